@@ -1,0 +1,94 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from chamber.models import Department, Heartbeat, Official, User
+
+
+class OfficialInline(admin.StackedInline):
+    model = Official
+    fk_name = "user"
+    extra = 0
+    max_num = 1
+    autocomplete_fields = ["department"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = [
+        "username",
+        "full_name",
+        "email",
+        "is_active",
+        "is_staff",
+        "last_login",
+    ]
+    list_filter = ["is_staff", "is_superuser", "is_active", "language"]
+    search_fields = ["username", "full_name", "email"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("Personal info"), {"fields": ["full_name", "email", "language"]}),
+        (
+            _("Permissions"),
+            {
+                "fields": [
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                ]
+            },
+        ),
+        (
+            _("Important dates"),
+            {"fields": ["last_login", "date_joined"], "classes": ["collapse"]},
+        ),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["username", "full_name", "email", "password1", "password2"],
+            },
+        ),
+    ]
+    readonly_fields = ["last_login", "date_joined"]
+    inlines = [OfficialInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            # Secretariat staff manage accounts but cannot hand out superuser rights or raw permissions.
+            fields += ["is_superuser", "user_permissions"]
+        return fields
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "phone", "email", "is_active", "sort_order"]
+    list_editable = ["sort_order"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "short_name"]
+
+
+@admin.register(Official)
+class OfficialAdmin(admin.ModelAdmin):
+    list_display = ["user", "department", "position", "is_leader", "is_active"]
+    list_filter = ["is_leader", "is_active", "department"]
+    search_fields = ["user__full_name", "user__username", "department__name"]
+    list_select_related = ["user", "department"]
+    autocomplete_fields = ["user", "department"]
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["name", "beat_at"]
+    readonly_fields = ["name", "beat_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

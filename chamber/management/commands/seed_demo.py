@@ -1,0 +1,42 @@
+"""Load the demo district: departments, enterprises, and one login per role."""
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+
+class Command(BaseCommand):
+    help = "Create the demo data and logins (demo-staff, demo-member, demo-rep, demo-official, demo-leader)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--force", action="store_true", help="Run even when DEBUG is off."
+        )
+
+    def handle(self, *args, force: bool = False, **options) -> None:
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo creates logins with a known password; with DEBUG off, pass --force."
+            )
+        with transaction.atomic():
+            # Each app keeps its own demo data in <app>/demo.py; installed order is dependency order.
+            for config in apps.get_app_configs():
+                module_name = f"{config.name}.demo"
+                if find_spec(module_name) is not None:
+                    import_module(module_name).seed(password=settings.DEMO_PASSWORD)
+        self.stdout.write("Demo logins (password: %s):" % settings.DEMO_PASSWORD)
+        for username, what in DEMO_LOGINS:
+            self.stdout.write(f"  {username:<14} {what}")
+
+
+DEMO_LOGINS = [
+    ("demo-staff", "secretariat staff: staff dashboard and admin"),
+    ("demo-member", "member entrepreneur of 营口辽河装备制造有限公司"),
+    ("demo-rep", "representative (副会长) on the duty rota"),
+    ("demo-official", "official of 西市区教育局"),
+    ("demo-leader", "district leader"),
+]

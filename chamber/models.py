@@ -1,0 +1,114 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A login of the portal: secretariat staff, a member entrepreneur, an official or a leader.
+
+    What a user may do follows from what the user is (see chamber.roles), not from
+    a role field that could drift from the data.
+    """
+
+    full_name = models.CharField(_("full name"), max_length=50, blank=True)
+    language = models.CharField(
+        _("language for e-mails"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def get_full_name(self) -> str:
+        # Chinese names are written as one string, family name first.
+        return self.full_name or super().get_full_name()
+
+    def get_short_name(self) -> str:
+        return self.full_name or self.username
+
+
+class Department(models.Model):
+    """A department of the district party committee or government (e.g. 区教育局)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    short_name = models.CharField(_("short name"), max_length=30, blank=True)
+    phone = models.CharField(_("office phone"), max_length=30, blank=True)
+    email = models.EmailField(_("office e-mail"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        verbose_name = _("government department")
+        verbose_name_plural = _("government departments")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Official(models.Model):
+    """A user who works in the district government: a department's official or a district leader.
+
+    Officials receive the petitions dispatched to their department, reply to them and
+    get the weekly digest. Leaders (is_leader) receive escalations and the quarterly
+    clear-to-zero report; a leader need not belong to one department.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="official",
+        verbose_name=_("user"),
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officials",
+        verbose_name=_("department"),
+    )
+    position = models.CharField(_("position"), max_length=50, blank=True)
+    is_leader = models.BooleanField(
+        _("district leader"),
+        default=False,
+        help_text=_("Receives escalations and the quarterly clear-to-zero report."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("official")
+        verbose_name_plural = _("officials")
+        ordering = ["department__sort_order", "user__full_name"]
+        constraints = [
+            # An official who is not a leader answers for one department.
+            models.CheckConstraint(
+                condition=models.Q(is_leader=True) | models.Q(department__isnull=False),
+                name="official_has_department_unless_leader",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.department or _('district leader')})"
+
+
+class Heartbeat(models.Model):
+    """When a background process last proved it runs (the worker writes it every minute)."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    beat_at = models.DateTimeField(_("last seen"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self) -> str:
+        return self.name

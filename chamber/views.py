@@ -1,0 +1,40 @@
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from chamber import health, selectors
+from chamber.decorators import staff_required
+from chamber.models import Department, Official
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """What the chamber is, who is on duty this week, and the user's own corner."""
+    return render(request, "chamber/home.html", {"duty_this_week": None})
+
+
+@staff_required
+def staff_dashboard(request: HttpRequest) -> HttpResponse:
+    """The secretariat's starting page: the state of the portal and the way to each task."""
+    context = {
+        "worker": selectors.worker_status(),
+        "counts": {
+            "users": get_user_model().objects.filter(is_active=True).count(),
+            "departments": Department.objects.filter(is_active=True).count(),
+            "officials": Official.objects.filter(is_active=True).count(),
+        },
+    }
+    return render(request, "chamber/staff_dashboard.html", context)
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database and the broker answer, 503 otherwise; names no versions or secrets."""
+    checks = {"database": health.database_ok(), "broker": health.broker_ok()}
+    status = 200 if all(checks.values()) else 503
+    body = {name: "ok" if ok else "unavailable" for name, ok in checks.items()}
+    return JsonResponse(
+        {"status": "ok" if status == 200 else "unavailable", **body}, status=status
+    )

@@ -1,0 +1,146 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members.credit_code import validate_credit_code
+
+
+class Area(models.TextChoices):
+    """Where a member enterprise is: the three parts of the district the chamber serves."""
+
+    XISHI = "xishi", _("Xishi District")
+    COASTAL = "coastal", _("Coastal industrial base")
+    FTZ = "ftz", _("Free-trade zone")
+
+
+class Enterprise(models.Model):
+    """A member enterprise of the chamber."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        SUSPENDED = "suspended", _("suspended")
+        LEFT = "left", _("left")
+
+    name = models.CharField(_("name"), max_length=100)
+    credit_code = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
+        validators=[validate_credit_code],
+    )
+    area = models.CharField(_("area"), max_length=10, choices=Area)
+    status = models.CharField(
+        _("membership status"), max_length=10, choices=Status, default=Status.ACTIVE
+    )
+    joined_on = models.DateField(_("joined on"), null=True, blank=True)
+    created_at = models.DateTimeField(
+        _("created at"), default=timezone.now, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChamberTitle(models.Model):
+    """A title in the chamber (兼职副主席, 副会长, …); staff add new ones as data."""
+
+    name = models.CharField(_("name"), max_length=30, unique=True)
+    takes_duty = models.BooleanField(
+        _("takes duty shifts"),
+        default=False,
+        help_text=_("Holders take turns on the weekly duty rota."),
+    )
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        verbose_name = _("chamber title")
+        verbose_name_plural = _("chamber titles")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MemberQuerySet(models.QuerySet):
+    def representatives(self, on):
+        """Members holding, on that day, a title whose holders take duty shifts."""
+        return self.filter(
+            titles__title__takes_duty=True,
+            titles__starts_on__lte=on,
+            titles__ends_on__gte=on,
+        ).distinct()
+
+
+class Member(models.Model):
+    """An entrepreneur of the chamber: a person with a login, linked to an enterprise."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="member",
+        verbose_name=_("user"),
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("enterprise"),
+    )
+    position = models.CharField(
+        _("position in the enterprise"), max_length=50, blank=True
+    )
+    created_at = models.DateTimeField(
+        _("created at"), default=timezone.now, editable=False
+    )
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ["enterprise__name", "user__full_name"]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def is_representative(self, on) -> bool:
+        return Member.objects.representatives(on).filter(pk=self.pk).exists()
+
+
+class TitleTerm(models.Model):
+    """A member's term in a chamber title."""
+
+    member = models.ForeignKey(
+        Member,
+        on_delete=models.CASCADE,
+        related_name="titles",
+        verbose_name=_("member"),
+    )
+    title = models.ForeignKey(
+        ChamberTitle,
+        on_delete=models.PROTECT,
+        related_name="terms",
+        verbose_name=_("title"),
+    )
+    starts_on = models.DateField(_("term starts"))
+    ends_on = models.DateField(_("term ends"))
+
+    class Meta:
+        verbose_name = _("title term")
+        verbose_name_plural = _("title terms")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="term_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.title}"

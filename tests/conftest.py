@@ -1,0 +1,84 @@
+"""Personas, settings tweaks and the real services the suite talks to.
+
+PostgreSQL and Redis tests run when DATABASE_URL / CELERY_BROKER_URL point at them.
+With CI=true they are required: a missing service fails the run instead of skipping.
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+
+from chamber.celery import app as celery_app
+from tests.factories import (
+    LeaderFactory,
+    MemberFactory,
+    OfficialFactory,
+    RepresentativeFactory,
+    StaffFactory,
+)
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def _engine() -> str:
+    return settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    needs = {
+        "postgres": (
+            _engine() == "postgresql",
+            "needs DATABASE_URL=postgres://… (PostgreSQL)",
+        ),
+        "redis": (
+            settings.CELERY_BROKER_URL.startswith("redis"),
+            "needs CELERY_BROKER_URL=redis://…",
+        ),
+    }
+    for item in items:
+        for marker, (available, reason) in needs.items():
+            if item.get_closest_marker(marker) and not available:
+                if IN_CI:
+                    raise pytest.UsageError(f"CI=true, but {item.nodeid} {reason}")
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_and_synchronous():
+    """Fast hashing; tasks run in-process unless a test starts a real worker."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+
+
+@pytest.fixture
+def staff(db):
+    return StaffFactory()
+
+
+@pytest.fixture
+def alice(db):
+    """Alice: a member of enterprise 甲公司."""
+    return MemberFactory(enterprise__name="甲公司")
+
+
+@pytest.fixture
+def bob(db):
+    """Bob: a member of another enterprise; never sees Alice's things."""
+    return MemberFactory(enterprise__name="乙公司")
+
+
+@pytest.fixture
+def rep(db):
+    return RepresentativeFactory()
+
+
+@pytest.fixture
+def official(db):
+    return OfficialFactory()
+
+
+@pytest.fixture
+def leader(db):
+    return LeaderFactory()

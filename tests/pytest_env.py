@@ -1,0 +1,18 @@
+"""Loaded with -p before Django starts: the suite runs in the embedded development mode.
+
+CI sets DATABASE_URL and CELERY_BROKER_URL for the PostgreSQL and Redis lane; without
+them the suite runs on SQLite and the filesystem broker, in a folder of its own so a
+running `make run` is never disturbed. Production settings are tested in subprocesses.
+"""
+
+import os
+from pathlib import Path
+
+_VAR = Path(__file__).resolve().parent.parent / "var" / "test"
+os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("CELERY_FS_DIR", str(_VAR / "broker"))
+os.environ.setdefault("SQLITE_TEST_NAME", str(_VAR / "test_db.sqlite3"))
+os.environ.setdefault("VAR_DIR", str(_VAR))
+os.environ.setdefault(
+    "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
+)  # Playwright's loop; tests only
