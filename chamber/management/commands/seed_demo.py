@@ -28,7 +28,7 @@ class Command(BaseCommand):
                 module_name = f"{config.name}.demo"
                 if find_spec(module_name) is not None:
                     import_module(module_name).seed(password=settings.DEMO_PASSWORD)
-        self.stdout.write("Demo logins (password: %s):" % settings.DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password: {settings.DEMO_PASSWORD}):")
         for username, what in DEMO_LOGINS:
             self.stdout.write(f"  {username:<14} {what}")
 
