@@ -57,6 +57,13 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ["last_login", "date_joined"]
     inlines = [OfficialInline]
 
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if not request.user.is_superuser:
+            # Otherwise staff could set a superuser's password and log in as them.
+            queryset = queryset.filter(is_superuser=False)
+        return queryset
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:

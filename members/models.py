@@ -3,7 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.credit_code import validate_credit_code
+from members.credit_code import normalise, validate_credit_code
 
 
 class Area(models.TextChoices):
@@ -45,6 +45,11 @@ class Enterprise(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # Codes are printed in capitals; a lowercase copy must not pass as a new enterprise.
+        if self.credit_code:
+            self.credit_code = normalise(self.credit_code)
 
 
 class ChamberTitle(models.Model):
