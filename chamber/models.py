@@ -4,6 +4,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chamber.phone import validate_office_phone
+
 
 class User(AbstractUser):
     """A login of the portal: secretariat staff, a member entrepreneur, an official or a leader.
@@ -40,8 +42,16 @@ class Department(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     short_name = models.CharField(_("short name"), max_length=30, blank=True)
-    phone = models.CharField(_("office phone"), max_length=30, blank=True)
+    phone = models.CharField(
+        _("office phone"), max_length=30, blank=True, validators=[validate_office_phone]
+    )
     email = models.EmailField(_("office e-mail"), blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    duties = models.TextField(
+        _("what the department handles"),
+        blank=True,
+        help_text=_("Shown to staff when they choose where to dispatch a petition."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
 
@@ -77,6 +87,16 @@ class Official(models.Model):
         verbose_name=_("department"),
     )
     position = models.CharField(_("position"), max_length=50, blank=True)
+    phone = models.CharField(
+        _("phone"), max_length=30, blank=True, validators=[validate_office_phone]
+    )
+    is_liaison = models.BooleanField(
+        _("liaison"),
+        default=False,
+        help_text=_(
+            "The department's liaison (联络员) for the chamber; one per department."
+        ),
+    )
     is_leader = models.BooleanField(
         _("district leader"),
         default=False,
@@ -93,7 +113,14 @@ class Official(models.Model):
             models.CheckConstraint(
                 condition=models.Q(is_leader=True) | models.Q(department__isnull=False),
                 name="official_has_department_unless_leader",
-            )
+            ),
+            # One liaison per department: petitions and digests go to that person first.
+            models.UniqueConstraint(
+                fields=["department"],
+                condition=models.Q(is_liaison=True),
+                name="one_liaison_per_department",
+                violation_error_message=_("This department already has a liaison."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chamber.phone import validate_mobile, validate_office_phone
 from members.credit_code import normalise, validate_credit_code
 
 
@@ -14,6 +16,21 @@ class Area(models.TextChoices):
     FTZ = "ftz", _("Free-trade zone")
 
 
+class Industry(models.Model):
+    """An industry of member enterprises (制造业, 商贸流通, …); staff add new ones as data."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        verbose_name = _("industry")
+        verbose_name_plural = _("industries")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Enterprise(models.Model):
     """A member enterprise of the chamber."""
 
@@ -22,6 +39,12 @@ class Enterprise(models.Model):
         SUSPENDED = "suspended", _("suspended")
         LEFT = "left", _("left")
 
+    class Size(models.TextChoices):
+        MICRO = "micro", _("micro")
+        SMALL = "small", _("small")
+        MEDIUM = "medium", _("medium")
+        LARGE = "large", _("large")
+
     name = models.CharField(_("name"), max_length=100)
     credit_code = models.CharField(
         _("unified social credit code"),
@@ -29,7 +52,25 @@ class Enterprise(models.Model):
         unique=True,
         validators=[validate_credit_code],
     )
+    industry = models.ForeignKey(
+        Industry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enterprises",
+        verbose_name=_("industry"),
+    )
     area = models.CharField(_("area"), max_length=10, choices=Area)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    legal_representative = models.CharField(
+        _("legal representative"), max_length=50, blank=True
+    )
+    size = models.CharField(_("size"), max_length=10, choices=Size, blank=True)
+    phone = models.CharField(
+        _("phone"), max_length=30, blank=True, validators=[validate_office_phone]
+    )
+    website = models.URLField(_("website"), blank=True)
+    introduction = models.TextField(_("introduction"), max_length=2000, blank=True)
     status = models.CharField(
         _("membership status"), max_length=10, choices=Status, default=Status.ACTIVE
     )
@@ -37,11 +78,27 @@ class Enterprise(models.Model):
     created_at = models.DateTimeField(
         _("created at"), default=timezone.now, editable=False
     )
+    updated_at = models.DateTimeField(
+        _("last changed"), null=True, blank=True, editable=False
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("last changed by"),
+    )
 
     class Meta:
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
         ordering = ["name"]
+        indexes = [
+            # The admin and the directory filter by area and status.
+            models.Index(fields=["area", "status"], name="enterprise_area_status"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -81,6 +138,12 @@ class MemberQuerySet(models.QuerySet):
             titles__ends_on__gte=on,
         ).distinct()
 
+    def in_directory(self):
+        """Members other members may see: active accounts of enterprises still in the chamber."""
+        return self.filter(user__is_active=True).exclude(
+            enterprise__status=Enterprise.Status.LEFT
+        )
+
 
 class Member(models.Model):
     """An entrepreneur of the chamber: a person with a login, linked to an enterprise."""
@@ -97,8 +160,20 @@ class Member(models.Model):
         related_name="members",
         verbose_name=_("enterprise"),
     )
+    mobile = models.CharField(
+        _("mobile phone"), max_length=11, blank=True, validators=[validate_mobile]
+    )
     position = models.CharField(
         _("position in the enterprise"), max_length=50, blank=True
+    )
+    show_phone = models.BooleanField(
+        _("show my mobile phone to other members"), default=False
+    )
+    show_email = models.BooleanField(
+        _("show my e-mail to other members"), default=False
+    )
+    invited_at = models.DateTimeField(
+        _("invitation sent"), null=True, blank=True, editable=False
     )
     created_at = models.DateTimeField(
         _("created at"), default=timezone.now, editable=False
@@ -114,8 +189,15 @@ class Member(models.Model):
     def __str__(self) -> str:
         return str(self.user)
 
+    def get_absolute_url(self) -> str:
+        return reverse("members:detail", args=[self.pk])
+
     def is_representative(self, on) -> bool:
         return Member.objects.representatives(on).filter(pk=self.pk).exists()
+
+    def current_titles(self, on) -> list["TitleTerm"]:
+        """Title terms that cover the day; uses prefetched `titles` when present."""
+        return [t for t in self.titles.all() if t.starts_on <= on <= t.ends_on]
 
 
 class TitleTerm(models.Model):
@@ -139,11 +221,12 @@ class TitleTerm(models.Model):
     class Meta:
         verbose_name = _("title term")
         verbose_name_plural = _("title terms")
-        ordering = ["-starts_on"]
+        ordering = ["title__sort_order", "-starts_on"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ends_on__gte=models.F("starts_on")),
                 name="term_ends_after_start",
+                violation_error_message=_("A term cannot end before it starts."),
             )
         ]
 

@@ -1,0 +1,41 @@
+"""Mainland China phone numbers: mobiles for members, looser office numbers for departments."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+_SEPARATORS = re.compile(r"[\s\-()（）]")
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+OFFICE = re.compile(r"^(0\d{2,3})?\d{7,8}(转\d{1,6})?$|^1[3-9]\d{9}$|^400\d{7}$")
+
+
+def normalise_phone(value: str) -> str:
+    """Drop spaces, dashes, brackets and a +86 / 0086 country prefix."""
+    number = _SEPARATORS.sub("", value or "")
+    for prefix in ("+86", "0086"):
+        if number.startswith(prefix):
+            number = number[len(prefix) :]
+    return number
+
+
+def validate_mobile(value: str) -> None:
+    number = normalise_phone(value)
+    if not MOBILE.match(number):
+        raise ValidationError(
+            _(
+                "Enter a mainland mobile number: 11 digits starting with 13 to 19, e.g. 13812345678."
+            ),
+            code="mobile",
+        )
+
+
+def validate_office_phone(value: str) -> None:
+    number = normalise_phone(value)
+    if not OFFICE.match(number):
+        raise ValidationError(
+            _(
+                "Enter a phone number such as 0417-2812345, 13812345678 or 400-123-4567."
+            ),
+            code="phone",
+        )
