@@ -54,6 +54,8 @@ account_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("staff/", views.staff_dashboard, name="staff_dashboard"),
+    path("departments/", views.departments, name="departments"),
+    path("members/", include("members.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include(account_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,12 +1,14 @@
 from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from chamber import health, selectors
-from chamber.decorators import staff_required
+from chamber.decorators import role_required, staff_required
 from chamber.models import Department, Official
+from chamber.roles import Role, roles_of
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -26,6 +28,23 @@ def staff_dashboard(request: HttpRequest) -> HttpResponse:
         },
     }
     return render(request, "chamber/staff_dashboard.html", context)
+
+
+@role_required(Role.OFFICIAL, Role.LEADER, Role.STAFF)
+def departments(request: HttpRequest) -> HttpResponse:
+    """An official sees their own department; leaders and staff see every department."""
+    official = roles_of(request.user).official
+    shown = Department.objects.filter(is_active=True).prefetch_related(
+        Prefetch(
+            "officials",
+            queryset=Official.objects.filter(is_active=True)
+            .select_related("user")
+            .order_by("-is_liaison", "user__full_name"),
+        )
+    )
+    if not (roles_of(request.user).is_leader or roles_of(request.user).is_staff):
+        shown = shown.filter(pk=official.department_id)
+    return render(request, "chamber/department_list.html", {"departments": list(shown)})
 
 
 @never_cache

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chamber.fields import HttpsURLField
 from chamber.phone import validate_mobile, validate_office_phone
 from members.credit_code import normalise, validate_credit_code
 
@@ -69,7 +70,7 @@ class Enterprise(models.Model):
     phone = models.CharField(
         _("phone"), max_length=30, blank=True, validators=[validate_office_phone]
     )
-    website = models.URLField(_("website"), blank=True)
+    website = HttpsURLField(_("website"), blank=True)
     introduction = models.TextField(_("introduction"), max_length=2000, blank=True)
     status = models.CharField(
         _("membership status"), max_length=10, choices=Status, default=Status.ACTIVE

@@ -4,7 +4,8 @@ Zulip's template smoke test, adapted: a missing {% load %}, a bad URL name or an
 untranslated string shows up here before a user sees it.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -39,15 +40,21 @@ NOT_PAGES = {"base.html", "base_bare.html"}
 @dataclass(frozen=True)
 class Page:
     url: str
-    kwargs: dict
+    kwargs: dict | Callable  # a callable takes the pytest request (for fixtures)
     anonymous: int
-    member: int  # member, representative, official and leader alike
+    member: int  # member, representative, official and leader alike, unless below
     staff: int
+    by_persona: dict[str, int] = field(default_factory=dict)
 
     def status_for(self, persona: str) -> int:
+        if persona in self.by_persona:
+            return self.by_persona[persona]
         if persona in ("anonymous", "staff"):
             return getattr(self, persona)
         return self.member
+
+    def kwargs_for(self, request) -> dict:
+        return self.kwargs(request) if callable(self.kwargs) else self.kwargs
 
 
 BAD_TOKEN = {"uidb64": "xx", "token": "set-password-bad"}
@@ -72,6 +79,51 @@ PAGES = {
         "password_reset_complete", {}, 200, 200, 200
     ),
 }
+NOT_MEMBERS = {"official": 403, "leader": 403}
+
+
+def _alices_enterprise(request) -> dict:
+    return {"pk": request.getfixturevalue("alice").enterprise_id}
+
+
+PAGES.update(
+    {
+        "members/member_list.html": Page(
+            "members:directory", {}, 302, 200, 200, NOT_MEMBERS
+        ),
+        "members/member_detail.html": Page(
+            "members:detail",
+            lambda request: {"pk": request.getfixturevalue("bob").pk},
+            302,
+            200,
+            200,
+            NOT_MEMBERS,
+        ),
+        "members/member_form.html": Page(
+            "members:profile", {}, 302, 200, 403, NOT_MEMBERS
+        ),
+        # Only Alice's own; the representative belongs to another enterprise (404).
+        "members/enterprise_detail.html": Page(
+            "members:enterprise",
+            _alices_enterprise,
+            302,
+            200,
+            403,
+            {**NOT_MEMBERS, "representative": 404},
+        ),
+        "members/enterprise_form.html": Page(
+            "members:enterprise_edit",
+            _alices_enterprise,
+            302,
+            200,
+            403,
+            {**NOT_MEMBERS, "representative": 404},
+        ),
+        "chamber/department_list.html": Page(
+            "departments", {}, 302, 403, 200, {"official": 200, "leader": 200}
+        ),
+    }
+)
 # Reached by failing to log in; see test_locked_out_page_renders_in_both_languages.
 LOCKOUT_PAGE = "registration/locked_out.html"
 
@@ -145,7 +197,8 @@ def test_every_page_template_is_covered_by_this_file():
     found = {
         str(path.relative_to(TEMPLATES_DIR))
         for path in TEMPLATES_DIR.rglob("*.html")
-        if path.relative_to(TEMPLATES_DIR).parts[0] not in ("emails", "includes")
+        if path.relative_to(TEMPLATES_DIR).parts[0] != "emails"
+        and "includes" not in path.relative_to(TEMPLATES_DIR).parts
     }
 
     covered = set(PAGES) | set(ERROR_PAGES) | {LOCKOUT_PAGE} | NOT_PAGES
@@ -159,15 +212,15 @@ def test_page_renders_for_persona_in_language(request, db, template, persona, la
     page = PAGES[template]
     client = _client_for(request, persona, language)
 
-    response = client.get(reverse(page.url, kwargs=page.kwargs))
+    response = client.get(reverse(page.url, kwargs=page.kwargs_for(request)))
 
     expected = page.status_for(persona)
     assert response.status_code == expected
     if expected == 200:
         assert template in [t.name for t in response.templates]
         _check_page(response.content.decode(), language)
-    elif expected == 403:
-        assert "403.html" in [t.name for t in response.templates]
+    elif expected in (403, 404):
+        assert f"{expected}.html" in [t.name for t in response.templates]
         _check_page(response.content.decode(), language)
     else:
         location = response["Location"]

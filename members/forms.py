@@ -1,0 +1,76 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from chamber.models import User
+from chamber.phone import normalise_phone
+from members.models import Area, ChamberTitle, Enterprise, Member
+
+
+class ProfileForm(forms.ModelForm):
+    """What a member may change about themselves: contact details and privacy, nothing else."""
+
+    email = forms.EmailField(label=_("e-mail"), required=False)
+
+    class Meta:
+        model = Member
+        fields = ["mobile", "email", "show_phone", "show_email"]
+        widgets = {
+            "mobile": forms.TextInput(
+                attrs={"inputmode": "tel", "autocomplete": "tel"}
+            ),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].initial = self.instance.user.email
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.order_fields(self.Meta.fields)
+
+    def clean_mobile(self) -> str:
+        return normalise_phone(self.cleaned_data["mobile"])
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        taken = User.objects.filter(email__iexact=email).exclude(
+            pk=self.instance.user_id
+        )
+        if email and taken.exists():
+            raise forms.ValidationError(
+                _(
+                    "Another account uses this e-mail address; ask the secretariat if it is yours."
+                )
+            )
+        return email
+
+
+class EnterpriseContactForm(forms.ModelForm):
+    """The details of an enterprise its members may keep up to date themselves."""
+
+    class Meta:
+        model = Enterprise
+        fields = ["introduction", "phone", "website", "address"]
+        widgets = {
+            "introduction": forms.Textarea(attrs={"rows": 6}),
+            "phone": forms.TextInput(attrs={"inputmode": "tel"}),
+            "website": forms.URLInput(attrs={"placeholder": "https://"}),
+        }
+
+    def clean_phone(self) -> str:
+        return normalise_phone(self.cleaned_data["phone"])
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=50)
+    area = forms.ChoiceField(
+        label=_("area"),
+        required=False,
+        choices=[("", _("All areas")), *Area.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    title = forms.ModelChoiceField(
+        label=_("title"),
+        required=False,
+        queryset=ChamberTitle.objects.all(),
+        empty_label=_("All titles"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )

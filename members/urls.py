@@ -1,0 +1,13 @@
+from django.urls import path
+
+from members import views
+
+app_name = "members"
+
+urlpatterns = [
+    path("", views.directory, name="directory"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("me/", views.profile, name="profile"),
+    path("enterprise/<int:pk>/", views.enterprise_detail, name="enterprise"),
+    path("enterprise/<int:pk>/edit/", views.enterprise_edit, name="enterprise_edit"),
+]

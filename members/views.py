@@ -1,0 +1,96 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chamber.decorators import member_required, role_required
+from chamber.roles import Role, roles_of
+from members import selectors, services
+from members.forms import DirectoryFilterForm, EnterpriseContactForm, ProfileForm
+from members.models import Enterprise, Member
+
+DIRECTORY_PAGE_SIZE = 20
+
+
+def _own_member(request: HttpRequest) -> Member:
+    member = roles_of(request.user).member
+    if member is None:
+        raise Http404
+    return member
+
+
+def _get_enterprise_for_member(request: HttpRequest, pk: int) -> Enterprise:
+    """The enterprise, if the user is one of its members; 404 otherwise."""
+    if _own_member(request).enterprise_id != pk:
+        raise Http404
+    return get_object_or_404(Enterprise.objects.select_related("industry"), pk=pk)
+
+
+@role_required(Role.MEMBER, Role.STAFF)
+def directory(request: HttpRequest) -> HttpResponse:
+    """Members see each other's names, enterprises and titles; contacts only where allowed."""
+    form = DirectoryFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    members = selectors.member_directory(
+        on=timezone.localdate(),
+        query=filters.get("q", ""),
+        area=filters.get("area", ""),
+        title_id=filters["title"].pk if filters.get("title") else None,
+    )
+    page = Paginator(members, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query_string": query.urlencode()}
+    return render(request, "members/member_list.html", context)
+
+
+@role_required(Role.MEMBER, Role.STAFF)
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    today = timezone.localdate()
+    members = Member.objects.in_directory().select_related(
+        "user", "enterprise", "enterprise__industry"
+    )
+    member = get_object_or_404(
+        members.prefetch_related(selectors.current_terms(on=today)), pk=pk
+    )
+    return render(request, "members/member_detail.html", {"member": member})
+
+
+@member_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """My profile: contact details and privacy choices; enterprise and titles are staff's."""
+    member = _own_member(request)
+    form = ProfileForm(request.POST or None, instance=member)
+    if request.method == "POST" and form.is_valid():
+        services.update_member_profile(
+            member=member, actor=request.user, **form.cleaned_data
+        )
+        messages.success(request, _("Your profile was saved."))
+        return redirect("members:profile")
+    return render(request, "members/member_form.html", {"form": form, "member": member})
+
+
+@member_required
+def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    enterprise = _get_enterprise_for_member(request, pk)
+    return render(request, "members/enterprise_detail.html", {"enterprise": enterprise})
+
+
+@member_required
+def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A member updates the introduction and contacts of their own enterprise."""
+    enterprise = _get_enterprise_for_member(request, pk)
+    form = EnterpriseContactForm(request.POST or None, instance=enterprise)
+    if request.method == "POST" and form.is_valid():
+        services.update_enterprise_contact(
+            enterprise=enterprise, actor=request.user, **form.cleaned_data
+        )
+        messages.success(request, _("The enterprise's details were saved."))
+        return redirect("members:enterprise", pk=pk)
+    return render(
+        request,
+        "members/enterprise_form.html",
+        {"form": form, "enterprise": enterprise},
+    )
