@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from chamber.models import Department, Heartbeat, Official, User
@@ -72,19 +73,64 @@ class UserAdmin(DjangoUserAdmin):
         return fields
 
 
+class DepartmentOfficialInline(admin.TabularInline):
+    model = Official
+    fk_name = "department"
+    fields = ["user", "position", "phone", "is_liaison", "is_active"]
+    autocomplete_fields = ["user"]
+    extra = 0
+    verbose_name_plural = _("officials of this department")
+
+
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "phone", "email", "is_active", "sort_order"]
+    list_display = [
+        "name",
+        "short_name",
+        "phone",
+        "email",
+        "liaison",
+        "is_active",
+        "sort_order",
+    ]
     list_editable = ["sort_order"]
     list_filter = ["is_active"]
     search_fields = ["name", "short_name"]
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "is_active", "sort_order"]}),
+        (_("Contact"), {"fields": ["phone", "email", "address"]}),
+        (_("Responsibilities"), {"fields": ["duties"]}),
+    ]
+    inlines = [DepartmentOfficialInline]
+
+    def get_queryset(self, request):
+        liaisons = Official.objects.filter(is_liaison=True).select_related("user")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch("officials", queryset=liaisons, to_attr="liaisons")
+            )
+        )
+
+    @admin.display(description=_("liaison"))
+    def liaison(self, obj: Department) -> str:
+        return ", ".join(str(o.user) for o in obj.liaisons) or "—"
 
 
 @admin.register(Official)
 class OfficialAdmin(admin.ModelAdmin):
-    list_display = ["user", "department", "position", "is_leader", "is_active"]
-    list_filter = ["is_leader", "is_active", "department"]
-    search_fields = ["user__full_name", "user__username", "department__name"]
+    list_display = [
+        "user",
+        "department",
+        "position",
+        "phone",
+        "is_liaison",
+        "is_leader",
+        "is_active",
+    ]
+    list_filter = ["is_liaison", "is_leader", "is_active", "department"]
+    search_fields = ["user__full_name", "user__username", "department__name", "phone"]
     list_select_related = ["user", "department"]
     autocomplete_fields = ["user", "department"]
 
