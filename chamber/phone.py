@@ -5,14 +5,18 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-_SEPARATORS = re.compile(r"[\s\-()（）]")
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
-OFFICE = re.compile(r"^(0\d{2,3})?\d{7,8}(转\d{1,6})?$|^1[3-9]\d{9}$|^400\d{7}$")
+_SEPARATORS = re.compile(r"[\s\-()（）－]")
+# Chinese input methods type full-width digits and plus signs; store plain ASCII.
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９＋", "0123456789+")
+MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+OFFICE = re.compile(
+    r"^(0[0-9]{2,3})?[0-9]{7,8}(转[0-9]{1,6})?$|^1[3-9][0-9]{9}$|^400[0-9]{7}$"
+)
 
 
 def normalise_phone(value: str) -> str:
     """Drop spaces, dashes, brackets and a +86 / 0086 country prefix."""
-    number = _SEPARATORS.sub("", value or "")
+    number = _SEPARATORS.sub("", (value or "").translate(_FULL_WIDTH))
     for prefix in ("+86", "0086"):
         if number.startswith(prefix):
             number = number[len(prefix) :]

@@ -5,7 +5,7 @@ must exist anyway, so a role can never disagree with the data:
 
 - staff: ``user.is_staff`` (the secretariat); admin permissions come from the
   "Secretariat" group, which holds every permission of the portal's apps;
-- member: the user has a ``members.Member`` (an entrepreneur of a member enterprise);
+- member: the user has a ``members.Member`` whose enterprise has not left the chamber;
 - representative: a member who holds, today, a chamber title that takes duty shifts;
 - official: the user has an active ``Official`` record with a department;
 - leader: the user has an active ``Official`` record marked as a district leader.
@@ -53,7 +53,9 @@ class UserRoles:
     def member(self):
         if not self.user.is_authenticated:
             return None
-        return getattr(self.user, "member", None)
+        member = getattr(self.user, "member", None)
+        # A member of an enterprise that has left the chamber is no longer a member.
+        return member if member is not None and member.is_current else None
 
     @cached_property
     def official(self):

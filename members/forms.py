@@ -9,16 +9,18 @@ from members.models import Area, ChamberTitle, Enterprise, Member
 class ProfileForm(forms.ModelForm):
     """What a member may change about themselves: contact details and privacy, nothing else."""
 
-    email = forms.EmailField(label=_("e-mail"), required=False)
+    # Longer than the stored 11 digits: people type spaces, dashes and +86, cleaned below.
+    mobile = forms.CharField(
+        label=_("mobile phone"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(label=_("e-mail"), required=False, max_length=254)
 
     class Meta:
         model = Member
         fields = ["mobile", "email", "show_phone", "show_email"]
-        widgets = {
-            "mobile": forms.TextInput(
-                attrs={"inputmode": "tel", "autocomplete": "tel"}
-            ),
-        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -46,12 +48,18 @@ class ProfileForm(forms.ModelForm):
 class EnterpriseContactForm(forms.ModelForm):
     """The details of an enterprise its members may keep up to date themselves."""
 
+    phone = forms.CharField(
+        label=_("phone"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
+
     class Meta:
         model = Enterprise
         fields = ["introduction", "phone", "website", "address"]
         widgets = {
             "introduction": forms.Textarea(attrs={"rows": 6}),
-            "phone": forms.TextInput(attrs={"inputmode": "tel"}),
             "website": forms.URLInput(attrs={"placeholder": "https://"}),
         }
 

@@ -193,6 +193,11 @@ class Member(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("members:detail", args=[self.pk])
 
+    @property
+    def is_current(self) -> bool:
+        """Still a member: the enterprise has not left the chamber."""
+        return self.enterprise.status != Enterprise.Status.LEFT
+
     def is_representative(self, on) -> bool:
         return Member.objects.representatives(on).filter(pk=self.pk).exists()
 

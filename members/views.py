@@ -32,7 +32,8 @@ def _get_enterprise_for_member(request: HttpRequest, pk: int) -> Enterprise:
 def directory(request: HttpRequest) -> HttpResponse:
     """Members see each other's names, enterprises and titles; contacts only where allowed."""
     form = DirectoryFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()  # a bad value drops that filter only; the valid ones still apply
+    filters = getattr(form, "cleaned_data", {})
     members = selectors.member_directory(
         on=timezone.localdate(),
         query=filters.get("q", ""),

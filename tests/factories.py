@@ -115,3 +115,23 @@ class RepresentativeFactory(MemberFactory):
                 starts_on=date(year - 1, 1, 1),
                 ends_on=date(year + 1, 12, 31),
             )
+
+
+class IndustryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "members.Industry"
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"行业{n}")
+
+
+class TitleTermFactory(factory.django.DjangoModelFactory):
+    """A term that covers today (from last year to the end of next year) unless told otherwise."""
+
+    class Meta:
+        model = TitleTerm
+
+    member = factory.SubFactory(MemberFactory)
+    title = factory.SubFactory(ChamberTitleFactory)
+    starts_on = factory.LazyFunction(lambda: date(timezone.localdate().year - 1, 1, 1))
+    ends_on = factory.LazyFunction(lambda: date(timezone.localdate().year + 1, 12, 31))

@@ -13,6 +13,8 @@ os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("CELERY_FS_DIR", str(_VAR / "broker"))
 os.environ.setdefault("SQLITE_TEST_NAME", str(_VAR / "test_db.sqlite3"))
 os.environ.setdefault("VAR_DIR", str(_VAR))
-os.environ.setdefault(
-    "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
-)  # Playwright's loop; tests only
+# Playwright's sync API runs an asyncio loop; the ORM may be used beside it in tests.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# The live server's thread must not keep connections: PostgreSQL refuses to drop a
+# test database that still has one open.
+os.environ.setdefault("DB_CONN_MAX_AGE", "0")
