@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_celery_beat",
     "axes",
+    "import_export",
 ]
 
 MIDDLEWARE = [
@@ -209,6 +210,8 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60  # one hour, not Django's three days
+# How long the link in an invitation e-mail (members.invitations) lets a member choose a password.
+INVITATION_TIMEOUT_DAYS = env_int("INVITATION_TIMEOUT_DAYS", 7)
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "chamber-demo")
 
 # django-axes: lock a username from one address after repeated failures.
@@ -258,6 +261,9 @@ STORAGES = {
 # In development WhiteNoise serves straight from static/; production serves collectstatic output.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# django-import-export: an import is one transaction, rolled back when a row is invalid.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -1,31 +1,229 @@
-from django.contrib import admin
+from collections import Counter
 
-from members.models import ChamberTitle, Enterprise, Member, TitleTerm
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from chamber.exports import SpreadsheetAdminMixin
+from members import invitations
+from members.models import ChamberTitle, Enterprise, Industry, Member, TitleTerm
+from members.resources import EnterpriseResource, MemberResource
+
+
+@admin.register(Industry)
+class IndustryAdmin(admin.ModelAdmin):
+    list_display = ["name", "sort_order", "enterprise_count"]
+    list_editable = ["sort_order"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_enterprises=Count("enterprises"))
+
+    @admin.display(description=_("enterprises"), ordering="_enterprises")
+    def enterprise_count(self, obj: Industry) -> int:
+        return obj._enterprises
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(admin.ModelAdmin):
-    list_display = ["name", "credit_code", "area", "status", "joined_on"]
-    list_filter = ["area", "status"]
-    search_fields = ["name", "credit_code"]
+class EnterpriseAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "name",
+        "credit_code",
+        "industry",
+        "area",
+        "status",
+        "joined_on",
+        "member_count",
+    ]
+    list_filter = ["area", "industry", "status", "size"]
+    search_fields = ["name", "credit_code", "legal_representative"]
+    list_select_related = ["industry"]
+    autocomplete_fields = ["industry"]
+    readonly_fields = ["created_at", "updated_at", "updated_by"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "credit_code",
+                    "industry",
+                    "area",
+                    "size",
+                    "status",
+                    "joined_on",
+                ]
+            },
+        ),
+        (
+            _("Contact and profile"),
+            {
+                "fields": [
+                    "legal_representative",
+                    "address",
+                    "phone",
+                    "website",
+                    "introduction",
+                ]
+            },
+        ),
+        (
+            _("Record"),
+            {
+                "fields": ["created_at", "updated_at", "updated_by"],
+                "classes": ["collapse"],
+            },
+        ),
+    ]
+    resource_classes = [EnterpriseResource]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_members=Count("members"))
+
+    @admin.display(description=_("members"), ordering="_members")
+    def member_count(self, obj: Enterprise) -> int:
+        return obj._members
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.updated_at = timezone.now()
+            obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 class TitleTermInline(admin.TabularInline):
     model = TitleTerm
+    fields = ["title", "starts_on", "ends_on"]
+    autocomplete_fields = ["title"]
     extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("title")
+
+
+class AccountFilter(admin.SimpleListFilter):
+    """Where a member's login stands: the staff pick who still needs an invitation."""
+
+    title = _("account")
+    parameter_name = "account"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("not_invited", _("not invited yet")),
+            ("invited", _("invited, not logged in yet")),
+            ("active", _("has logged in")),
+        ]
+
+    def queryset(self, request, queryset):
+        never = queryset.filter(user__last_login__isnull=True)
+        if self.value() == "not_invited":
+            return never.filter(invited_at__isnull=True)
+        if self.value() == "invited":
+            return never.filter(invited_at__isnull=False)
+        if self.value() == "active":
+            return queryset.filter(user__last_login__isnull=False)
+        return queryset
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
-    list_display = ["user", "enterprise", "position"]
-    list_filter = ["enterprise__area", "titles__title"]
-    search_fields = ["user__full_name", "user__username", "enterprise__name"]
+class MemberAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "full_name",
+        "mobile",
+        "enterprise",
+        "enterprise_area",
+        "position",
+        "titles_now",
+        "invited_at",
+        "last_login",
+    ]
+    list_filter = [
+        AccountFilter,
+        "enterprise__area",
+        "enterprise__industry",
+        "enterprise__status",
+        "titles__title",
+    ]
+    search_fields = [
+        "user__full_name",
+        "user__username",
+        "user__email",
+        "mobile",
+        "enterprise__name",
+        "enterprise__credit_code",
+    ]
     list_select_related = ["user", "enterprise"]
     autocomplete_fields = ["user", "enterprise"]
+    readonly_fields = ["invited_at", "created_at", "last_login"]
+    fieldsets = [
+        (None, {"fields": ["user", "enterprise", "position"]}),
+        (_("Contact"), {"fields": ["mobile", "show_phone", "show_email"]}),
+        (
+            _("Account"),
+            {"fields": ["invited_at", "last_login", "created_at"]},
+        ),
+    ]
     inlines = [TitleTermInline]
+    actions = ["send_invitations"]
+    resource_classes = [MemberResource]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("titles__title")
+
+    @admin.display(description=_("full name"), ordering="user__full_name")
+    def full_name(self, obj: Member) -> str:
+        return str(obj.user)
+
+    @admin.display(description=_("area"), ordering="enterprise__area")
+    def enterprise_area(self, obj: Member) -> str:
+        return obj.enterprise.get_area_display()
+
+    @admin.display(description=_("chamber titles"))
+    def titles_now(self, obj: Member) -> str:
+        return "、".join(t.title.name for t in obj.current_titles(timezone.localdate()))
+
+    @admin.display(description=_("last login"), ordering="user__last_login")
+    def last_login(self, obj: Member):
+        return obj.user.last_login
+
+    @admin.action(
+        description=_("Send invitation e-mails to the selected members"),
+        permissions=["change"],
+    )
+    def send_invitations(self, request, queryset):
+        members = list(queryset.select_related("user"))
+        skipped = Counter(invitations.skip_reason(m) for m in members)
+        sent = invitations.send_invitations(members=members, actor=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d invitation e-mail was sent.",
+                "%(count)d invitation e-mails were sent.",
+                sent,
+            )
+            % {"count": sent},
+            messages.SUCCESS if sent else messages.WARNING,
+        )
+        if len(members) > sent:
+            self.message_user(
+                request,
+                _(
+                    "Skipped: %(no_email)d without an e-mail address, "
+                    "%(active)d already using their account, %(disabled)d with a disabled account."
+                )
+                % {
+                    "no_email": skipped[invitations.NO_EMAIL],
+                    "active": skipped[invitations.ALREADY_ACTIVE],
+                    "disabled": skipped[invitations.DISABLED],
+                },
+                messages.WARNING,
+            )
 
 
 @admin.register(ChamberTitle)
 class ChamberTitleAdmin(admin.ModelAdmin):
     list_display = ["name", "takes_duty", "sort_order"]
     list_editable = ["takes_duty", "sort_order"]
+    search_fields = ["name"]

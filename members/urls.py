@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members import views
+from members import invitation_views, views
 
 app_name = "members"
 
@@ -10,4 +10,9 @@ urlpatterns = [
     path("me/", views.profile, name="profile"),
     path("enterprise/<int:pk>/", views.enterprise_detail, name="enterprise"),
     path("enterprise/<int:pk>/edit/", views.enterprise_edit, name="enterprise_edit"),
+    path(
+        "invitation/<uidb64>/<token>/",
+        invitation_views.accept_invitation,
+        name="accept_invitation",
+    ),
 ]

@@ -35,6 +35,8 @@ PERSONA_FIXTURES = {
 ERROR_PAGES = ["400.html", "403.html", "403_csrf.html", "404.html", "500.html"]
 # Rendered only as part of another template, or tested with the e-mails.
 NOT_PAGES = {"base.html", "base_bare.html"}
+# Needs a valid invitation token; tests/members/test_invitations.py renders it in both languages.
+NOT_PAGES |= {"members/invitation_accept.html"}
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,9 @@ PAGES.update(
             200,
             403,
             {**NOT_MEMBERS, "representative": 404},
+        ),
+        "members/invitation_invalid.html": Page(
+            "members:accept_invitation", BAD_TOKEN, 200, 200, 200
         ),
         "chamber/department_list.html": Page(
             "departments", {}, 302, 403, 200, {"official": 200, "leader": 200}
