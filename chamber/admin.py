@@ -1,9 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chamber.models import Department, Heartbeat, Official, User
+from chamber import workdays
+from chamber.models import Department, Heartbeat, Official, User, WorkdayOverride
 
 
 class OfficialInline(admin.StackedInline):
@@ -145,3 +147,27 @@ class HeartbeatAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(WorkdayOverride)
+class WorkdayOverrideAdmin(admin.ModelAdmin):
+    list_display = ["day", "is_working_day", "note"]
+    list_filter = ["is_working_day"]
+    date_hierarchy = "day"
+    search_fields = ["note"]
+
+    def changelist_view(self, request, extra_context=None):
+        # Tell staff which coming years still lack the State Council's holiday schedule.
+        this_year = timezone.localdate().year
+        for year in (this_year, this_year + 1):
+            if not workdays.year_has_official_schedule(year):
+                self.message_user(
+                    request,
+                    _(
+                        "The official holiday schedule of %(year)d (its make-up working "
+                        "days) is not known yet: enter it here when it is published."
+                    )
+                    % {"year": year},
+                    level=messages.WARNING,
+                )
+        return super().changelist_view(request, extra_context)

@@ -139,3 +139,37 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WorkdayOverride(models.Model):
+    """A day the official holiday schedule gets wrong or does not know yet (staff enter it)."""
+
+    day = models.DateField(_("day"), unique=True)
+    is_working_day = models.BooleanField(
+        _("working day"),
+        help_text=_(
+            "Ticked: a working day (e.g. a make-up day, 调休). Unticked: a day off."
+        ),
+    )
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("working-day override")
+        verbose_name_plural = _("working-day overrides")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        from chamber import workdays
+
+        workdays.forget_overrides()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        from chamber import workdays
+
+        workdays.forget_overrides()
+        return result

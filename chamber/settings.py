@@ -372,6 +372,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The largest file a user may upload (chamber.uploads checks it, with the file's content).
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 10) * 1024 * 1024
 
 # Logging: everything to stderr; the process manager keeps it.
 

@@ -13,7 +13,7 @@ from chamber.roles import Role, roles_of
 
 def home(request: HttpRequest) -> HttpResponse:
     """What the chamber is, who is on duty this week, and the user's own corner."""
-    return render(request, "chamber/home.html", {"duty_this_week": None})
+    return render(request, "chamber/home.html")
 
 
 @staff_required

@@ -2,13 +2,24 @@ from collections import Counter
 
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from chamber.exports import SpreadsheetAdminMixin
 from members import invitations
-from members.models import ChamberTitle, Enterprise, Industry, Member, TitleTerm
+from members.duty_log_selectors import WITH_APPEAL
+from members.models import (
+    ChamberTitle,
+    DutyLogAttachment,
+    DutyLogEntry,
+    Enterprise,
+    Industry,
+    Member,
+    TitleTerm,
+)
 from members.resources import EnterpriseResource, MemberResource
 
 
@@ -227,3 +238,102 @@ class ChamberTitleAdmin(admin.ModelAdmin):
     list_display = ["name", "takes_duty", "sort_order"]
     list_editable = ["takes_duty", "sort_order"]
     search_fields = ["name"]
+
+
+from members import admin_rota  # noqa: E402, F401  (the rota admin registers itself)
+
+
+class AppealFilter(admin.SimpleListFilter):
+    title = _("appeal")
+    parameter_name = "appeal"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("with an appeal")), ("no", _("without an appeal"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(WITH_APPEAL)
+        if self.value() == "no":
+            return queryset.exclude(WITH_APPEAL)
+        return queryset
+
+
+class DutyLogAttachmentInline(admin.TabularInline):
+    model = DutyLogAttachment
+    fields = ["download", "content_type", "size", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("file name"))
+    def download(self, obj: DutyLogAttachment) -> str:
+        # Through the checked download view: MEDIA_URL is never served.
+        url = reverse("members:log_attachment", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.original_name)
+
+
+@admin.register(DutyLogEntry)
+class DutyLogEntryAdmin(admin.ModelAdmin):
+    """The duty log, read-only: entries are written by the representative on duty."""
+
+    list_display = [
+        "visited_at",
+        "visitor_name",
+        "enterprise_shown",
+        "subject",
+        "representative",
+        "has_appeal_shown",
+    ]
+    list_filter = [AppealFilter, ("shift", admin.RelatedOnlyFieldListFilter)]
+    search_fields = [
+        "visitor_name",
+        "visitor_enterprise",
+        "enterprise__name",
+        "subject",
+        "appeal",
+    ]
+    list_select_related = ["shift__representative__user", "enterprise"]
+    date_hierarchy = "visited_at"
+    fields = [
+        "shift",
+        "visited_at",
+        "visitor_name",
+        "enterprise",
+        "visitor_enterprise",
+        "visitor_phone",
+        "subject",
+        "notes",
+        "appeal",
+        "recorded_by",
+        "created_at",
+    ]
+    readonly_fields = fields
+    inlines = [DutyLogAttachmentInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("enterprise"), ordering="visitor_enterprise")
+    def enterprise_shown(self, obj: DutyLogEntry) -> str:
+        return obj.enterprise.name if obj.enterprise else obj.visitor_enterprise
+
+    @admin.display(description=_("representative"))
+    def representative(self, obj: DutyLogEntry) -> str:
+        member = obj.shift.representative
+        return str(member.user) if member else "—"
+
+    @admin.display(description=_("appeal"), boolean=True)
+    def has_appeal_shown(self, obj: DutyLogEntry) -> bool:
+        return obj.has_appeal

@@ -373,3 +373,85 @@ def seed(*, password: str) -> None:
                     "ends_on": date(year + 3, 12, 31),
                 },
             )
+    seed_rota()
+
+
+def seed_rota() -> None:
+    """The studio, this half-year's rota (served, current and coming weeks), a swap, a log."""
+    from datetime import datetime, time, timedelta
+
+    from members.models import DutyLogEntry, DutyShift, DutyStudio, SwapRequest
+    from members.services import rota
+
+    if not DutyStudio.objects.exists():
+        DutyStudio.objects.create(
+            name="工商联代表人士工作室",
+            address="中共西市区委统战部一楼（西市区渤海大街西5号）",
+            hours="工作日 9:00–17:00",
+        )
+    today = timezone.localdate()
+    first, last = rota.half_year(today)
+    if not DutyShift.objects.between(rota.monday(first), last).exists():
+        rota.generate_rota(
+            first=first, last=last, actor=None, today=first - timedelta(days=1)
+        )
+    coming = (
+        DutyShift.objects.filter(
+            first_day__gt=today + timedelta(days=7), representative__isnull=False
+        )
+        .order_by("week_start")
+        .first()
+    )
+    if coming and not SwapRequest.objects.exists():
+        SwapRequest.objects.create(
+            shift=coming,
+            requested_by=coming.representative,
+            reason="外出参加省工商联培训",
+        )
+    current = DutyShift.objects.filter(week_start=rota.monday(today)).first()
+    previous = DutyShift.objects.filter(
+        week_start=rota.monday(today) - timedelta(days=7)
+    ).first()
+    if DutyLogEntry.objects.exists():
+        return
+    zone = timezone.get_current_timezone()
+    visits = [
+        (
+            previous,
+            1,
+            "孙经理",
+            "营口港湾冷链物流有限公司",
+            "冷库用电价格",
+            "希望协调冷库执行农业生产用电价格。",
+        ),
+        (
+            previous,
+            3,
+            "赵女士",
+            "营口西市老街餐饮管理有限公司",
+            "老街改造期间的经营",
+            "",
+        ),
+        (
+            current,
+            0,
+            "陈先生",
+            "营口渤海电子信息技术有限公司",
+            "高新技术企业认定",
+            "请帮助对接科技部门，辅导高企认定材料。",
+        ),
+    ]
+    for shift, offset, name, enterprise, subject, appeal in visits:
+        if shift is None or shift.representative is None:
+            continue
+        day = min(shift.first_day + timedelta(days=offset), shift.last_day)
+        DutyLogEntry.objects.create(
+            shift=shift,
+            visitor_name=name,
+            visitor_enterprise=enterprise,
+            enterprise=Enterprise.objects.filter(name=enterprise).first(),
+            visited_at=datetime.combine(day, time(10, 30), tzinfo=zone),
+            subject=subject,
+            appeal=appeal,
+            recorded_by=shift.representative.user,
+        )

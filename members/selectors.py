@@ -40,3 +40,56 @@ def member_directory(
             titles__ends_on__gte=on,
         ).distinct()
     return members
+
+
+def rota_shifts(*, first: date, last: date, on: date) -> list:
+    """Shifts whose week starts from `first` to `last`, with representative, enterprise, titles."""
+    from members.models import DutyShift
+
+    return list(
+        DutyShift.objects.between(first, last)
+        .select_related("representative__user", "representative__enterprise")
+        .prefetch_related(
+            Prefetch(
+                "representative__titles",
+                queryset=TitleTerm.objects.filter(
+                    starts_on__lte=on, ends_on__gte=on, title__takes_duty=True
+                ).select_related("title"),
+            )
+        )
+    )
+
+
+def duty_weeks_ahead(*, on: date, weeks: int = 3) -> list:
+    """This week's shift and the next ones, for the home page; cached for a minute."""
+    from datetime import timedelta
+
+    from django.core.cache import cache
+
+    key = f"rota:ahead:{on.isoformat()}:{weeks}"
+    shifts = cache.get(key)
+    if shifts is None:
+        this_monday = on - timedelta(days=on.weekday())
+        shifts = rota_shifts(
+            first=this_monday, last=this_monday + timedelta(days=7 * (weeks - 1)), on=on
+        )
+        cache.set(key, shifts, 60)
+    return shifts
+
+
+def unavailability_conflicts(*, since: date) -> list:
+    """Coming shifts whose representative declared they cannot serve in that week."""
+    from django.db.models import Exists, OuterRef
+
+    from members.models import DutyShift, Unavailability
+
+    clash = Unavailability.objects.filter(
+        member=OuterRef("representative"),
+        starts_on__lte=OuterRef("last_day"),
+        ends_on__gte=OuterRef("first_day"),
+    )
+    return list(
+        DutyShift.objects.filter(first_day__gte=since)
+        .filter(Exists(clash))
+        .select_related("representative__user")
+    )

@@ -54,6 +54,16 @@ def _fast_and_synchronous():
     celery_app.conf.task_eager_propagates = True
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the home page caches the coming duty weeks)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def staff(db):
     return StaffFactory()

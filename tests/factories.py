@@ -1,6 +1,6 @@
 """Factories that build valid objects by default (credit codes pass their checksum)."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 import factory
 from django.utils import timezone
@@ -135,3 +135,86 @@ class TitleTermFactory(factory.django.DjangoModelFactory):
     title = factory.SubFactory(ChamberTitleFactory)
     starts_on = factory.LazyFunction(lambda: date(timezone.localdate().year - 1, 1, 1))
     ends_on = factory.LazyFunction(lambda: date(timezone.localdate().year + 1, 12, 31))
+
+
+def _this_monday():
+    today = timezone.localdate()
+    return today - timedelta(days=today.weekday())
+
+
+def _working_days_of_week(monday) -> list:
+    """The week's working days (chamber.workdays); Monday to Friday if it has none."""
+    from chamber.workdays import working_days
+
+    week = working_days(monday, monday + timedelta(days=6))
+    return week or [monday, monday + timedelta(days=4)]
+
+
+class DutyShiftFactory(factory.django.DjangoModelFactory):
+    """This week's duty shift (pass week_start for another), held by a new representative."""
+
+    class Meta:
+        model = "members.DutyShift"
+
+    week_start = factory.LazyFunction(_this_monday)
+    first_day = factory.LazyAttribute(lambda s: _working_days_of_week(s.week_start)[0])
+    last_day = factory.LazyAttribute(lambda s: _working_days_of_week(s.week_start)[-1])
+    representative = factory.SubFactory(RepresentativeFactory)
+
+
+class DutyLogEntryFactory(factory.django.DjangoModelFactory):
+    """A visit on the first working day of the shift at 10:00, recorded by its representative."""
+
+    class Meta:
+        model = "members.DutyLogEntry"
+
+    shift = factory.SubFactory(DutyShiftFactory)
+    visitor_name = factory.Sequence(lambda n: f"来访人{n}")
+    visitor_enterprise = "营口某商贸有限公司"
+    subject = "咨询惠企政策"
+    visited_at = factory.LazyAttribute(
+        lambda e: timezone.make_aware(datetime.combine(e.shift.first_day, time(10)))
+    )
+    recorded_by = factory.LazyAttribute(lambda e: e.shift.representative.user)
+
+
+class DutyRepresentativeFactory(MemberFactory):
+    """A member holding a duty-taking title over fixed dates: 2025 to 2027 unless told.
+
+    Rota tests work on 2026 (its Spring Festival and National Day) whatever year the
+    suite runs in; pass term__starts_on / term__ends_on for a shorter term.
+    """
+
+    user = factory.SubFactory(
+        UserFactory, username=factory.Sequence(lambda n: f"duty-rep{n}")
+    )
+
+    @factory.post_generation
+    def term(obj, create, extracted, **kwargs):
+        if create:
+            TitleTermFactory(
+                member=obj,
+                starts_on=kwargs.get("starts_on", date(2025, 1, 1)),
+                ends_on=kwargs.get("ends_on", date(2027, 12, 31)),
+            )
+
+
+class DutyStudioFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "members.DutyStudio"
+
+    name = "工商联代表人士工作室"
+    address = "中共西市区委统战部一楼（西市区渤海大街西5号）"
+    hours = "工作日 9:00–17:00"
+
+
+class UnavailabilityFactory(factory.django.DjangoModelFactory):
+    """Days a representative declared they cannot serve (written directly, no swap opened)."""
+
+    class Meta:
+        model = "members.Unavailability"
+
+    member = factory.SubFactory(RepresentativeFactory)
+    starts_on = factory.LazyFunction(timezone.localdate)
+    ends_on = factory.LazyAttribute(lambda u: u.starts_on)
+    reason = "外出"

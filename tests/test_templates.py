@@ -84,6 +84,26 @@ PAGES = {
 NOT_MEMBERS = {"official": 403, "leader": 403}
 
 
+def _a_shift(request) -> dict:
+    """A coming duty week of the representative persona."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from chamber import workdays
+    from members.models import DutyShift
+
+    monday = timezone.localdate() + timedelta(days=7 - timezone.localdate().weekday())
+    days = workdays.working_days(monday, monday + timedelta(days=6)) or [monday]
+    shift = DutyShift.objects.create(
+        week_start=monday,
+        first_day=days[0],
+        last_day=days[-1],
+        representative=request.getfixturevalue("rep"),
+    )
+    return {"pk": shift.pk}
+
+
 def _alices_enterprise(request) -> dict:
     return {"pk": request.getfixturevalue("alice").enterprise_id}
 
@@ -124,8 +144,36 @@ PAGES.update(
         "members/invitation_invalid.html": Page(
             "members:accept_invitation", BAD_TOKEN, 200, 200, 200
         ),
+        "members/rota.html": Page("members:rota", {}, 302, 200, 200, NOT_MEMBERS),
+        "members/my_shifts.html": Page(
+            "members:my_shifts", {}, 302, 403, 403, {"representative": 200}
+        ),
+        "members/rota_staff.html": Page("members:staff_rota", {}, 302, 403, 200),
+        "members/shift_form.html": Page("members:edit_shift", _a_shift, 302, 403, 200),
         "chamber/department_list.html": Page(
             "departments", {}, 302, 403, 200, {"official": 200, "leader": 200}
+        ),
+    }
+)
+
+
+def _someone_elses_log_entry(request) -> dict:
+    from tests.factories import DutyLogEntryFactory
+
+    return {"pk": DutyLogEntryFactory().pk}
+
+
+PAGES.update(
+    {
+        # The representative persona has no duty week: the friendly empty state.
+        "members/dutylog_list.html": Page(
+            "members:duty_log", {}, 302, 403, 200, {"representative": 200}
+        ),
+        "members/dutylog_detail.html": Page(
+            "members:log_entry", _someone_elses_log_entry, 302, 404, 200
+        ),
+        "members/dutylog_staff_list.html": Page(
+            "members:staff_duty_log", {}, 302, 403, 200
         ),
     }
 )

@@ -185,7 +185,7 @@ def test_navigation_shows_the_staff_dashboard_link_to_staff(client, staff):
 
 @pytest.mark.parametrize("persona", ["alice", "rep", "official", "leader", None])
 def test_navigation_hides_the_staff_dashboard_from_everyone_else(
-    client, request, persona
+    client, db, request, persona
 ):
     if persona:
         client.force_login(request.getfixturevalue(persona).user)

@@ -1,0 +1,186 @@
+"""Uploaded files, checked by what they contain rather than by what they are called.
+
+Every upload of the portal (duty-log attachments, petition attachments, opinion-form
+scans, article images) goes through `check_upload`: the first bytes must be those of a
+PNG, JPEG, GIF or WebP picture or of a PDF document, the file must not be empty or
+larger than settings.UPLOAD_MAX_BYTES, and the name the uploader gave is cleaned for
+display only (it never reaches the file system: stored names are random). A file that
+merely *starts* like a picture (a PNG+HTML polyglot) passes, which is why downloads are
+always served as attachments with the detected type and `nosniff` (`content_disposition`).
+"""
+
+import unicodedata
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from urllib.parse import quote
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.utils.translation import gettext as _
+
+# content type → (magic bytes at offset 0, usual suffixes; the first is canonical)
+_KINDS: dict[str, tuple[tuple[bytes, ...], tuple[str, ...]]] = {
+    "image/png": ((b"\x89PNG\r\n\x1a\n",), (".png",)),
+    "image/jpeg": ((b"\xff\xd8\xff",), (".jpg", ".jpeg", ".jpe", ".jfif")),
+    "image/gif": ((b"GIF87a", b"GIF89a"), (".gif",)),
+    "application/pdf": ((b"%PDF-",), (".pdf",)),
+}
+# WebP is RIFF....WEBP: the four bytes between are the chunk size.
+_WEBP = "image/webp"
+ALLOWED_CONTENT_TYPES = frozenset([*_KINDS, _WEBP])
+SUFFIXES = {
+    **{kind: suffixes for kind, (_m, suffixes) in _KINDS.items()},
+    _WEBP: (".webp",),
+}
+HEAD_BYTES = 16
+MAX_NAME_LENGTH = 100
+# Control characters, and format characters such as U+202E (right-to-left override,
+# which turns "gpj.exe" into "exe.jpg" on screen) and zero-width spaces.
+_DROPPED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An upload that passed `check_upload`: the file, what it is and how to call it."""
+
+    file: File
+    name: str  # cleaned for display, suffix matching `content_type`
+    content_type: str
+    size: int
+
+    @property
+    def suffix(self) -> str:
+        """The canonical suffix of the detected type, for the stored (random) name."""
+        return SUFFIXES[self.content_type][0]
+
+
+def detect_content_type(head: bytes) -> str | None:
+    """The allowed type whose magic bytes `head` starts with; None for anything else."""
+    for kind, (magics, _suffixes) in _KINDS.items():
+        if head.startswith(magics):
+            return kind
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return _WEBP
+    return None
+
+
+def clean_filename(name: str, content_type: str | None = None) -> str:
+    """A file name safe to show and to offer for download; never used on disk.
+
+    Drops any folder part (either slash), NUL and other control or invisible
+    characters and leading dots; caps the length at MAX_NAME_LENGTH keeping the
+    suffix; when `content_type` is given, makes sure the suffix matches it, so a
+    picture named "x.html" is offered as "x.html.png".
+    """
+    name = unicodedata.normalize("NFC", str(name or ""))
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(
+        " " if ch.isspace() else ch
+        for ch in name
+        if unicodedata.category(ch) not in _DROPPED_CATEGORIES or ch in "\t\n\r"
+    )
+    name = " ".join(name.split()).lstrip(". ").rstrip(" ")
+    suffixes = SUFFIXES.get(content_type or "", ())
+    if not name:
+        name = "file"
+    if suffixes and PurePosixPath(name).suffix.lower() not in suffixes:
+        name += suffixes[0]
+    if len(name) > MAX_NAME_LENGTH:
+        suffix = PurePosixPath(name).suffix[:10]
+        name = name[: MAX_NAME_LENGTH - len(suffix)].rstrip(" .") + suffix
+    return name
+
+
+def max_upload_mb() -> int:
+    return settings.UPLOAD_MAX_BYTES // (1024 * 1024)
+
+
+def check_upload(upload: File) -> CheckedUpload:
+    """Check one uploaded file by its content and size; raise ValidationError if refused."""
+    size = upload.size or 0
+    if size == 0:
+        raise ValidationError(_("The file is empty."), code="empty")
+    if size > settings.UPLOAD_MAX_BYTES:
+        raise ValidationError(
+            _("The file is larger than %(limit)d MB.") % {"limit": max_upload_mb()},
+            code="too_large",
+        )
+    upload.seek(0)
+    head = upload.read(HEAD_BYTES)
+    upload.seek(0)
+    content_type = detect_content_type(head)
+    if content_type is None:
+        raise ValidationError(
+            _(
+                "Only pictures (PNG, JPEG, GIF, WebP) and PDF documents can be "
+                "uploaded, and this file is neither, whatever its name says."
+            ),
+            code="content_type",
+        )
+    return CheckedUpload(
+        file=upload,
+        name=clean_filename(upload.name, content_type),
+        content_type=content_type,
+        size=size,
+    )
+
+
+def content_disposition(name: str) -> str:
+    """`attachment` with the name, for every browser: an ASCII fallback and RFC 5987 UTF-8."""
+    name = clean_filename(name)
+    fallback = "".join(
+        ch if " " <= ch <= "~" and ch not in '"\\%' else "_" for ch in name
+    )
+    return (
+        f"attachment; filename=\"{fallback}\"; filename*=utf-8''{quote(name, safe='')}"
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    """<input type="file" multiple>, as Django 5.2's documentation shows it."""
+
+    allow_multiple_selected = True
+
+
+class CheckedFilesField(forms.FileField):
+    """Several files in one input, each passed through `check_upload`; cleans to a list.
+
+    Django's documented MultipleFileField pattern, plus a cap on the number of files and
+    an error per refused file that names it, so the uploader knows which one to drop.
+    """
+
+    def __init__(self, *args, max_files: int, **kwargs) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        # An empty file gets check_upload's message, like any other refused file.
+        kwargs.setdefault("allow_empty_file", True)
+        self.max_files = max_files
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None) -> list[File]:
+        items = [d for d in (data if isinstance(data, list | tuple) else [data]) if d]
+        if not items:
+            super().clean(None, initial)  # "required" is checked here
+            return []
+        if len(items) > self.max_files:
+            raise ValidationError(
+                _("Attach at most %(n)d files.") % {"n": self.max_files},
+                code="too_many",
+            )
+        files, errors = [], []
+        for item in items:
+            try:
+                upload = super().clean(item, initial)
+                check_upload(upload)
+            except ValidationError as exc:
+                name = clean_filename(getattr(item, "name", ""))
+                errors += [
+                    _("%(name)s: %(error)s") % {"name": name, "error": message}
+                    for message in exc.messages
+                ]
+            else:
+                files.append(upload)
+        if errors:
+            raise ValidationError(errors)
+        return files

@@ -1,0 +1,91 @@
+"""Chinese working days: public holidays and make-up working days (调休), with staff overrides.
+
+The `holidays` package knows the official schedule (State Council notices) including the
+make-up working days; staff add overrides in the admin for what it does not know yet
+(a new year's schedule is published late in the year before). One helper answers
+"is this a working day" and "add N working days" for the rota and petition deadlines.
+"""
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+from django.core.cache import cache
+
+OVERRIDES_CACHE_KEY = "workdays:overrides"
+# Overrides change a few times a year; other processes pick up a change within this time.
+OVERRIDES_CACHE_SECONDS = 300
+
+
+@lru_cache(maxsize=32)
+def _official(year: int) -> tuple[frozenset[date], frozenset[date]]:
+    """(public holidays, make-up working days) of one year from the holidays package."""
+    china = holidays.China(years=year)
+    makeup = frozenset(
+        d for d in getattr(china, "weekend_workdays", ()) if d.year == year
+    )
+    return frozenset(china.keys()), makeup
+
+
+def _overrides() -> dict[date, bool]:
+    """Staff overrides, day → is a working day; cached, invalidated when staff save one."""
+    found = cache.get(OVERRIDES_CACHE_KEY)
+    if found is None:
+        from chamber.models import WorkdayOverride
+
+        found = dict(WorkdayOverride.objects.values_list("day", "is_working_day"))
+        cache.set(OVERRIDES_CACHE_KEY, found, OVERRIDES_CACHE_SECONDS)
+    return found
+
+
+def forget_overrides() -> None:
+    cache.delete(OVERRIDES_CACHE_KEY)
+
+
+def is_working_day(day: date) -> bool:
+    """A weekday that is not a public holiday, or a weekend day made a working day."""
+    override = _overrides().get(day)
+    if override is not None:
+        return override
+    public_holidays, makeup_days = _official(day.year)
+    if day in makeup_days:
+        return True
+    return day.weekday() < 5 and day not in public_holidays
+
+
+def add_working_days(start: date, n: int) -> date:
+    """The n-th working day after `start` (n ≥ 0; `start` itself is not counted; n = 0 → start)."""
+    if n < 0:
+        raise ValueError("n must not be negative")
+    day = start
+    while n > 0:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            n -= 1
+    return day
+
+
+def working_days(first: date, last: date) -> list[date]:
+    """The working days from `first` to `last`, both included."""
+    days = (first + timedelta(days=i) for i in range((last - first).days + 1))
+    return [d for d in days if is_working_day(d)]
+
+
+def last_working_day_before(day: date) -> date:
+    """The last working day strictly before `day`."""
+    day -= timedelta(days=1)
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def year_has_official_schedule(year: int) -> bool:
+    """Whether the package knows the year's make-up days (the State Council's notice is out).
+
+    Staff see the years without one, so they can enter the schedule as overrides rather
+    than let the portal guess.
+    """
+    _public, makeup = _official(year)
+    if makeup:
+        return True
+    return any(d.year == year and working for d, working in _overrides().items())
