@@ -32,3 +32,26 @@ def send_to_user(name: str, user, context: dict) -> bool:
         name, [user.email], {"recipient": user, **context}, user.language
     ).send()
     return True
+
+
+def send_once(key: str, name: str, user, context: dict) -> bool:
+    """Send `name` to `user` unless a notice with this key went out already.
+
+    The claim (a unique row) comes first; if sending fails the claim is dropped so the
+    task's retry can send it. Returns whether this call sent it.
+    """
+    from django.db import IntegrityError, transaction
+
+    from chamber.models import SentNotice
+
+    try:
+        with transaction.atomic():
+            notice = SentNotice.objects.create(key=key[:200])
+    except IntegrityError:
+        return False
+    try:
+        sent = send_to_user(name, user, context)
+    except Exception:
+        notice.delete()
+        raise
+    return sent

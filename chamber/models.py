@@ -173,3 +173,17 @@ class WorkdayOverride(models.Model):
 
         workdays.forget_overrides()
         return result
+
+
+class SentNotice(models.Model):
+    """A notice e-mail claimed before it is sent, so a redelivered task never sends it twice."""
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sent notice")
+        verbose_name_plural = _("sent notices")
+
+    def __str__(self) -> str:
+        return self.key

@@ -56,6 +56,7 @@ urlpatterns = [
     path("staff/", views.staff_dashboard, name="staff_dashboard"),
     path("departments/", views.departments, name="departments"),
     path("members/", include("members.urls")),
+    path("groups/", include("groups.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include(account_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -20,6 +21,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def staff_dashboard(request: HttpRequest) -> HttpResponse:
     """The secretariat's starting page: the state of the portal and the way to each task."""
     context = {
+        "last_year": timezone.localdate().year - 1,
         "worker": selectors.worker_status(),
         "counts": {
             "users": get_user_model().objects.filter(is_active=True).count(),

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from chamber.emails import send_to_user
+from chamber.emails import send_once, send_to_user
 from chamber.models import User
 from members.models import DutyStudio, ShiftReminder, SwapRequest, Unavailability
 
@@ -41,32 +41,64 @@ def swap_requested(swap_id: int) -> None:
     if swap.status != SwapRequest.Status.OPEN:
         return
     for member in eligible_takers(swap=swap):
-        send_to_user(
-            "rota-swap-request", member.user, {"swap": swap, "path": _my_shifts_url()}
+        send_once(
+            f"swap-request:{swap.pk}:{member.user_id}",
+            "rota-swap-request",
+            member.user,
+            {"swap": swap, "path": _my_shifts_url()},
         )
 
 
 def swap_accepted(swap_id: int) -> None:
     swap = _swap(swap_id)
     for user in [swap.requested_by.user, *_staff()]:
-        send_to_user(
-            "rota-swap-accepted", user, {"swap": swap, "path": _my_shifts_url()}
+        send_once(
+            f"swap-accepted:{swap.pk}:{user.pk}",
+            "rota-swap-accepted",
+            user,
+            {"swap": swap, "path": _my_shifts_url()},
         )
 
 
 def swap_lapsed(swap_id: int) -> None:
     swap = _swap(swap_id)
     for user in [swap.requested_by.user, *_staff()]:
-        send_to_user("rota-swap-lapsed", user, {"swap": swap, "path": _my_shifts_url()})
+        send_once(
+            f"swap-lapsed:{swap.pk}:{user.pk}",
+            "rota-swap-lapsed",
+            user,
+            {"swap": swap, "path": _my_shifts_url()},
+        )
 
 
 def unavailability_hits_shift(unavailability_id: int) -> None:
+    """Tell staff which given weeks the declared days fall in, and what happens to each."""
+    from django.utils import timezone
+
+    from members.models import DutyShift
+
     unavailability = Unavailability.objects.select_related("member__user").get(
         pk=unavailability_id
     )
+    shifts = list(
+        DutyShift.objects.filter(
+            representative=unavailability.member,
+            first_day__lte=unavailability.ends_on,
+            last_day__gte=max(unavailability.starts_on, timezone.localdate()),
+        ).prefetch_related("swap_requests")
+    )
+    for shift in shifts:
+        shift.has_open_swap = any(
+            s.status == SwapRequest.Status.OPEN for s in shift.swap_requests.all()
+        )
     for user in _staff():
-        send_to_user(
+        send_once(
+            f"unavailable:{unavailability.pk}:{user.pk}",
             "rota-unavailable",
             user,
-            {"unavailability": unavailability, "path": reverse("members:staff_rota")},
+            {
+                "unavailability": unavailability,
+                "shifts": shifts,
+                "path": reverse("members:staff_rota"),
+            },
         )

@@ -78,7 +78,7 @@ def duty_weeks_ahead(*, on: date, weeks: int = 3) -> list:
 
 
 def unavailability_conflicts(*, since: date) -> list:
-    """Coming shifts whose representative declared they cannot serve in that week."""
+    """Shifts not yet over whose representative declared they cannot serve in that week."""
     from django.db.models import Exists, OuterRef
 
     from members.models import DutyShift, Unavailability
@@ -89,7 +89,7 @@ def unavailability_conflicts(*, since: date) -> list:
         ends_on__gte=OuterRef("first_day"),
     )
     return list(
-        DutyShift.objects.filter(first_day__gte=since)
+        DutyShift.objects.filter(last_day__gte=since)
         .filter(Exists(clash))
         .select_related("representative__user")
     )

@@ -218,3 +218,54 @@ class UnavailabilityFactory(factory.django.DjangoModelFactory):
     starts_on = factory.LazyFunction(timezone.localdate)
     ends_on = factory.LazyAttribute(lambda u: u.starts_on)
     reason = "外出"
+
+
+class ActivityGroupFactory(factory.django.DjangoModelFactory):
+    """A group of this year, numbered 1, 2, 3, … (pass year= and number= for others)."""
+
+    class Meta:
+        model = "groups.ActivityGroup"
+        django_get_or_create = ["year", "number"]
+
+    year = factory.LazyFunction(lambda: timezone.localdate().year)
+    number = factory.Sequence(lambda n: n + 1)
+
+
+class GroupMembershipFactory(factory.django.DjangoModelFactory):
+    """A new member in a new group of this year; the year is the group's."""
+
+    class Meta:
+        model = "groups.GroupMembership"
+
+    group = factory.SubFactory(ActivityGroupFactory)
+    member = factory.SubFactory(MemberFactory)
+    year = factory.LazyAttribute(lambda m: m.group.year)
+    is_leader = False
+
+
+class PointRuleFactory(factory.django.DjangoModelFactory):
+    """A rule for taking part in an activity, any scale, any year.
+
+    Points entries have no factory: tests write them through groups.services, the
+    only way the portal writes them.
+    """
+
+    class Meta:
+        model = "groups.PointRule"
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"rule-{n}")
+    name = factory.Sequence(lambda n: f"参加活动{n}")
+    points = 2
+    applies_to = "participant"
+
+
+class AwardKindFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "groups.AwardKind"
+        django_get_or_create = ["name"]
+
+    name = "最具活力组"
+    awarded_to = "group"
+    rank_by = "average"
+    winners = 1

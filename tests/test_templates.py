@@ -177,6 +177,45 @@ PAGES.update(
         ),
     }
 )
+
+
+def _a_group(request) -> dict:
+    from django.utils import timezone
+
+    from groups.models import ActivityGroup, GroupMembership
+
+    group = ActivityGroup.objects.create(year=timezone.localdate().year, number=1)
+    GroupMembership.objects.create(
+        group=group, member=request.getfixturevalue("alice"), is_leader=True
+    )
+    return {"pk": group.pk}
+
+
+def _alice(request) -> dict:
+    return {"pk": request.getfixturevalue("alice").pk}
+
+
+PAGES.update(
+    {
+        "groups/my_group.html": Page("groups:mine", {}, 302, 200, 302, NOT_MEMBERS),
+        "groups/standings.html": Page(
+            "groups:standings", {}, 302, 200, 200, NOT_MEMBERS
+        ),
+        "groups/group_detail.html": Page(
+            "groups:detail", _a_group, 302, 200, 200, NOT_MEMBERS
+        ),
+        "groups/member_points.html": Page(
+            "groups:member_points_now", _alice, 302, 200, 200, NOT_MEMBERS
+        ),
+        "groups/manual_points_form.html": Page(
+            "groups:manual_points", {}, 302, 403, 200
+        ),
+        "groups/awards_manage.html": Page(
+            "groups:manage_awards", {"year": 2025}, 302, 403, 200
+        ),
+        "groups/awards_public.html": Page("groups:awards", {}, 200, 200, 200),
+    }
+)
 # Reached by failing to log in; see test_locked_out_page_renders_in_both_languages.
 LOCKOUT_PAGE = "registration/locked_out.html"
 

@@ -161,8 +161,10 @@ def generate_rota(
         chosen = min(
             able,
             key=lambda m: (
-                counts[week.year][m.pk],
+                # Nobody serves two weeks in a row while someone else is free; among the
+                # rest, the fewest weeks that year first, then who served longest ago.
                 m.pk in (previous_rep, next_rep),
+                counts[week.year][m.pk],
                 last_served.get(m.pk, date.min),
                 m.pk,
             ),
@@ -312,14 +314,19 @@ def declare_unavailability(
     unavailability = Unavailability.objects.create(
         member=member, starts_on=starts_on, ends_on=ends_on, reason=reason
     )
-    hit = DutyShift.objects.filter(
-        representative=member,
-        first_day__gt=today,
-        first_day__lte=ends_on,
-        last_day__gte=starts_on,
+    # Weeks given to them that the days fall in, including the week under way: a coming
+    # week gets a swap request; for the week under way staff must arrange cover.
+    hit = list(
+        DutyShift.objects.filter(
+            representative=member,
+            first_day__lte=ends_on,
+            last_day__gte=max(starts_on, today),
+        )
     )
     swaps = []
     for shift in hit:
+        if shift.has_started(today):
+            continue
         if not shift.swap_requests.filter(status=SwapRequest.Status.OPEN).exists():
             swaps.append(
                 ask_swap(
@@ -511,6 +518,25 @@ def eligible_takers(*, swap: SwapRequest) -> list[Member]:
         m
         for m in candidates(first=shift.first_day, last=shift.last_day)
         if m.pk != swap.requested_by_id and can_serve(m, days)
+    ]
+
+
+def takeable_swaps(*, member: Member, swaps: list[SwapRequest]) -> list[SwapRequest]:
+    """The requests among `swaps` that `member` could take; one look-up for all of them."""
+    others = [s for s in swaps if s.requested_by_id != member.pk]
+    if not others:
+        return []
+    first = min(s.shift.first_day for s in others)
+    last = max(s.shift.last_day for s in others)
+    me = next(
+        (m for m in candidates(first=first, last=last) if m.pk == member.pk), None
+    )
+    if me is None:
+        return []
+    return [
+        s
+        for s in others
+        if can_serve(me, workdays.working_days(s.shift.first_day, s.shift.last_day))
     ]
 
 

@@ -79,14 +79,14 @@ def my_shifts(request: HttpRequest) -> HttpResponse:
             ),
             None,
         )
-    open_swaps = (
+    open_swaps = list(
         SwapRequest.objects.filter(
             status=SwapRequest.Status.OPEN, shift__first_day__gt=today
         )
         .exclude(requested_by=member)
         .select_related("shift", "requested_by__user", "requested_by__enterprise")
     )
-    takeable = [s for s in open_swaps if member in services.eligible_takers(swap=s)]
+    takeable = services.takeable_swaps(member=member, swaps=open_swaps)
     context = {
         "member": member,
         "today": today,

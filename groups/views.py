@@ -1,0 +1,256 @@
+"""Pages of the groups app: my group, standings with the rules, histories, awards."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from chamber.decorators import role_required, staff_required
+from chamber.roles import Role, roles_of
+from groups import selectors, services
+from groups.forms import ConfirmAwardForm, CorrectionForm, ManualPointsForm
+from groups.models import ActivityGroup, Award, AwardKind, GroupMembership, PointsEntry
+from members.models import Member
+
+STANDINGS_PAGE_SIZE = 50
+
+
+def _year(value: int | None) -> int:
+    year = value or timezone.localdate().year
+    if not 2000 <= year <= 2100:
+        raise Http404
+    return year
+
+
+@role_required(Role.MEMBER, Role.STAFF)
+def my_group(request: HttpRequest) -> HttpResponse:
+    """A member's group this year: its leaders and members, and their own balance."""
+    member = roles_of(request.user).member
+    if member is None:
+        return redirect("groups:standings")
+    year = timezone.localdate().year
+    membership = (
+        GroupMembership.objects.filter(member=member, year=year)
+        .select_related("group")
+        .first()
+    )
+    members = (
+        selectors.member_standings(year=year, group=membership.group)
+        if membership
+        else []
+    )
+    balance, entries = selectors.member_history(member=member, year=year)
+    context = {
+        "year": year,
+        "group": membership.group if membership else None,
+        "members": members,
+        "leader_ids": set(
+            GroupMembership.objects.filter(
+                group=membership.group, is_leader=True
+            ).values_list("member_id", flat=True)
+        )
+        if membership
+        else set(),
+        "balance": balance,
+        "entries": entries,
+        "rules": selectors.published_rules(year=year),
+    }
+    return render(request, "groups/my_group.html", context)
+
+
+@role_required(Role.MEMBER, Role.STAFF)
+def standings(request: HttpRequest, year: int | None = None) -> HttpResponse:
+    """Member and group standings of a year, with the rules that produced them."""
+    year = _year(year)
+    members = selectors.member_standings(year=year)
+    page = Paginator(members, STANDINGS_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "year": year,
+        "page": page,
+        "groups": selectors.group_standings(year=year),
+        "rules": selectors.published_rules(year=year),
+        "years": sorted(
+            set(ActivityGroup.objects.values_list("year", flat=True)), reverse=True
+        ),
+    }
+    return render(request, "groups/standings.html", context)
+
+
+@role_required(Role.MEMBER, Role.STAFF)
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_object_or_404(ActivityGroup, pk=pk)
+    members = selectors.member_standings(year=group.year, group=group)
+    leaders = set(
+        group.memberships.filter(is_leader=True).values_list("member_id", flat=True)
+    )
+    entries = (
+        PointsEntry.objects.filter(
+            year=group.year, member__group_memberships__group=group
+        )
+        .select_related("member__user", "rule")
+        .order_by("-created_at", "-pk")[:100]
+    )
+    context = {
+        "group": group,
+        "members": members,
+        "leader_ids": leaders,
+        "entries": entries,
+        "rules": selectors.published_rules(year=group.year),
+    }
+    return render(request, "groups/group_detail.html", context)
+
+
+@role_required(Role.MEMBER, Role.STAFF)
+def member_points(
+    request: HttpRequest, pk: int, year: int | None = None
+) -> HttpResponse:
+    """Every entry of a member's year, with its reason: nobody wonders why."""
+    year = _year(year)
+    member = get_object_or_404(
+        Member.objects.select_related("user", "enterprise"), pk=pk
+    )
+    balance, entries = selectors.member_history(member=member, year=year)
+    context = {
+        "member": member,
+        "year": year,
+        "balance": balance,
+        "entries": entries,
+        "rules": selectors.published_rules(year=year),
+        "can_correct": roles_of(request.user).is_staff,
+        "correction_form": CorrectionForm(),
+    }
+    return render(request, "groups/member_points.html", context)
+
+
+@staff_required
+def manual_points(request: HttpRequest) -> HttpResponse:
+    form = ManualPointsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = services.record_manual_points(
+                actor=request.user, **form.cleaned_data
+            )
+        except services.PointsError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The points were recorded."))
+            return redirect("groups:member_points", pk=entry.member_id, year=entry.year)
+    return render(request, "groups/manual_points_form.html", {"form": form})
+
+
+@require_POST
+@staff_required
+def correct(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(PointsEntry, pk=pk)
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason for the correction."))
+    else:
+        try:
+            services.correct_entry(
+                entry=entry, reason=form.cleaned_data["reason"], actor=request.user
+            )
+        except services.PointsError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, _("The entry was corrected by a reversing entry.")
+            )
+    return redirect("groups:member_points", pk=entry.member_id, year=entry.year)
+
+
+@staff_required
+def manage_awards(request: HttpRequest, year: int) -> HttpResponse:
+    """Staff see each award's ranked candidates with their figures, confirm and publish."""
+    year = _year(year)
+    confirmed = Award.objects.filter(year=year).select_related(
+        "kind", "group", "member__user"
+    )
+    kinds = []
+    for kind in AwardKind.objects.all():
+        kinds.append(
+            {
+                "kind": kind,
+                "candidates": selectors.award_candidates(kind=kind, year=year)[
+                    : kind.winners + 5
+                ],
+                "confirmed": [a for a in confirmed if a.kind_id == kind.pk],
+            }
+        )
+    context = {
+        "year": year,
+        "kinds": kinds,
+        "unpublished": any(a.published_at is None for a in confirmed),
+    }
+    return render(request, "groups/awards_manage.html", context)
+
+
+@require_POST
+@staff_required
+def confirm_award(request: HttpRequest, year: int, kind_pk: int) -> HttpResponse:
+    year = _year(year)
+    kind = get_object_or_404(AwardKind, pk=kind_pk)
+    form = ConfirmAwardForm(request.POST)
+    target = form.target_object(kind, year) if form.is_valid() else None
+    if target is None:
+        messages.error(request, _("Choose a candidate of that year."))
+        return redirect("groups:manage_awards", year=year)
+    is_group = kind.awarded_to == AwardKind.For.GROUP
+    try:
+        services.confirm_award(
+            kind=kind,
+            year=year,
+            actor=request.user,
+            group=target if is_group else None,
+            member=None if is_group else target,
+            rank=form.cleaned_data.get("rank"),
+            figures=_figures_of(kind, year, target),
+            override_reason=form.cleaned_data["override_reason"],
+        )
+    except services.PointsError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Confirmed."))
+    return redirect("groups:manage_awards", year=year)
+
+
+def _figures_of(kind: AwardKind, year: int, target) -> dict:
+    for candidate in selectors.award_candidates(kind=kind, year=year):
+        if candidate["target"].pk == target.pk:
+            return candidate["figures"]
+    return {}
+
+
+@require_POST
+@staff_required
+def publish_awards(request: HttpRequest, year: int) -> HttpResponse:
+    year = _year(year)
+    n = services.publish_awards(year=year, actor=request.user)
+    messages.success(request, _("%(n)d awards published.") % {"n": n})
+    return redirect("groups:manage_awards", year=year)
+
+
+def public_awards(request: HttpRequest, year: int | None = None) -> HttpResponse:
+    """The published awards of a year, for everyone (no login)."""
+    years = sorted(
+        set(
+            Award.objects.filter(published_at__isnull=False).values_list(
+                "year", flat=True
+            )
+        ),
+        reverse=True,
+    )
+    if year is None:
+        year = years[0] if years else timezone.localdate().year - 1
+    year = _year(year)
+    awards = Award.objects.filter(year=year, published_at__isnull=False).select_related(
+        "kind", "group", "member__user", "member__enterprise"
+    )
+    return render(
+        request,
+        "groups/awards_public.html",
+        {"year": year, "awards": awards, "years": years},
+    )
