@@ -1,6 +1,7 @@
 """Demo data of the groups app: this year's groups, the point rules, a ledger, last year's awards."""
 
 import random
+from datetime import datetime, time
 
 from django.utils import timezone
 
@@ -80,7 +81,14 @@ def _groups_and_ledger(year: int) -> None:
     )
     rng = random.Random(year)  # the same believable spread on every machine
     rules = {r.code: r for r in PointRule.objects.all()}
+    today = timezone.localdate()
+    last_month = 12 if year < today.year else today.month
+    zone = timezone.get_current_timezone()
     for activity in range(1, 25):
+        month = 1 + (activity - 1) * last_month // 24
+        when = datetime(year, month, min(28, 3 + activity), 16, 0, tzinfo=zone)
+        if when.date() > today:
+            when = datetime.combine(today, time(9, 0), tzinfo=zone)
         organiser = rng.choice(members)
         scale = rng.choice(["small", "small", "small", "medium", "large"])
         label = f"{year}年第{activity}次小组活动"
@@ -91,6 +99,7 @@ def _groups_and_ledger(year: int) -> None:
             source_id=source_id,
             source_label=label,
             year=year,
+            at=when,
         )
         for member in rng.sample(members, rng.randint(4, 12)):
             services.award_points(
@@ -99,6 +108,7 @@ def _groups_and_ledger(year: int) -> None:
                 source_id=source_id,
                 source_label=label,
                 year=year,
+                at=when,
             )
     staff = User.objects.filter(username="demo-staff").first()
     if (
@@ -113,6 +123,7 @@ def _groups_and_ledger(year: int) -> None:
             reason="协调10车防疫物资支援区政府",
             actor=staff,
             year=year,
+            at=when,
         )
 
 

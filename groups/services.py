@@ -4,7 +4,7 @@ The ledger is append-only: `award_points` adds an entry once per (member, year, 
 source); `correct_entry` adds the reversing entry. Nothing here updates or deletes one.
 """
 
-from datetime import date
+from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -35,6 +35,7 @@ def award_points(
     year: int,
     actor: User | None = None,
     source: str = PointsEntry.Source.ACTIVITY,
+    at: datetime | None = None,
 ) -> tuple[PointsEntry, bool]:
     """Award a rule's points for a source (an activity) once; a repeat returns the first entry.
 
@@ -67,6 +68,7 @@ def award_points(
                 source_label=source_label[:200],
                 attempt=len(earlier),
                 recorded_by=actor,
+                created_at=at or timezone.now(),
             )
     except IntegrityError:
         # Someone else (a retried task, a double click) wrote it a moment ago.
@@ -83,7 +85,13 @@ def _is_reversed(entry: PointsEntry) -> bool:
 
 @transaction.atomic
 def record_manual_points(
-    *, member: Member, points: int, reason: str, actor: User, year: int | None = None
+    *,
+    member: Member,
+    points: int,
+    reason: str,
+    actor: User,
+    year: int | None = None,
+    at: datetime | None = None,
 ) -> PointsEntry:
     """Staff award or deduct points by hand, with a mandatory reason."""
     reason = reason.strip()
@@ -98,6 +106,7 @@ def record_manual_points(
         reason=reason[:200],
         source=PointsEntry.Source.MANUAL,
         recorded_by=actor,
+        created_at=at or timezone.now(),
     )
 
 
