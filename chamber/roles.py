@@ -72,7 +72,7 @@ class UserRoles:
                 found.add(Role.STAFF)
             if self.member is not None:
                 found.add(Role.MEMBER)
-                if self.member.is_representative(timezone.localdate()):
+                if _is_representative_today(self.member):
                     found.add(Role.REPRESENTATIVE)
             if self.official is not None:
                 if self.official.is_leader:
@@ -106,6 +106,28 @@ class UserRoles:
 
     def labels(self) -> list[str]:
         return [str(role.label) for role in Role if role in self.roles]
+
+
+# Whether a member holds a duty title today is asked on every page (the navigation);
+# it changes only when staff edit a term, which forgets the cached answer.
+REPRESENTATIVE_CACHE_SECONDS = 300
+
+
+def representative_cache_key(member_id: int) -> str:
+    return f"roles:representative:{member_id}"
+
+
+def _is_representative_today(member) -> bool:
+    from django.core.cache import cache
+
+    today = timezone.localdate()
+    key = representative_cache_key(member.pk)
+    cached = cache.get(key)
+    if cached is not None and cached[0] == today:
+        return cached[1]
+    answer = member.is_representative(today)
+    cache.set(key, (today, answer), REPRESENTATIVE_CACHE_SECONDS)
+    return answer
 
 
 def roles_of(user) -> UserRoles:

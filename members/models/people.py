@@ -238,3 +238,20 @@ class TitleTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} · {self.title}"
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        _forget_representative(self.member_id)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        _forget_representative(self.member_id)
+        return result
+
+
+def _forget_representative(member_id: int) -> None:
+    from django.core.cache import cache
+
+    from chamber.roles import representative_cache_key
+
+    cache.delete(representative_cache_key(member_id))
