@@ -57,6 +57,7 @@ urlpatterns = [
     path("departments/", views.departments, name="departments"),
     path("members/", include("members.urls")),
     path("groups/", include("groups.urls")),
+    path("activities/", include("activities.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include(account_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),

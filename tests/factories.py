@@ -269,3 +269,38 @@ class AwardKindFactory(factory.django.DjangoModelFactory):
     awarded_to = "group"
     rank_by = "average"
     winners = 1
+
+
+class ActivityTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.ActivityType"
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"type-{n}")
+    name = factory.Sequence(lambda n: f"主题活动{n}")
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    """A published activity that starts in 7 days and lasts 2 hours, with no place limit."""
+
+    class Meta:
+        model = "activities.Activity"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"走进会员企业{n}")
+    type = factory.SubFactory(ActivityTypeFactory)
+    status = "published"
+    starts_at = factory.LazyFunction(
+        lambda: timezone.now().replace(second=0, microsecond=0) + timedelta(days=7)
+    )
+    ends_at = factory.LazyAttribute(lambda a: a.starts_at + timedelta(hours=2))
+    capacity = None
+    place = "西市区工商联会议室"
+
+
+class SeriesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.Series"
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"企业家会客厅{n}")

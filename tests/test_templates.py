@@ -216,6 +216,51 @@ PAGES.update(
         "groups/awards_public.html": Page("groups:awards", {}, 200, 200, 200),
     }
 )
+
+
+def _an_activity(request) -> dict:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from activities.models import Activity, ActivityType, Platform
+
+    start = timezone.now() + timedelta(days=3)
+    activity = Activity.objects.create(
+        title="企业家会客厅",
+        type=ActivityType.objects.create(code="salon", name="会客厅"),
+        platform=Platform.objects.create(kind="base", name="党群活动基地"),
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        capacity=10,
+        status="published",
+    )
+    return {"pk": activity.pk}
+
+
+def _a_platform(request) -> dict:
+    from activities.models import Platform
+
+    return {"pk": Platform.objects.create(kind="station", name="新媒体活动站").pk}
+
+
+PAGES.update(
+    {
+        "activities/activity_list.html": Page("activities:list", {}, 200, 200, 200),
+        "activities/activity_detail.html": Page(
+            "activities:detail", _an_activity, 200, 200, 200
+        ),
+        "activities/my_activities.html": Page(
+            "activities:mine", {}, 302, 200, 403, NOT_MEMBERS
+        ),
+        "activities/platform_detail.html": Page(
+            "activities:platform", _a_platform, 200, 200, 200
+        ),
+        "activities/checkin.html": Page(
+            "activities:checkin", _an_activity, 302, 403, 200
+        ),
+    }
+)
 # Reached by failing to log in; see test_locked_out_page_renders_in_both_languages.
 LOCKOUT_PAGE = "registration/locked_out.html"
 

@@ -1,0 +1,215 @@
+"""Activities: publishing, sign-up with capacity and a waiting list, check-in that earns points.
+
+Each function is one transaction; e-mails go out after commit. Points go through the
+groups app's ledger service, once per member, rule and activity.
+"""
+
+from datetime import datetime
+from functools import partial
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities.models import Activity, Attendance, Registration, Series
+from chamber.models import User
+from groups import services as points
+from groups.models import GroupMembership, PointRule, PointsEntry
+from members.models import Member
+
+
+class ActivityError(Exception):
+    """The rules forbid this operation; the message is safe to show to the user."""
+
+
+@transaction.atomic
+def publish_activity(*, activity: Activity, actor: User) -> Activity:
+    """Publish an activity; a session of a series gets the next number (第N期), never reused."""
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    if activity.status == Activity.Status.CANCELLED:
+        raise ActivityError(_("A cancelled activity cannot be published again."))
+    if activity.series_id and activity.session_number is None:
+        series = Series.objects.select_for_update().get(pk=activity.series_id)
+        series.last_number += 1
+        series.save(update_fields=["last_number"])
+        activity.session_number = series.last_number
+    activity.status = Activity.Status.PUBLISHED
+    activity.save(update_fields=["status", "session_number"])
+    return activity
+
+
+def _signup_open(activity: Activity, now: datetime) -> None:
+    if activity.status != Activity.Status.PUBLISHED:
+        raise ActivityError(_("This activity is not open for sign-up."))
+    if activity.starts_at <= now:
+        raise ActivityError(_("This activity has already started."))
+    if activity.signup_opens_at and now < activity.signup_opens_at:
+        raise ActivityError(_("Sign-up has not opened yet."))
+    if activity.signup_closes_at and now > activity.signup_closes_at:
+        raise ActivityError(_("Sign-up has closed."))
+
+
+@transaction.atomic
+def sign_up(
+    *, activity: Activity, member: Member, now: datetime | None = None
+) -> Registration:
+    """Register a member, or put them on the waiting list when the places are taken.
+
+    The activity row is locked, so simultaneous sign-ups are counted one after another:
+    N places never hold N + 1 members.
+    """
+    now = now or timezone.now()
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    _signup_open(activity, now)
+    live = Registration.objects.filter(activity=activity).exclude(
+        status=Registration.Status.CANCELLED
+    )
+    mine = live.filter(member=member).first()
+    if mine is not None:
+        return mine
+    taken = live.filter(status=Registration.Status.REGISTERED).count()
+    full = activity.capacity is not None and taken >= activity.capacity
+    return Registration.objects.create(
+        activity=activity,
+        member=member,
+        status=Registration.Status.WAITING if full else Registration.Status.REGISTERED,
+        created_at=now,
+    )
+
+
+@transaction.atomic
+def cancel_registration(
+    *, registration: Registration, member: Member, now: datetime | None = None
+) -> Registration | None:
+    """A member cancels; the first on the waiting list moves up and is told. Returns who moved up."""
+    from activities.tasks import notify_promoted
+
+    now = now or timezone.now()
+    activity = Activity.objects.select_for_update().get(pk=registration.activity_id)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.member_id != member.pk:
+        raise ActivityError(_("This is not your registration."))
+    if registration.status == Registration.Status.CANCELLED:
+        return None
+    if activity.starts_at <= now:
+        raise ActivityError(_("The activity has started; cancelling is closed."))
+    had_place = registration.status == Registration.Status.REGISTERED
+    registration.status = Registration.Status.CANCELLED
+    registration.cancelled_at = now
+    registration.save(update_fields=["status", "cancelled_at"])
+    if not had_place or activity.status != Activity.Status.PUBLISHED:
+        return None  # nobody moves up into a cancelled activity
+    promoted = (
+        Registration.objects.select_for_update()
+        .filter(activity=activity, status=Registration.Status.WAITING)
+        .order_by("created_at", "pk")
+        .first()
+    )
+    if promoted is not None:
+        promoted.status = Registration.Status.REGISTERED
+        promoted.promoted_at = now
+        promoted.save(update_fields=["status", "promoted_at"])
+        transaction.on_commit(partial(notify_promoted.delay, promoted.pk))
+    return promoted
+
+
+def _rules(activity: Activity, applies_to: str) -> list[PointRule]:
+    year = timezone.localtime(activity.starts_at).year
+    return list(
+        PointRule.objects.active_in(year)
+        .filter(applies_to=applies_to)
+        .filter(Q(scale="") | Q(scale=activity.scale))
+        .filter(Q(activity_type_code="") | Q(activity_type_code=activity.type.code))
+    )
+
+
+def _award(
+    activity: Activity, member: Member, rules: list[PointRule], actor: User | None
+) -> int:
+    year = timezone.localtime(activity.starts_at).year
+    created = 0
+    for rule in rules:
+        _entry, made = points.award_points(
+            member=member,
+            rule=rule,
+            source_id=activity.pk,
+            source_label=str(activity)[:200],
+            year=year,
+            actor=actor,
+        )
+        created += made
+    return created
+
+
+@transaction.atomic
+def check_in(*, activity: Activity, member: Member, actor: User) -> Attendance:
+    """Mark a member present (once) and award the participation points, once.
+
+    The organisers, and the members of the organising group, earn their points with the
+    first check-in of the activity: it has then been held.
+    """
+    activity = (
+        Activity.objects.select_for_update().select_related("type").get(pk=activity.pk)
+    )
+    if activity.status != Activity.Status.PUBLISHED:
+        raise ActivityError(_("Only a published activity takes attendance."))
+    attendance = Attendance.objects.filter(
+        activity=activity, member=member, undone_at__isnull=True
+    ).first()
+    if attendance is None:
+        attendance = Attendance.objects.create(
+            activity=activity, member=member, checked_in_by=actor
+        )
+    _award(activity, member, _rules(activity, PointRule.AppliesTo.PARTICIPANT), actor)
+    organisers = list(activity.organisers.all())
+    for organiser in organisers:
+        _award(
+            activity, organiser, _rules(activity, PointRule.AppliesTo.ORGANISER), actor
+        )
+    if activity.organising_group_id:
+        group_rules = _rules(activity, PointRule.AppliesTo.GROUP)
+        if group_rules:
+            for membership in GroupMembership.objects.filter(
+                group_id=activity.organising_group_id
+            ).select_related("member"):
+                _award(activity, membership.member, group_rules, actor)
+    return attendance
+
+
+@transaction.atomic
+def undo_check_in(*, attendance: Attendance, actor: User, reason: str) -> Attendance:
+    """Take back a check-in; the participation points are cancelled by reversing entries."""
+    attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
+    if attendance.undone_at is not None:
+        return attendance
+    attendance.undone_at = timezone.now()
+    attendance.undone_by = actor
+    attendance.save(update_fields=["undone_at", "undone_by"])
+    entries = PointsEntry.objects.filter(
+        member_id=attendance.member_id,
+        source=PointsEntry.Source.ACTIVITY,
+        source_id=attendance.activity_id,
+        rule__applies_to=PointRule.AppliesTo.PARTICIPANT,
+        reverses__isnull=True,
+        reversed_by__isnull=True,
+    )
+    for entry in entries:
+        points.correct_entry(
+            entry=entry, reason=reason or _("attendance undone"), actor=actor
+        )
+    return attendance
+
+
+@transaction.atomic
+def cancel_activity(*, activity: Activity, actor: User) -> Activity:
+    """Cancel an activity; everyone registered or waiting is told."""
+    from activities.tasks import notify_cancelled
+
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    if activity.status == Activity.Status.CANCELLED:
+        return activity
+    activity.status = Activity.Status.CANCELLED
+    activity.save(update_fields=["status"])
+    transaction.on_commit(partial(notify_cancelled.delay, activity.pk))
+    return activity
