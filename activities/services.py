@@ -213,3 +213,54 @@ def cancel_activity(*, activity: Activity, actor: User) -> Activity:
     activity.save(update_fields=["status"])
     transaction.on_commit(partial(notify_cancelled.delay, activity.pk))
     return activity
+
+
+def claim_activity_reminders(*, today) -> list[int]:
+    """Registrations of activities starting tomorrow: each is reminded once (the send claims it)."""
+    from datetime import datetime, time, timedelta
+
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(today + timedelta(days=1), time.min, tzinfo=zone)
+    return list(
+        Registration.objects.filter(
+            status=Registration.Status.REGISTERED,
+            activity__status=Activity.Status.PUBLISHED,
+            activity__starts_at__gte=start,
+            activity__starts_at__lt=start + timedelta(days=1),
+        ).values_list("pk", flat=True)
+    )
+
+
+def groups_without_activity(*, today) -> list:
+    """This year's groups with no published activity organised in the current month."""
+    from groups.models import ActivityGroup
+
+    held = Activity.objects.filter(
+        organising_group__isnull=False,
+        status=Activity.Status.PUBLISHED,
+        starts_at__year=today.year,
+        starts_at__month=today.month,
+    ).values("organising_group")
+    return list(
+        ActivityGroup.objects.filter(year=today.year)
+        .exclude(pk__in=held)
+        .prefetch_related("memberships__member__user")
+    )
+
+
+def run_activities_day(*, today) -> dict:
+    """The daily step: reminders for tomorrow; from the 20th, warn groups with nothing this month.
+
+    Idempotent: every e-mail is claimed by a unique key before it is sent.
+    """
+    from activities.tasks import remind_registration, warn_group
+
+    reminders = claim_activity_reminders(today=today)
+    for pk in reminders:
+        transaction.on_commit(partial(remind_registration.delay, pk))
+    idle = groups_without_activity(today=today) if today.day >= 20 else []
+    for group in idle:
+        transaction.on_commit(
+            partial(warn_group.delay, group.pk, today.strftime("%Y-%m"))
+        )
+    return {"reminders": len(reminders), "idle_groups": len(idle)}

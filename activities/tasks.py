@@ -29,3 +29,44 @@ def notify_cancelled(activity_id: int) -> None:
     from activities import emails
 
     emails.cancelled(activity_id)
+
+
+@shared_task(acks_late=True)
+def run_activities_day(on: str | None = None) -> dict:
+    """Beat entry point: tomorrow's reminders and the 20th-of-the-month group warnings."""
+    from datetime import date
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from activities import services
+
+    day = date.fromisoformat(on) if on else timezone.localdate()
+    with transaction.atomic():
+        return services.run_activities_day(today=day)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def remind_registration(registration_id: int) -> None:
+    """Remind one registered member of tomorrow's activity (once)."""
+    from activities import emails
+
+    emails.reminder(registration_id)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def warn_group(group_id: int, month: str) -> None:
+    """Warn a group's leaders and the staff that the group has held nothing this month (once)."""
+    from activities import emails
+
+    emails.group_without_activity(group_id, month)

@@ -13,4 +13,12 @@ urlpatterns = [
     path("platforms/<int:pk>/", views.platform, name="platform"),
     path("<int:pk>/check-in/", views.checkin, name="checkin"),
     path("attendance/<int:pk>/undo/", views.undo_checkin, name="undo_checkin"),
+    path("<int:pk>/attendance.xlsx", views.attendance_export, name="attendance_export"),
+    path("calendar.ics", views.public_calendar, name="calendar"),
+    path("<int:pk>/calendar.ics", views.activity_calendar, name="activity_calendar"),
+    path("calendar/<str:token>.ics", views.my_calendar, name="my_calendar"),
+    path("calendar/renew/", views.renew_my_calendar, name="renew_my_calendar"),
+    path("calendar/revoke/", views.revoke_my_calendar, name="revoke_my_calendar"),
+    path("duties/", views.duties, name="duties_now"),
+    path("duties/<int:year>/", views.duties, name="duties"),
 ]

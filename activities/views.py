@@ -2,17 +2,19 @@
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from activities import services
+from activities import ical, selectors, services
 from activities.models import Activity, Attendance, Platform, Registration
 from chamber.decorators import member_required, staff_required
 from chamber.roles import roles_of
-from members.models import Member
+from members.models import CalendarFeed, Member
+from members.services import feeds
 
 
 def _visible(request: HttpRequest):
@@ -199,3 +201,139 @@ def undo_checkin(request: HttpRequest, pk: int) -> HttpResponse:
     )
     messages.success(request, _("The check-in was undone; its points were reversed."))
     return redirect("activities:checkin", pk=attendance.activity_id)
+
+
+def _ics(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "max-age=300"
+    return response
+
+
+def public_calendar(request: HttpRequest) -> HttpResponse:
+    """The public activities as a calendar to subscribe to."""
+    activities = (
+        Activity.objects.published().filter(is_public=True).select_related("series")
+    )
+    body = ical.activities_calendar(
+        activities=list(activities.order_by("-starts_at")[:200]),
+        name=_("Chamber activities"),
+    )
+    return _ics(body, "activities.ics")
+
+
+def activity_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    """'Add to calendar' for one activity."""
+    activity = get_object_or_404(_visible(request), pk=pk)
+    return _ics(
+        ical.activities_calendar(activities=[activity], name=str(activity)),
+        f"activity-{pk}.ics",
+    )
+
+
+def my_calendar(request: HttpRequest, token: str) -> HttpResponse:
+    """A member's private calendar of the activities they signed up for; 404 for a wrong token."""
+    feed = feeds.feed_for_token(token)
+    if feed is None or feed.kind != CalendarFeed.Kind.MY_ACTIVITIES:
+        raise Http404
+    member = getattr(feed.user, "member", None)
+    if member is None:
+        raise Http404
+    activities = (
+        Activity.objects.filter(registrations__member=member)
+        .exclude(registrations__status=Registration.Status.CANCELLED)
+        .exclude(status=Activity.Status.DRAFT)
+        .select_related("series")
+        .distinct()
+    )
+    return _ics(
+        ical.activities_calendar(activities=list(activities), name=_("My activities")),
+        "my-activities.ics",
+    )
+
+
+@require_POST
+@member_required
+def renew_my_calendar(request: HttpRequest) -> HttpResponse:
+    token = feeds.renew_feed(user=request.user, kind=CalendarFeed.Kind.MY_ACTIVITIES)
+    request.session["new_activities_feed_url"] = request.build_absolute_uri(
+        reverse("activities:my_calendar", args=[token])
+    )
+    messages.success(
+        request, _("Your new calendar link is below; the old one no longer works.")
+    )
+    return redirect("activities:mine")
+
+
+@require_POST
+@member_required
+def revoke_my_calendar(request: HttpRequest) -> HttpResponse:
+    feeds.revoke_feed(user=request.user, kind=CalendarFeed.Kind.MY_ACTIVITIES)
+    messages.success(request, _("The calendar link no longer works."))
+    return redirect("activities:mine")
+
+
+@staff_required
+def duties(request: HttpRequest, year: int | None = None) -> HttpResponse:
+    """Groups × months: did each group hold an activity, and has it led a large or medium one."""
+    year = year or timezone.localdate().year
+    if not 2000 <= year <= 2100:
+        raise Http404
+    context = {
+        "year": year,
+        "rows": selectors.group_duty_grid(year=year),
+        "months": range(1, 13),
+        "this_month": timezone.localdate().month
+        if year == timezone.localdate().year
+        else 13,
+    }
+    return render(request, "activities/duties.html", context)
+
+
+@staff_required
+def attendance_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The attendance list of an activity as an Excel file (formula-safe cells)."""
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    from chamber.exports import safe_cell
+
+    activity = get_object_or_404(Activity, pk=pk)
+    rows = (
+        Attendance.objects.filter(activity=activity, undone_at__isnull=True)
+        .select_related("member__user", "member__enterprise", "checked_in_by")
+        .order_by("checked_in_at")
+    )
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("attendance")[:31]
+    sheet.append(
+        [
+            _("member"),
+            _("enterprise"),
+            _("mobile phone"),
+            _("checked in at"),
+            _("checked in by"),
+        ]
+    )
+    for row in rows:
+        sheet.append(
+            [
+                safe_cell(row.member.user.get_full_name()),
+                safe_cell(row.member.enterprise.name),
+                safe_cell(row.member.mobile),
+                timezone.localtime(row.checked_in_at).replace(tzinfo=None),
+                safe_cell(row.checked_in_by.get_full_name()),
+            ]
+        )
+    buffer = BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="attendance-{activity.pk}.xlsx"'
+    )
+    return response

@@ -256,6 +256,7 @@ PAGES.update(
         "activities/platform_detail.html": Page(
             "activities:platform", _a_platform, 200, 200, 200
         ),
+        "activities/duties.html": Page("activities:duties_now", {}, 302, 403, 200),
         "activities/checkin.html": Page(
             "activities:checkin", _an_activity, 302, 403, 200
         ),

@@ -271,6 +271,7 @@ class CalendarFeed(models.Model):
     class Kind(models.TextChoices):
         MY_SHIFTS = "my_shifts", _("my duty weeks")
         WHOLE_ROTA = "whole_rota", _("the whole rota")
+        MY_ACTIVITIES = "my_activities", _("my activities")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -278,7 +279,7 @@ class CalendarFeed(models.Model):
         related_name="calendar_feeds",
         verbose_name=_("user"),
     )
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
     token_hash = models.CharField(
         _("token hash"), max_length=64, unique=True, editable=False
     )

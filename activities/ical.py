@@ -1,0 +1,30 @@
+"""Activities as iCalendar: the public calendar, a member's own, one activity's 'add to calendar'."""
+
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from activities.models import Activity
+
+
+def activities_calendar(*, activities: list[Activity], name: str) -> bytes:
+    cal = Calendar()
+    cal.add("prodid", "-//Xishi District FIC//Activities//ZH")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", settings.TIME_ZONE)
+    for activity in activities:
+        event = Event()
+        event.add("uid", f"activity-{activity.pk}@chamber-portal")
+        event.add("summary", str(activity))
+        event.add("dtstart", timezone.localtime(activity.starts_at))
+        event.add("dtend", timezone.localtime(activity.ends_at))
+        event.add("dtstamp", activity.created_at)
+        if activity.place:
+            event.add("location", activity.place)
+        event.add("url", f"{settings.SITE_URL}{activity.get_absolute_url()}")
+        if activity.status == Activity.Status.CANCELLED:
+            event.add("status", "CANCELLED")
+        cal.add_component(event)
+    cal.add_missing_timezones()
+    return cal.to_ical()
