@@ -118,15 +118,29 @@ def my_activities(request: HttpRequest) -> HttpResponse:
         .select_related("activity__type")
         .order_by("-activity__starts_at")
     )
-    attended = (
+    attended = list(
         Attendance.objects.filter(member=member, undone_at__isnull=True)
-        .select_related("activity")
+        .select_related("activity__series")
         .order_by("-activity__starts_at")
     )
+    registrations = list(registrations.select_related("activity__series"))
+    earned = selectors.points_by_activity(
+        member=member,
+        activity_ids=[r.activity_id for r in registrations]
+        + [a.activity_id for a in attended],
+    )
+    for row in [*registrations, *attended]:
+        row.points = earned.get(row.activity_id, 0)
     context = {
         "registrations": registrations,
         "attended": attended,
         "now": timezone.now(),
+        "feed": CalendarFeed.objects.filter(
+            user=request.user,
+            kind=CalendarFeed.Kind.MY_ACTIVITIES,
+            revoked_at__isnull=True,
+        ).first(),
+        "new_feed_url": request.session.pop("new_activities_feed_url", None),
     }
     return render(request, "activities/my_activities.html", context)
 
@@ -240,8 +254,11 @@ def my_calendar(request: HttpRequest, token: str) -> HttpResponse:
     if member is None:
         raise Http404
     activities = (
-        Activity.objects.filter(registrations__member=member)
-        .exclude(registrations__status=Registration.Status.CANCELLED)
+        # One filter() call: the member's own registration must be the live one.
+        Activity.objects.filter(
+            registrations__member=member,
+            registrations__status=Registration.Status.REGISTERED,
+        )
         .exclude(status=Activity.Status.DRAFT)
         .select_related("series")
         .distinct()

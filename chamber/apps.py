@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,3 +12,12 @@ class ChamberConfig(AppConfig):
 
         # Permissions exist only after migrate; keep the secretariat group in step with them.
         post_migrate.connect(roles.sync_secretariat_group_after_migrate, sender=self)
+        # The cached logged-in user (chamber.backends) is forgotten when its records change.
+        from chamber.backends import forget_users
+        from chamber.models import Official
+
+        def forget_official(sender, instance, **kwargs):
+            forget_users(instance.user_id)
+
+        for signal in (post_save, post_delete):
+            signal.connect(forget_official, sender=Official, weak=False)
