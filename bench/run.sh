@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# The benchmark, start to end:  bash bench/run.sh      (a few minutes; root, or sudo for apt)
+#
+# gunicorn (2 × cores sync workers, DEBUG off) + PostgreSQL + Redis on this machine, the demo
+# data plus BENCH_SCALE × more enterprises and members, then wrk on each page. Writes
+# bench/results/queries.json and bench/results/latest.json and prints the table that goes
+# into docs/performance.md. Re-runnable: the database `bench` is dropped and created again.
+#
+# Uses PostgreSQL (127.0.0.1:5432, user postgres) and Redis (127.0.0.1:6379, db 14 as the
+# cache, db 13 as the broker) where they run; otherwise installs and starts them, as .ci/run
+# does, and stops only what it started. At exit it stops gunicorn; it drops nothing.
+#
+# Knobs: BENCH_SCALE (default 12: ~500 members), BENCH_DURATION (seconds per page, 10),
+# BENCH_CONNECTIONS (8), BENCH_THREADS (2), BENCH_WARMUP (2), BENCH_REPEAT (100 serial
+# in-process requests per page for queries.py), BENCH_ATTEMPTS (3) and BENCH_MAX_OTHER
+# (0.2): a page is run again, up to BENCH_ATTEMPTS times, while other work on the
+# machine used more than BENCH_MAX_OTHER cores during its run (see bench/load.py).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 DEBIAN_FRONTEND=noninteractive
+SCALE=${BENCH_SCALE:-12}
+DURATION=${BENCH_DURATION:-10}
+CONNECTIONS=${BENCH_CONNECTIONS:-8}
+THREADS=${BENCH_THREADS:-2}
+WARMUP=${BENCH_WARMUP:-2}
+ATTEMPTS=${BENCH_ATTEMPTS:-3}
+MAX_OTHER=${BENCH_MAX_OTHER:-0.2}
+PY=$ROOT/.venv/bin/python
+RESULTS=$ROOT/bench/results
+T0=$SECONDS
+step() { echo "::: [$((SECONDS - T0))s] $*" >&2; }
+
+SUDO=""
+[[ $EUID -eq 0 ]] || SUDO=sudo
+
+GUNICORN_PID="" STARTED_PG="" STARTED_REDIS_PID=""
+RUNTMP=$(mktemp -d)
+cleanup() {
+  local status=$?
+  set +e
+  if [[ -n $GUNICORN_PID ]]; then
+    kill -TERM "$GUNICORN_PID" 2>/dev/null
+    for _ in $(seq 100); do kill -0 "$GUNICORN_PID" 2>/dev/null || break; sleep 0.1; done
+    if ((status != 0)) && [[ -s $RUNTMP/gunicorn.log ]]; then
+      echo "--- last lines of the gunicorn log:" >&2
+      tail -n 30 "$RUNTMP/gunicorn.log" >&2
+    fi
+  fi
+  if [[ -n $STARTED_REDIS_PID ]]; then
+    kill "$STARTED_REDIS_PID" 2>/dev/null
+    for _ in $(seq 50); do kill -0 "$STARTED_REDIS_PID" 2>/dev/null || break; sleep 0.1; done
+  fi
+  if [[ -n $STARTED_PG ]]; then
+    $SUDO pg_ctlcluster --skip-systemctl-redirect $STARTED_PG stop 2>/dev/null
+  fi
+  rm -rf "$RUNTMP"
+}
+trap cleanup EXIT
+
+APT_UPDATED=""
+apt_install() {   # apt_install PKG...  (only what is missing)
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+  done
+  ((${#missing[@]})) || return 0
+  # another apt on the machine may hold the dpkg lock: wait for it rather than fail
+  [[ -n $APT_UPDATED ]] || { $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq; APT_UPDATED=1; }
+  $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+step "tools"
+command -v wrk >/dev/null || apt_install wrk
+command -v pg_ctlcluster >/dev/null || apt_install postgresql
+command -v redis-server >/dev/null || apt_install redis-server redis-tools
+if [[ ! -x $PY ]]; then
+  python3 -m venv .venv
+  "$PY" -m pip install -q --upgrade pip
+fi
+# The same stamp as the Makefile's: requirements.txt installed since it last changed.
+if [[ ! .venv/.runtime -nt requirements.txt ]]; then
+  "$PY" -m pip install -q -r requirements.txt
+  touch .venv/.runtime
+fi
+
+step "postgresql"
+PG_HOST=127.0.0.1 PG_PORT=5432
+if ! pg_isready -q -h $PG_HOST -p $PG_PORT; then
+  ver=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -1)
+  if [[ -z $ver ]] || ! pg_lsclusters -h | awk '{print $2}' | grep -qx main; then
+    ver=${ver:-$(ls /usr/lib/postgresql | sort -V | tail -1)}
+    $SUDO pg_createcluster "$ver" main --port $PG_PORT >/dev/null
+  fi
+  $SUDO pg_ctlcluster --skip-systemctl-redirect "$ver" main start
+  STARTED_PG="$ver main"
+  for _ in $(seq 50); do pg_isready -q -h $PG_HOST -p $PG_PORT && break; sleep 0.2; done
+fi
+# trust auth ignores the password; Debian's default (scram) needs one: set it once.
+export PGPASSWORD=postgres
+if ! psql -h $PG_HOST -p $PG_PORT -U postgres -d postgres -Atqc 'select 1' >/dev/null 2>&1; then
+  $SUDO runuser -u postgres -- psql -qc "ALTER ROLE postgres PASSWORD 'postgres'" >/dev/null
+fi
+psql -h $PG_HOST -p $PG_PORT -U postgres -d postgres -qc "DROP DATABASE IF EXISTS bench WITH (FORCE)"
+createdb -h $PG_HOST -p $PG_PORT -U postgres bench
+
+step "redis"
+if ! redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG; then
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+    --dir "$RUNTMP" --logfile "$RUNTMP/redis.log" --pidfile "$RUNTMP/redis.pid"
+  for _ in $(seq 50); do redis-cli ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
+  STARTED_REDIS_PID=$(cat "$RUNTMP/redis.pid")
+fi
+# Indexes of our own, emptied: no session or cache entry of an earlier run survives.
+redis-cli -n 14 flushdb >/dev/null
+redis-cli -n 13 flushdb >/dev/null
+
+export DJANGO_SETTINGS_MODULE=chamber.settings
+export DATABASE_URL="postgres://postgres:postgres@$PG_HOST:$PG_PORT/bench"
+export CACHE_URL=redis://127.0.0.1:6379/14
+export CELERY_BROKER_URL=redis://127.0.0.1:6379/13
+export DEBUG=false ALLOWED_HOSTS=127.0.0.1,localhost
+export SECURE_SSL_REDIRECT=false SECURE_COOKIES=false
+export SECRET_KEY
+SECRET_KEY=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')
+export VAR_DIR=$RUNTMP/var LOG_LEVEL=WARNING
+
+step "data: demo + scale $SCALE"
+"$PY" manage.py compile_translations >/dev/null
+"$PY" bench/generate.py --scale "$SCALE"
+"$PY" manage.py collectstatic --noinput -v 0
+
+step "queries per page"
+mkdir -p "$RESULTS"
+"$PY" bench/queries.py --out "$RESULTS/queries.json" --repeat "${BENCH_REPEAT:-100}"
+
+step "gunicorn"
+WORKERS=$((2 * $(nproc)))
+PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$PY" -m gunicorn bench.wsgi:application --workers "$WORKERS" --bind "127.0.0.1:$PORT" \
+  --error-logfile "$RUNTMP/gunicorn.log" --log-level warning &
+GUNICORN_PID=$!
+up=""
+for _ in $(seq 100); do
+  if "$PY" - "$PORT" <<'PYEOF' 2>/dev/null; then up=1; break; fi
+import sys, urllib.request
+urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/healthz", timeout=2)
+PYEOF
+  kill -0 "$GUNICORN_PID" 2>/dev/null || break
+  sleep 0.2
+done
+[[ -n $up ]] || { echo "gunicorn did not answer /healthz with 200" >&2; exit 1; }
+"$PY" bench/sessions.py >"$RUNTMP/sessions.json"
+
+step "load: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s per page, $WORKERS gunicorn workers"
+BENCH_VERSIONS=$("$PY" - "$WORKERS" "$SCALE" <<'PYEOF'
+import json, platform, subprocess, sys
+
+import django
+import gunicorn
+
+
+def out(command):
+    return subprocess.run(command, capture_output=True, text=True).stdout.strip()
+
+
+print(json.dumps({
+    "python": platform.python_version(),
+    "django": django.get_version(),
+    "gunicorn": gunicorn.__version__,
+    "gunicorn_workers": int(sys.argv[1]),
+    "gunicorn_worker_class": "sync",
+    "postgresql": out(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "bench", "-Atc", "show server_version"]),
+    "redis": next((line.split(":", 1)[1] for line in out(["redis-cli", "info", "server"]).splitlines() if line.startswith("redis_version:")), "unknown"),
+    "scale": int(sys.argv[2]),
+    "git_commit": out(["git", "rev-parse", "--short", "HEAD"]) or "unknown",
+    "git_dirty": bool(out(["git", "status", "--porcelain", "--untracked-files=no"])),
+    "loadavg_before": open("/proc/loadavg").read().split()[:3],
+}))
+PYEOF
+)
+export BENCH_VERSIONS
+"$PY" bench/load.py --base "http://127.0.0.1:$PORT" --sessions "$RUNTMP/sessions.json" \
+  --queries "$RESULTS/queries.json" --out "$RESULTS/latest.json" \
+  --threads "$THREADS" --connections "$CONNECTIONS" --duration "$DURATION" --warmup "$WARMUP" \
+  --server-pid "$GUNICORN_PID" --attempts "$ATTEMPTS" --max-other "$MAX_OTHER"
+step "done: $RESULTS/latest.json"
