@@ -119,6 +119,9 @@ class Campaign(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("activities:campaign", args=[self.pk])
+
 
 class Series(models.Model):
     """A numbered series of sessions, such as the entrepreneurs' reception hall (第N期)."""

@@ -264,3 +264,38 @@ def run_activities_day(*, today) -> dict:
             partial(warn_group.delay, group.pk, today.strftime("%Y-%m"))
         )
     return {"reminders": len(reminders), "idle_groups": len(idle)}
+
+
+CHECKIN_SALT = "activities.self-check-in"
+# Scanning works from an hour before the start until an hour after the end.
+CHECKIN_MARGIN_SECONDS = 3600
+
+
+def self_checkin_token(activity: Activity) -> str:
+    """The signed code printed as the activity's QR: members scan it at the door."""
+    from django.core import signing
+
+    return signing.dumps(activity.pk, salt=CHECKIN_SALT)
+
+
+def self_check_in(
+    *, activity: Activity, member: Member, token: str, now: datetime | None = None
+) -> Attendance:
+    """A member checks themselves in by scanning the activity's QR code at the door."""
+    from datetime import timedelta
+
+    from django.core import signing
+
+    now = now or timezone.now()
+    try:
+        signed_pk = signing.loads(token, salt=CHECKIN_SALT)
+    except signing.BadSignature:
+        raise ActivityError(_("This check-in code is not valid.")) from None
+    if signed_pk != activity.pk:
+        raise ActivityError(_("This check-in code is for another activity."))
+    margin = timedelta(seconds=CHECKIN_MARGIN_SECONDS)
+    if not activity.starts_at - margin <= now <= activity.ends_at + margin:
+        raise ActivityError(
+            _("Check-in is open from an hour before the start until the end.")
+        )
+    return check_in(activity=activity, member=member, actor=member.user)

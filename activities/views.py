@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from activities import ical, selectors, services
-from activities.models import Activity, Attendance, Platform, Registration
+from activities.models import Activity, Attendance, Campaign, Platform, Registration
 from chamber.decorators import member_required, staff_required
 from chamber.roles import roles_of
 from members.models import CalendarFeed, Member
@@ -354,3 +354,61 @@ def attendance_export(request: HttpRequest, pk: int) -> HttpResponse:
         f'attachment; filename="attendance-{activity.pk}.xlsx"'
     )
     return response
+
+
+@staff_required
+def checkin_qr(request: HttpRequest, pk: int) -> HttpResponse:
+    """A printable QR code for the door: members scan it to check themselves in."""
+    import segno
+
+    activity = get_object_or_404(Activity.objects.published(), pk=pk)
+    url = request.build_absolute_uri(
+        reverse(
+            "activities:self_checkin", args=[pk, services.self_checkin_token(activity)]
+        )
+    )
+    qr = segno.make(url, error="m")
+    context = {
+        "activity": activity,
+        "url": url,
+        "svg": qr.svg_inline(scale=6, omitsize=True),
+    }
+    return render(request, "activities/checkin_qr.html", context)
+
+
+@member_required
+def self_checkin(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """What a member's phone opens after scanning the door's QR code: one tap to check in."""
+    activity = get_object_or_404(Activity.objects.published(), pk=pk)
+    if request.method == "POST":
+        try:
+            services.self_check_in(
+                activity=activity, member=roles_of(request.user).member, token=token
+            )
+        except services.ActivityError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("You are checked in. Welcome!"))
+            return redirect(activity)
+    return render(request, "activities/self_checkin.html", {"activity": activity})
+
+
+def platforms(request: HttpRequest) -> HttpResponse:
+    """The platforms of the method: the activity base, the stations, the small chambers and more."""
+    found = Platform.objects.annotate(
+        active=Count(
+            "activities", filter=Q(activities__status=Activity.Status.PUBLISHED)
+        )
+    )
+    return render(request, "activities/platform_list.html", {"platforms": found})
+
+
+def campaign(request: HttpRequest, pk: int) -> HttpResponse:
+    """A publicity week or service month with its activities (and, later, its articles)."""
+    found = get_object_or_404(Campaign, pk=pk)
+    activities = _visible(request).filter(campaign=found).order_by("starts_at")
+    return render(
+        request,
+        "activities/campaign_detail.html",
+        {"campaign": found, "activities": activities},
+    )

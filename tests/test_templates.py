@@ -238,6 +238,18 @@ def _an_activity(request) -> dict:
     return {"pk": activity.pk}
 
 
+def _a_campaign(request) -> dict:
+    from django.utils import timezone
+
+    from activities.models import Campaign
+
+    today = timezone.localdate()
+    campaign = Campaign.objects.create(
+        kind="service_month", name="民营经济体服务月", starts_on=today, ends_on=today
+    )
+    return {"pk": campaign.pk}
+
+
 def _a_platform(request) -> dict:
     from activities.models import Platform
 
@@ -257,6 +269,24 @@ PAGES.update(
             "activities:platform", _a_platform, 200, 200, 200
         ),
         "activities/duties.html": Page("activities:duties_now", {}, 302, 403, 200),
+        "activities/platform_list.html": Page(
+            "activities:platforms", {}, 200, 200, 200
+        ),
+        "activities/campaign_detail.html": Page(
+            "activities:campaign", _a_campaign, 200, 200, 200
+        ),
+        "activities/checkin_qr.html": Page(
+            "activities:checkin_qr", _an_activity, 302, 403, 200
+        ),
+        # Opened by scanning the door's QR code; tests/activities/test_self_checkin.py.
+        "activities/self_checkin.html": Page(
+            "activities:self_checkin",
+            lambda request: {**_an_activity(request), "token": "not-a-code"},
+            302,
+            200,
+            403,
+            NOT_MEMBERS,
+        ),
         "activities/checkin.html": Page(
             "activities:checkin", _an_activity, 302, 403, 200
         ),
