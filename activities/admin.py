@@ -3,8 +3,10 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from activities import services
+from activities.forms import ActivityPhotoForm
 from activities.models import (
     Activity,
+    ActivityPhoto,
     ActivityType,
     Attendance,
     Awareness,
@@ -69,6 +71,13 @@ class AttendanceInline(admin.TabularInline):
         return False
 
 
+class ActivityPhotoInline(admin.TabularInline):
+    model = ActivityPhoto
+    form = ActivityPhotoForm
+    fields = ["image", "caption", "sort_order"]
+    extra = 1
+
+
 @admin.register(Activity)
 class ActivityAdmin(admin.ModelAdmin):
     list_display = [
@@ -91,7 +100,7 @@ class ActivityAdmin(admin.ModelAdmin):
         "created_at",
     ]  # changed by the actions below
     date_hierarchy = "starts_at"
-    inlines = [RegistrationInline, AttendanceInline]
+    inlines = [ActivityPhotoInline, RegistrationInline, AttendanceInline]
     actions = ["publish", "cancel"]
     fieldsets = [
         (None, {"fields": ["title", "type", "scale", "status", "is_public"]}),

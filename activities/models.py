@@ -366,3 +366,42 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} @ {self.activity}"
+
+
+def _photo_path(instance: "ActivityPhoto", filename: str) -> str:
+    # Random names: nothing the uploader typed reaches the file system.
+    import uuid
+    from pathlib import PurePosixPath
+
+    suffix = PurePosixPath(filename).suffix.lower()[:8]
+    return f"activities/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class ActivityPhoto(models.Model):
+    """A photo of the write-up after an activity, checked by content when uploaded."""
+
+    activity = models.ForeignKey(
+        Activity,
+        on_delete=models.CASCADE,
+        related_name="photos",
+        verbose_name=_("activity"),
+    )
+    image = models.FileField(_("photo"), upload_to=_photo_path, max_length=200)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    content_type = models.CharField(_("type"), max_length=50, editable=False)
+    size = models.PositiveIntegerField(_("size"), editable=False, default=0)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    created_at = models.DateTimeField(
+        _("uploaded at"), default=timezone.now, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self) -> str:
+        return self.caption or f"{self.activity} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:photo", args=[self.pk])

@@ -13,6 +13,7 @@ urlpatterns = [
     path("platforms/", views.platforms, name="platforms"),
     path("platforms/<int:pk>/", views.platform, name="platform"),
     path("campaigns/<int:pk>/", views.campaign, name="campaign"),
+    path("photos/<int:pk>/", views.photo, name="photo"),
     path("<int:pk>/check-in/", views.checkin, name="checkin"),
     path("<int:pk>/check-in/qr/", views.checkin_qr, name="checkin_qr"),
     path("<int:pk>/check-in/<str:token>/", views.self_checkin, name="self_checkin"),

@@ -10,7 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from activities import ical, selectors, services
-from activities.models import Activity, Attendance, Campaign, Platform, Registration
+from activities.models import (
+    Activity,
+    ActivityPhoto,
+    Attendance,
+    Campaign,
+    Platform,
+    Registration,
+)
 from chamber.decorators import member_required, staff_required
 from chamber.roles import roles_of
 from members.models import CalendarFeed, Member
@@ -412,3 +419,22 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
         "activities/campaign_detail.html",
         {"campaign": found, "activities": activities},
     )
+
+
+def photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """A write-up photo, for whoever may see its activity; never served from MEDIA directly."""
+    from django.http import FileResponse
+
+    found = get_object_or_404(
+        ActivityPhoto.objects.filter(activity__in=_visible(request)), pk=pk
+    )
+    try:
+        handle = found.image.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, content_type=found.content_type or "application/octet-stream"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "max-age=86400"
+    return response
