@@ -298,7 +298,13 @@ class Registration(models.Model):
         related_name="registrations",
         verbose_name=_("member"),
     )
+    # Empty: the member comes themself. Otherwise a colleague of their enterprise whom the
+    # member signs up (the service month's sessions are for enterprises' staff too).
+    attendee_name = models.CharField(
+        _("attendee (a colleague)"), max_length=50, blank=True
+    )
     status = models.CharField(_("status"), max_length=12, choices=Status)
+    attended_at = models.DateTimeField(_("attended at"), null=True, blank=True)
     created_at = models.DateTimeField(_("signed up at"), default=timezone.now)
     promoted_at = models.DateTimeField(_("moved up at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
@@ -310,14 +316,14 @@ class Registration(models.Model):
         constraints = [
             # One live registration per member and activity: a double tap makes no second one.
             models.UniqueConstraint(
-                fields=["activity", "member"],
+                fields=["activity", "member", "attendee_name"],
                 condition=~Q(status="cancelled"),
-                name="one_live_registration_per_member",
+                name="one_live_registration_per_attendee",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.member} · {self.activity}"
+        return f"{self.attendee_name or self.member} · {self.activity}"
 
 
 class Attendance(models.Model):

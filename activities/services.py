@@ -52,7 +52,11 @@ def _signup_open(activity: Activity, now: datetime) -> None:
 
 @transaction.atomic
 def sign_up(
-    *, activity: Activity, member: Member, now: datetime | None = None
+    *,
+    activity: Activity,
+    member: Member,
+    now: datetime | None = None,
+    attendee_name: str = "",
 ) -> Registration:
     """Register a member, or put them on the waiting list when the places are taken.
 
@@ -60,12 +64,23 @@ def sign_up(
     N places never hold N + 1 members.
     """
     now = now or timezone.now()
-    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    activity = (
+        Activity.objects.select_for_update()
+        .select_related("campaign")
+        .get(pk=activity.pk)
+    )
     _signup_open(activity, now)
     live = Registration.objects.filter(activity=activity).exclude(
         status=Registration.Status.CANCELLED
     )
-    mine = live.filter(member=member).first()
+    attendee_name = " ".join(attendee_name.split())[:50]
+    if attendee_name and not (
+        activity.campaign_id and activity.campaign.kind == "service_month"
+    ):
+        raise ActivityError(
+            _("Colleagues can be signed up for the service month's sessions only.")
+        )
+    mine = live.filter(member=member, attendee_name=attendee_name).first()
     if mine is not None:
         return mine
     taken = live.filter(status=Registration.Status.REGISTERED).count()
@@ -73,6 +88,7 @@ def sign_up(
     return Registration.objects.create(
         activity=activity,
         member=member,
+        attendee_name=attendee_name,
         status=Registration.Status.WAITING if full else Registration.Status.REGISTERED,
         created_at=now,
     )
@@ -299,3 +315,20 @@ def self_check_in(
             _("Check-in is open from an hour before the start until the end.")
         )
     return check_in(activity=activity, member=member, actor=member.user)
+
+
+@transaction.atomic
+def mark_attended(*, registration: Registration, actor: User) -> Registration:
+    """A colleague signed up by a member came to a service session (no points: not a member)."""
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if (
+        registration.status != Registration.Status.REGISTERED
+        or not registration.attendee_name
+    ):
+        raise ActivityError(
+            _("Only a registered colleague can be marked present here.")
+        )
+    if registration.attended_at is None:
+        registration.attended_at = timezone.now()
+        registration.save(update_fields=["attended_at"])
+    return registration

@@ -18,6 +18,11 @@ urlpatterns = [
     path("<int:pk>/check-in/qr/", views.checkin_qr, name="checkin_qr"),
     path("<int:pk>/check-in/<str:token>/", views.self_checkin, name="self_checkin"),
     path("attendance/<int:pk>/undo/", views.undo_checkin, name="undo_checkin"),
+    path(
+        "registrations/<int:pk>/present/",
+        views.mark_colleague_present,
+        name="colleague_present",
+    ),
     path("<int:pk>/attendance.xlsx", views.attendance_export, name="attendance_export"),
     path("calendar.ics", views.public_calendar, name="calendar"),
     path("<int:pk>/calendar.ics", views.activity_calendar, name="activity_calendar"),

@@ -58,13 +58,16 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     member = roles_of(request.user).member
-    mine = (
-        Registration.objects.filter(activity=activity, member=member)
-        .exclude(status=Registration.Status.CANCELLED)
-        .first()
-        if member
-        else None
-    )
+    mine, colleagues = None, []
+    if member:
+        live = Registration.objects.filter(activity=activity, member=member).exclude(
+            status=Registration.Status.CANCELLED
+        )
+        for registration in live:
+            if registration.attendee_name:
+                colleagues.append(registration)
+            else:
+                mine = registration
     taken = activity.registrations.filter(status=Registration.Status.REGISTERED).count()
     context = {
         "activity": activity,
@@ -74,6 +77,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         if activity.capacity is None
         else max(activity.capacity - taken, 0),
         "started": activity.starts_at <= timezone.now(),
+        "colleagues": colleagues,
+        "for_staff_of_enterprises": bool(
+            activity.campaign_id
+            and activity.campaign.kind == Campaign.Kind.SERVICE_MONTH
+        ),
     }
     return render(request, "activities/activity_detail.html", context)
 
@@ -84,7 +92,9 @@ def sign_up(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(Activity.objects.published(), pk=pk)
     try:
         registration = services.sign_up(
-            activity=activity, member=roles_of(request.user).member
+            activity=activity,
+            member=roles_of(request.user).member,
+            attendee_name=request.POST.get("attendee_name", "")[:200],
         )
     except services.ActivityError as exc:
         messages.error(request, str(exc))
@@ -199,7 +209,15 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
             registrations__activity=activity,
             registrations__status=Registration.Status.REGISTERED,
         )
+    colleagues = (
+        Registration.objects.filter(
+            activity=activity, status=Registration.Status.REGISTERED
+        )
+        .exclude(attendee_name="")
+        .select_related("member__enterprise")
+    )
     context = {
+        "colleagues": colleagues,
         "activity": activity,
         "members": list(members.order_by("user__full_name")[:50]),
         "present": present,
@@ -438,3 +456,18 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "max-age=86400"
     return response
+
+
+@require_POST
+@staff_required
+def mark_colleague_present(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = get_object_or_404(Registration, pk=pk)
+    try:
+        services.mark_attended(registration=registration, actor=request.user)
+    except services.ActivityError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("%(name)s is checked in.") % {"name": registration.attendee_name}
+        )
+    return redirect("activities:checkin", pk=registration.activity_id)
