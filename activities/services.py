@@ -64,8 +64,9 @@ def sign_up(
     N places never hold N + 1 members.
     """
     now = now or timezone.now()
+    # Lock the activity row only: the campaign is read alongside, not locked.
     activity = (
-        Activity.objects.select_for_update()
+        Activity.objects.select_for_update(of=("self",))
         .select_related("campaign")
         .get(pk=activity.pk)
     )
