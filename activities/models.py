@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chamber.uploads import random_upload_path
 from groups.models import Scale
 
 
@@ -375,12 +376,7 @@ class Attendance(models.Model):
 
 
 def _photo_path(instance: "ActivityPhoto", filename: str) -> str:
-    # Random names: nothing the uploader typed reaches the file system.
-    import uuid
-    from pathlib import PurePosixPath
-
-    suffix = PurePosixPath(filename).suffix.lower()[:8]
-    return f"activities/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+    return random_upload_path("activities", filename)
 
 
 class ActivityPhoto(models.Model):

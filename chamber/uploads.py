@@ -184,3 +184,16 @@ class CheckedFilesField(forms.FileField):
         if errors:
             raise ValidationError(errors)
         return files
+
+
+def random_upload_path(folder: str, filename: str) -> str:
+    """Where an upload is stored: a random name under folder/YYYY/MM, keeping only the suffix.
+
+    Nothing the uploader typed reaches the file system.
+    """
+    import uuid
+
+    from django.utils import timezone
+
+    suffix = PurePosixPath(filename).suffix.lower()[:8]
+    return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"

@@ -1,8 +1,6 @@
 """The representatives' weekly duty rota (轮周坐班), swaps, reminders, feeds and the duty log."""
 
-import uuid
 from datetime import date, timedelta
-from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chamber.records import ImmutableRecord
+from chamber.uploads import random_upload_path
 from members.models.people import Enterprise, Member
 
 
@@ -368,9 +367,7 @@ class DutyLogEntry(models.Model):
 
 
 def _attachment_path(instance: "DutyLogAttachment", filename: str) -> str:
-    # Random names: nothing the uploader typed reaches the file system.
-    suffix = PurePosixPath(filename).suffix.lower()[:8]
-    return f"duty-log/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+    return random_upload_path("duty-log", filename)
 
 
 class DutyLogAttachment(models.Model):
