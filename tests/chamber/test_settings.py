@@ -274,3 +274,24 @@ def test_celery_in_this_session_speaks_only_json_and_acknowledges_late():
     assert list(app.conf.accept_content) == ["json"]
     assert app.conf.task_acks_late is True
     assert app.conf.worker_prefetch_multiplier == 1
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("makemigrations", "--check", "--dry-run"), ("migrate", "--plan"), ("check",)],
+    ids=lambda c: c[0],
+)
+def test_manage_py_in_an_empty_environment_says_secret_key_is_missing(command):
+    """A bare shell (no variables at all) gets the clear message, not a registry traceback."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", *command],
+        cwd=ROOT,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 2
+    assert "Configuration error: SECRET_KEY must be set" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
