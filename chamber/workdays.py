@@ -89,3 +89,33 @@ def year_has_official_schedule(year: int) -> bool:
     if makeup:
         return True
     return any(d.year == year and working for d, working in _overrides().items())
+
+
+def nth_working_day_before(day: date, n: int) -> date:
+    """The n-th working day strictly before `day` (n ≥ 1): n = 1 is the last one before it."""
+    for _i in range(n):
+        day = last_working_day_before(day)
+    return day
+
+
+class WorkingDayCounter:
+    """Counts working days between many pairs of dates from one pass over the calendar.
+
+    Reports measure thousands of petitions (days from receipt to reply, days overdue);
+    the calendar between `first` and `last` is read once, each count is a bisection.
+    """
+
+    def __init__(self, first: date, last: date) -> None:
+        from bisect import bisect_right
+
+        self._first, self._last = first, last
+        self._days = working_days(first, last) if first <= last else []
+        self._bisect = bisect_right
+
+    def between(self, after: date, upto: date) -> int:
+        """Working days d with after < d ≤ upto (0 when upto ≤ after)."""
+        if upto <= after:
+            return 0
+        if after < self._first - timedelta(days=1) or upto > self._last:
+            return len(working_days(after + timedelta(days=1), upto))
+        return self._bisect(self._days, upto) - self._bisect(self._days, after)

@@ -304,3 +304,45 @@ class SeriesFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["name"]
 
     name = factory.Sequence(lambda n: f"企业家会客厅{n}")
+
+
+# --- petitions ------------------------------------------------------------------------
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "petitions.Category"
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"cat{n}")
+    name = factory.Sequence(lambda n: f"类别{n}")
+    working_days = 10
+    urgent_working_days = 3
+
+
+class PetitionFactory(factory.django.DjangoModelFactory):
+    """A submitted petition with its first event, as intake leaves it.
+
+    Use the services (petitions.services) to move it on: that is what writes the events.
+    """
+
+    class Meta:
+        model = "petitions.Petition"
+        skip_postgeneration_save = True
+
+    number = factory.Sequence(lambda n: f"XS-T-{n:05d}")
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    channel = "online"
+    title = factory.Sequence(lambda n: f"诉求{n}：办证进度")
+    description = "希望尽快办理相关手续。"
+    category = factory.SubFactory(CategoryFactory)
+
+    @factory.post_generation
+    def received_event(obj, create, extracted, **kwargs):
+        if create:
+            from petitions.models import PetitionEvent
+
+            PetitionEvent.objects.create(
+                petition=obj, kind="status", to_status="submitted", is_public=True,
+                created_at=obj.created_at,
+            )

@@ -1,0 +1,125 @@
+"""The petitions app's e-mails, one function per kind (STYLE B8); each notice is sent once."""
+
+from django.urls import reverse
+
+from chamber.emails import send_once
+from chamber.models import Official, User
+from members.models import Member
+from petitions import selectors
+from petitions.models import Escalation, Petition, ReviewRun
+from petitions.tokens import rating_token
+
+
+def _department_officials(department_id: int) -> list[User]:
+    """The liaison first, then the department's other active officials."""
+    officials = (
+        Official.objects.filter(department_id=department_id, is_active=True, user__is_active=True)
+        .select_related("user")
+        .order_by("-is_liaison", "user__full_name")
+    )
+    return [o.user for o in officials]
+
+
+def _staff() -> list[User]:
+    return list(User.objects.filter(is_staff=True, is_active=True).exclude(email=""))
+
+
+def _leaders() -> list[User]:
+    return [
+        o.user
+        for o in Official.objects.filter(is_leader=True, is_active=True, user__is_active=True)
+        .select_related("user")
+    ]
+
+
+def dispatched(petition_id: int) -> None:
+    petition = Petition.objects.select_related("department", "category").get(pk=petition_id)
+    if petition.status not in Petition.WITH_DEPARTMENT or petition.department_id is None:
+        return
+    path = reverse("petitions:department_detail", args=[petition.pk])
+    # One notice per dispatch (the due date changes with each dispatch or reopening).
+    for user in _department_officials(petition.department_id):
+        send_once(
+            f"petition-dispatched:{petition.pk}:{petition.due_on}:{user.pk}",
+            "petition-dispatched",
+            user,
+            {"petition": petition, "path": path},
+        )
+
+
+def answered(petition_id: int, answer_round: int) -> None:
+    petition = Petition.objects.select_related("enterprise").get(pk=petition_id)
+    if petition.answer_round != answer_round:
+        return  # a later answer replaced this one
+    members = Member.objects.filter(enterprise_id=petition.enterprise_id, user__is_active=True)
+    if petition.submitted_by_id:
+        # The member who submitted it; otherwise every member of the enterprise.
+        mine = members.filter(user_id=petition.submitted_by_id)
+        if mine.exists():
+            members = mine
+    for member in members.select_related("user"):
+        token = rating_token(
+            petition_id=petition.pk, answer_round=answer_round, user_id=member.user_id
+        )
+        send_once(
+            f"petition-answered:{petition.pk}:{answer_round}:{member.user_id}",
+            "petition-answered",
+            member.user,
+            {
+                "petition": petition,
+                "path": petition.get_absolute_url(),
+                "rate_path": reverse("petitions:rate_by_link", args=[token])
+                if petition.status == Petition.Status.REPLIED
+                else "",
+            },
+        )
+
+
+def due_next_working_day(run_id: int, department_id: int) -> None:
+    run = ReviewRun.objects.get(pk=run_id)
+    pks = run.report.get("due_next_working_day", [])
+    petitions = [
+        p
+        for p in selectors.petitions_by_pk(pks)
+        if p.department_id == department_id and p.status in Petition.WITH_DEPARTMENT
+    ]
+    if not petitions:
+        return
+    for user in _department_officials(department_id):
+        send_once(
+            f"petition-due:{run.period_start}:{department_id}:{user.pk}",
+            "petition-due",
+            user,
+            {
+                "petitions": petitions,
+                "due_on": run.report.get("next_working_day"),
+                "path": reverse("petitions:department_queue"),
+            },
+        )
+
+
+def review_step(run_id: int) -> None:
+    """What a review step found: to staff always, to the leaders when something was escalated."""
+    run = ReviewRun.objects.get(pk=run_id)
+    context = {"run": run, "path": run.get_absolute_url()}
+    recipients = _staff()
+    if run.kind == ReviewRun.Kind.DAILY:
+        context["intake"] = selectors.petitions_by_pk(run.report.get("intake", []))
+        context["untriaged"] = selectors.petitions_by_pk(run.report.get("untriaged", []))
+        context["supervised"] = selectors.petitions_by_pk(run.report.get("newly_supervised", []))
+    elif run.kind == ReviewRun.Kind.QUARTER_WARNING:
+        context["uncleared"] = selectors.petitions_by_pk(run.report.get("uncleared", []))
+    else:
+        context["escalations"] = list(
+            Escalation.objects.filter(run=run)
+            .select_related("petition", "petition__enterprise", "department")
+            .order_by("department__sort_order", "petition__created_at")
+        )
+        if context["escalations"]:
+            leaders = [u for u in _leaders() if u.email]
+            known = {u.pk for u in recipients}
+            recipients += [u for u in leaders if u.pk not in known]
+            context["path"] = reverse("petitions:escalations")
+    for user in recipients:
+        send_once(f"petition-review:{run.pk}:{user.pk}", "petition-review", user, context)
+

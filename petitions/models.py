@@ -1,0 +1,528 @@
+"""Enterprise petitions (诉求): intake, triage, dispatch, replies, ratings and the review cycle.
+
+A petition moves through its states only by the services in petitions/services/, and
+every move writes one immutable PetitionEvent. A database constraint keeps any petition
+from ending (closed, rejected, merged) without an answer to the enterprise, so
+事事有着落、件件有回音 holds even for a raw queryset update.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from chamber.records import ImmutableRecord
+from chamber.uploads import random_upload_path
+
+
+class Category(models.Model):
+    """What a petition is about (financing, land, approvals…), with its time limits; staff add more."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=30, unique=True)
+    working_days = models.PositiveSmallIntegerField(
+        _("time limit (working days)"),
+        default=10,
+        help_text=_("Working days a department has to reply to a normal petition."),
+    )
+    urgent_working_days = models.PositiveSmallIntegerField(
+        _("time limit when urgent (working days)"),
+        default=3,
+        help_text=_("Working days a department has to reply to an urgent petition."),
+    )
+    is_active = models.BooleanField(
+        _("offered"), default=True, help_text=_("Unticked: no longer offered to members.")
+    )
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        verbose_name = _("petition category")
+        verbose_name_plural = _("petition categories")
+        ordering = ["sort_order", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(urgent_working_days__gte=1)
+                & Q(urgent_working_days__lte=models.F("working_days")),
+                name="category_urgent_limit_is_shorter",
+                violation_error_message=_(
+                    "The urgent time limit must be at least one working day and no "
+                    "longer than the normal one."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def limit(self, priority: str) -> int:
+        """The time limit in working days for a petition of this priority."""
+        if priority == Petition.Priority.URGENT:
+            return self.urgent_working_days
+        return self.working_days
+
+
+class NumberSequence(models.Model):
+    """The last petition number given in a year; locked while a number is taken."""
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("petition number sequence")
+        verbose_name_plural = _("petition number sequences")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
+
+class IntakeBatch(models.Model):
+    """Many petitions entered at once (a consultation day's forms); the key makes it idempotent."""
+
+    key = models.CharField(_("batch key"), max_length=64, unique=True)
+    channel = models.CharField(_("channel"), max_length=20)
+    activity = models.ForeignKey(
+        "activities.Activity",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("session"),
+    )
+    source = models.CharField(_("source"), max_length=120, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    size = models.PositiveIntegerField(_("petitions"), default=0)
+    created_at = models.DateTimeField(_("entered at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("intake batch")
+        verbose_name_plural = _("intake batches")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d} · {self.source or self.key[:8]}"
+
+
+class PetitionQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status__in=Petition.ENDED_STATUSES)
+
+    def for_enterprise(self, enterprise_id: int):
+        return self.filter(enterprise_id=enterprise_id)
+
+    def for_department(self, department_id: int):
+        """What a department may see: petitions dispatched to it, now or before."""
+        return self.filter(department_id=department_id).exclude(dispatched_at__isnull=True)
+
+
+class Petition(models.Model):
+    """An enterprise's appeal (诉求), from intake to the enterprise's rating."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        ACCEPTED = "accepted", _("accepted")
+        DISPATCHED = "dispatched", _("dispatched")
+        IN_PROGRESS = "in_progress", _("in progress")
+        REPLIED = "replied", _("replied")
+        CLOSED = "closed", _("closed")
+        REJECTED = "rejected", _("rejected")
+        MERGED = "merged", _("merged")
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("online")
+        DUTY_STUDIO = "duty_studio", _("duty studio")
+        RECEPTION_HALL = "reception_hall", _("entrepreneurs' reception hall")
+        CONSULTATION_DAY = "consultation_day", _("consultation day")
+        OPINION_FORM = "opinion_form", _("opinion form")
+        PHONE = "phone", _("phone")
+
+    class Priority(models.TextChoices):
+        NORMAL = "normal", _("normal")
+        URGENT = "urgent", _("urgent")
+
+    class Handling(models.TextChoices):
+        CHAMBER = "chamber", _("handled by the chamber")
+        DEPARTMENT = "department", _("dispatched to a department")
+
+    class Outcome(models.TextChoices):
+        RESOLVED = "resolved", _("resolved")
+        PARTLY = "partly", _("partly resolved")
+        EXPLAINED = "explained", _("explained, with a follow-up plan")
+
+    class Rating(models.TextChoices):
+        SATISFIED = "satisfied", _("satisfied")
+        BASICALLY = "basically", _("basically satisfied")
+        UNSATISFIED = "unsatisfied", _("unsatisfied")
+        NONE = "none", _("no rating")
+
+    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    enterprise = models.ForeignKey(
+        "members.Enterprise",
+        on_delete=models.PROTECT,
+        related_name="petitions",
+        verbose_name=_("enterprise"),
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("entered by"),
+    )
+    contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel)
+    activity = models.ForeignKey(
+        "activities.Activity",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="petitions",
+        verbose_name=_("session"),
+        help_text=_("The reception-hall session or consultation day it was raised at."),
+    )
+    duty_log_entry = models.OneToOneField(
+        "members.DutyLogEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="petition",
+        verbose_name=_("duty log entry"),
+    )
+    batch = models.ForeignKey(
+        IntakeBatch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="petitions",
+        verbose_name=_("intake batch"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=5000)
+    may_share_anonymously = models.BooleanField(
+        _("may be shared anonymously"),
+        default=False,
+        help_text=_("The chamber may cite this petition without naming the enterprise."),
+    )
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="petitions",
+        verbose_name=_("category"),
+    )
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority, default=Priority.NORMAL
+    )
+    handling = models.CharField(_("handling"), max_length=12, choices=Handling, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status, default=Status.SUBMITTED
+    )
+    department = models.ForeignKey(
+        "chamber.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="petitions",
+        verbose_name=_("department"),
+    )
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    due_on = models.DateField(_("due date"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("signed for at"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("signed for by"),
+    )
+    bounce_count = models.PositiveSmallIntegerField(_("returned by departments"), default=0)
+    triage_flagged_on = models.DateField(_("flagged as not triaged on"), null=True, blank=True)
+    supervised_on = models.DateField(_("under supervision since"), null=True, blank=True)
+    # The department's reply, which staff review before the enterprise sees it.
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome, blank=True)
+    department_reply = models.TextField(_("department's reply"), max_length=5000, blank=True)
+    follow_up_plan = models.TextField(_("follow-up plan"), max_length=2000, blank=True)
+    department_replied_at = models.DateTimeField(
+        _("department replied at"), null=True, blank=True
+    )
+    department_replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("department replied by"),
+    )
+    # The answer the enterprise reads: a reviewed reply, a rejection or a merge reason.
+    answer = models.TextField(_("answer to the enterprise"), max_length=5000, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answer_round = models.PositiveSmallIntegerField(
+        _("answers given"),
+        default=0,
+        help_text=_("Grows with each answer, so an old rating link stops working."),
+    )
+    rating = models.CharField(_("rating"), max_length=12, choices=Rating, blank=True)
+    rating_comment = models.TextField(_("rating comment"), max_length=2000, blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged",
+        verbose_name=_("merged into"),
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    objects = PetitionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("petition")
+        verbose_name_plural = _("petitions")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The daily study scans open petitions by due date.
+            models.Index(fields=["status", "due_on"], name="petition_status_due"),
+            # An official's queue: their department's petitions by status.
+            models.Index(fields=["department", "status"], name="petition_department_status"),
+            # A member's list: their enterprise's petitions, newest first.
+            models.Index(fields=["enterprise", "-created_at"], name="petition_enterprise_new"),
+            # Reports count intake and answers by month.
+            models.Index(fields=["created_at"], name="petition_created"),
+            models.Index(fields=["answered_at"], name="petition_answered"),
+        ]
+        constraints = [
+            # 件件有回音: nothing ends without an answer to the enterprise.
+            models.CheckConstraint(
+                condition=~Q(status__in=["closed", "rejected", "merged"])
+                | (Q(answered_at__isnull=False) & ~Q(answer="")),
+                name="petition_answered_before_it_ends",
+                violation_error_message=_(
+                    "A petition cannot end without an answer to the enterprise."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="merged") | Q(merged_into__isnull=False),
+                name="petition_merged_names_its_target",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["dispatched", "in_progress"])
+                | (Q(department__isnull=False) & Q(due_on__isnull=False)),
+                name="petition_dispatched_has_department_and_due_date",
+            ),
+        ]
+
+    ENDED_STATUSES = (Status.CLOSED, Status.REJECTED, Status.MERGED)
+    WITH_DEPARTMENT = (Status.DISPATCHED, Status.IN_PROGRESS)
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("petitions:detail", args=[self.pk])
+
+    @property
+    def has_ended(self) -> bool:
+        return self.status in self.ENDED_STATUSES
+
+    def is_overdue(self, on) -> bool:
+        return (
+            self.due_on is not None
+            and self.due_on < on
+            and self.status in self.WITH_DEPARTMENT
+        )
+
+    @property
+    def awaits_review(self) -> bool:
+        """The department replied and staff have not yet sent the answer on."""
+        return self.status == self.Status.IN_PROGRESS and self.department_replied_at is not None
+
+
+class PetitionEvent(ImmutableRecord):
+    """One immutable step in a petition's life: who did what, when, and why."""
+
+    class Kind(models.TextChoices):
+        STATUS = "status", _("status change")
+        NOTE = "note", _("note")
+        PROGRESS = "progress", _("progress")
+        DEPARTMENT_REPLY = "department_reply", _("department's reply")
+        RETURNED = "returned", _("returned by the department")
+        REVIEW = "review", _("reply sent back to the department")
+        RATING = "rating", _("rating")
+        REMINDER = "reminder", _("reminder sent")
+        TRIAGE_FLAG = "triage_flag", _("not triaged in time")
+        SUPERVISION = "supervision", _("marked for supervision")
+        ESCALATION = "escalation", _("escalated")
+
+    petition = models.ForeignKey(
+        Petition, on_delete=models.PROTECT, related_name="events", verbose_name=_("petition")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    from_status = models.CharField(
+        _("from"), max_length=16, choices=Petition.Status, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=16, choices=Petition.Status, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )  # null = the system (a review step)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    is_public = models.BooleanField(
+        _("shown to the enterprise"),
+        default=False,
+        help_text=_("Part of the timeline the enterprise sees."),
+    )
+    created_at = models.DateTimeField(_("at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("petition event")
+        verbose_name_plural = _("petition events")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # A petition's timeline, oldest first.
+            models.Index(fields=["petition", "created_at"], name="petitionevent_timeline"),
+            # Reports count bounce-backs and ratings by month.
+            models.Index(fields=["kind", "created_at"], name="petitionevent_kind_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def by_system(self) -> bool:
+        return self.actor_id is None
+
+
+def _attachment_path(instance: "PetitionAttachment", filename: str) -> str:
+    return random_upload_path("petitions", filename)
+
+
+class PetitionAttachment(models.Model):
+    """A file sent with a petition (a letter, a photo, a scanned opinion form), checked by content."""
+
+    petition = models.ForeignKey(
+        Petition,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+        verbose_name=_("petition"),
+    )
+    file = models.FileField(_("file"), upload_to=_attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ReviewRun(models.Model):
+    """One step of the review cycle for one period; the unique row makes each step run once."""
+
+    class Kind(models.TextChoices):
+        DAILY = "daily", _("daily study")
+        WEEKLY = "weekly", _("weekly dispatch")
+        MONTHLY = "monthly", _("monthly summary")
+        QUARTERLY = "quarterly", _("quarterly clear-to-zero")
+        QUARTER_WARNING = "quarter_warning", _("clear-to-zero warning")
+
+    kind = models.CharField(_("step"), max_length=16, choices=Kind)
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    stats = models.JSONField(_("figures"), default=dict, blank=True)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("review step run")
+        verbose_name_plural = _("review step runs")
+        ordering = ["-period_start", "kind"]
+        constraints = [
+            # Each step runs once per period, however often beat or staff start it.
+            models.UniqueConstraint(fields=["kind", "period_start"], name="one_run_per_step_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period_start:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("petitions:report", args=[self.pk])
+
+
+class Escalation(models.Model):
+    """A petition put before the district leaders: long overdue, or not cleared in its quarter."""
+
+    class Reason(models.TextChoices):
+        OVERDUE = "overdue", _("overdue by more than 10 working days")
+        CLEARANCE = "clearance", _("not cleared in its quarter")
+
+    petition = models.ForeignKey(
+        Petition,
+        on_delete=models.PROTECT,
+        related_name="escalations",
+        verbose_name=_("petition"),
+    )
+    run = models.ForeignKey(
+        ReviewRun,
+        on_delete=models.PROTECT,
+        related_name="escalations",
+        verbose_name=_("review step"),
+    )
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason)
+    period_start = models.DateField(_("period"))
+    department = models.ForeignKey(
+        "chamber.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
+    )
+    age_working_days = models.PositiveIntegerField(_("age (working days)"), default=0)
+    overdue_working_days = models.PositiveIntegerField(_("overdue (working days)"), default=0)
+    created_at = models.DateTimeField(_("escalated at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One escalation per petition, reason and period (a quarter, or once for overdue).
+            models.UniqueConstraint(
+                fields=["petition", "reason", "period_start"], name="one_escalation_per_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} · {self.get_reason_display()}"

@@ -1,0 +1,339 @@
+"""The review cycle: 日研究、周调度、月总结、季清零 (daily study, weekly dispatch, monthly summary,
+quarterly clear-to-zero), plus the warning two weeks before a quarter ends.
+
+Each step is idempotent for its period (STYLE B7): it starts by creating its unique
+ReviewRun row; if the row exists the step has run and returns it untouched, and two
+runs at the same moment meet at the unique constraint. A step is one transaction, so a
+worker killed in the middle leaves nothing behind and the next run does the whole step.
+Queries are set-based (values_list, update, bulk_create): their number does not grow
+with the number of petitions. E-mails are enqueued after commit, and each step stores
+its figures (stats) and its lists (report) for the staff's pages.
+"""
+
+from datetime import date, datetime, time, timedelta
+from functools import partial
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chamber import workdays
+from petitions import selectors
+from petitions.models import Escalation, Petition, PetitionEvent, ReviewRun
+from petitions.signals import week_dispatched
+
+S = Petition.Status
+# A reply not rated within this many working days closes with "no rating".
+RATING_WORKING_DAYS = 5
+# Petitions overdue by more than this many working days go to the district leaders.
+ESCALATE_AFTER_WORKING_DAYS = 10
+# The clear-to-zero warning goes out this many days before the quarter's last day.
+QUARTER_WARNING_DAYS = 14
+
+
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _start(kind: str, period_start: date, period_end: date) -> tuple[ReviewRun, bool]:
+    return ReviewRun.objects.get_or_create(
+        kind=kind, period_start=period_start, defaults={"period_end": period_end}
+    )
+
+
+def _finish(run: ReviewRun, *, stats: dict, report: dict | None = None) -> ReviewRun:
+    run.stats = stats
+    run.report = report or {}
+    run.finished_at = timezone.now()
+    run.save(update_fields=["stats", "report", "finished_at"])
+    return run
+
+
+def _system_events(pks, kind: str, *, now: datetime, note: str = "", data=None, **extra) -> None:
+    PetitionEvent.objects.bulk_create(
+        PetitionEvent(petition_id=pk, kind=kind, note=note, data=data or {}, created_at=now, **extra)
+        for pk in pks
+    )
+
+
+def month_bounds(day: date) -> tuple[date, date]:
+    first = day.replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return first, last
+
+
+def quarter_bounds(day: date) -> tuple[date, date]:
+    first = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    last = (first + timedelta(days=95)).replace(day=1) - timedelta(days=1)
+    return first, last
+
+
+# --- 日研究 ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def run_daily_study(*, on: date) -> ReviewRun | None:
+    """日研究 for working day `on`: the intake, untriaged flags, tomorrow's deadlines,
+    supervision of overdue petitions and closing replies left unrated. Once per day."""
+    if not workdays.is_working_day(on):
+        return None
+    run, created = _start(ReviewRun.Kind.DAILY, on, on)
+    if not created:
+        return run
+    now = timezone.now()
+    previous = workdays.last_working_day_before(on)
+    open_at_department = Petition.objects.filter(
+        status__in=Petition.WITH_DEPARTMENT, department_replied_at__isnull=True
+    )
+
+    intake = list(
+        Petition.objects.filter(created_at__gte=_midnight(previous), created_at__lt=_midnight(on))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    # Received before the previous working day began: a whole working day without triage.
+    untriaged = list(
+        Petition.objects.filter(
+            status=S.SUBMITTED, triage_flagged_on__isnull=True, created_at__lt=_midnight(previous)
+        ).values_list("pk", flat=True)
+    )
+    Petition.objects.filter(pk__in=untriaged).update(triage_flagged_on=on)
+    _system_events(untriaged, PetitionEvent.Kind.TRIAGE_FLAG, now=now)
+
+    next_day = workdays.add_working_days(on, 1)
+    due_next = list(
+        open_at_department.filter(due_on__gt=on, due_on__lte=next_day).values_list(
+            "pk", "department_id"
+        )
+    )
+    _system_events(
+        [pk for pk, _dep in due_next], PetitionEvent.Kind.REMINDER, now=now,
+        data={"due_on": next_day.isoformat()},
+    )
+
+    overdue = list(
+        open_at_department.filter(due_on__lt=on, supervised_on__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
+    Petition.objects.filter(pk__in=overdue).update(supervised_on=on)
+    _system_events(overdue, PetitionEvent.Kind.SUPERVISION, now=now)
+
+    unrated = _close_unrated(on=on, now=now)
+    departments = sorted({dep for _pk, dep in due_next})
+    run = _finish(
+        run,
+        stats={
+            "intake": len(intake),
+            "untriaged": len(untriaged),
+            "due_next_working_day": len(due_next),
+            "newly_supervised": len(overdue),
+            "closed_without_rating": len(unrated),
+        },
+        report={
+            "intake": intake,
+            "untriaged": untriaged,
+            "due_next_working_day": [pk for pk, _dep in due_next],
+            "newly_supervised": overdue,
+            "closed_without_rating": unrated,
+            "next_working_day": next_day.isoformat(),
+        },
+    )
+    from petitions.tasks import notify_run, remind_department
+
+    transaction.on_commit(partial(notify_run.delay, run.pk))
+    for department_id in departments:
+        transaction.on_commit(partial(remind_department.delay, run.pk, department_id))
+    return run
+
+
+def _close_unrated(*, on: date, now: datetime) -> list[int]:
+    """Close replies not rated within RATING_WORKING_DAYS, recording "no rating"."""
+    cutoff = workdays.nth_working_day_before(on, RATING_WORKING_DAYS)
+    unrated = list(
+        Petition.objects.filter(status=S.REPLIED, answered_at__lt=_midnight(cutoff)).values_list(
+            "pk", flat=True
+        )
+    )
+    Petition.objects.filter(pk__in=unrated, status=S.REPLIED).update(
+        status=S.CLOSED, rating=Petition.Rating.NONE, rated_at=now, closed_at=now
+    )
+    _system_events(
+        unrated,
+        PetitionEvent.Kind.STATUS,
+        now=now,
+        note=_("No rating within %(days)d working days.") % {"days": RATING_WORKING_DAYS},
+        data={"rating": Petition.Rating.NONE},
+        from_status=S.REPLIED,
+        to_status=S.CLOSED,
+        is_public=True,
+    )
+    return unrated
+
+
+# --- 周调度 ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def run_weekly_dispatch(*, on: date) -> ReviewRun:
+    """周调度 for the week holding `on`: each department's board, escalation of petitions
+    overdue by more than 10 working days, and the hand-over to the weekly digests."""
+    week_start = on - timedelta(days=on.weekday())
+    week_end = week_start + timedelta(days=6)
+    run, created = _start(ReviewRun.Kind.WEEKLY, week_start, week_end)
+    if not created:
+        return run
+    now = timezone.now()
+    boards = selectors.department_boards(on=on, week_end=week_end)
+    cutoff = workdays.nth_working_day_before(on, ESCALATE_AFTER_WORKING_DAYS + 1)
+    already = Escalation.objects.filter(
+        petition=OuterRef("pk"), reason=Escalation.Reason.OVERDUE, period_start=OuterRef("due_on")
+    )
+    rows = list(
+        Petition.objects.filter(
+            status__in=Petition.WITH_DEPARTMENT, department_replied_at__isnull=True, due_on__lt=cutoff
+        )
+        .filter(~Exists(already))
+        .values_list("pk", "due_on", "department_id", "created_at")
+    )
+    escalated = _escalate(
+        rows, run=run, reason=Escalation.Reason.OVERDUE, on=on, now=now,
+        period=lambda due_on: due_on,
+    )
+    run = _finish(
+        run,
+        stats={
+            "open": sum(b["open"] for b in boards),
+            "due_this_week": sum(b["due_this_week"] for b in boards),
+            "overdue": sum(b["overdue"] for b in boards),
+            "escalated": len(escalated),
+        },
+        report={"departments": boards, "escalated": escalated},
+    )
+    from petitions.tasks import notify_run
+
+    if escalated:
+        transaction.on_commit(partial(notify_run.delay, run.pk))
+    # The weekly digests (publicity) start from here, once the week's figures are committed.
+    transaction.on_commit(partial(week_dispatched.send, sender=ReviewRun, run=run))
+    return run
+
+
+def _escalate(rows, *, run: ReviewRun, reason: str, on: date, now: datetime, period) -> list[int]:
+    """Escalate (pk, due_on, department_id, created_at) rows to the leaders; one event each."""
+    if not rows:
+        return []
+    earliest = min(timezone.localtime(created).date() for *_r, created in rows)
+    counter = workdays.WorkingDayCounter(earliest, on)
+    Escalation.objects.bulk_create(
+        Escalation(
+            petition_id=pk,
+            run=run,
+            reason=reason,
+            period_start=period(due_on),
+            department_id=department_id,
+            age_working_days=counter.between(timezone.localtime(created).date(), on),
+            overdue_working_days=counter.between(due_on, on) if due_on else 0,
+            created_at=now,
+        )
+        for pk, due_on, department_id, created in rows
+    )
+    pks = [row[0] for row in rows]
+    _system_events(pks, PetitionEvent.Kind.ESCALATION, now=now, data={"reason": reason})
+    return pks
+
+
+# --- 月总结 ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def run_monthly_summary(*, on: date) -> ReviewRun:
+    """月总结: the stored report of the month before the one holding `on`."""
+    first, last = month_bounds(on.replace(day=1) - timedelta(days=1))
+    run, created = _start(ReviewRun.Kind.MONTHLY, first, last)
+    if not created:
+        return run
+    report = selectors.period_report(first=first, last=last)
+    return _finish(run, stats=report["totals"], report=report)
+
+
+# --- 季清零 ---------------------------------------------------------------------------
+
+
+def _uncleared(first: date, last: date):
+    return (
+        Petition.objects.open()
+        .filter(created_at__gte=_midnight(first), created_at__lt=_midnight(last + timedelta(days=1)))
+        .order_by("created_at", "pk")
+    )
+
+
+@transaction.atomic
+def run_quarterly_clearance(*, on: date) -> ReviewRun:
+    """季清零 for the quarter before the one holding `on`: every petition of it not yet
+    closed goes to the leaders with its department and age; the clearance report is stored."""
+    first, last = quarter_bounds(quarter_bounds(on)[0] - timedelta(days=1))
+    run, created = _start(ReviewRun.Kind.QUARTERLY, first, last)
+    if not created:
+        return run
+    now = timezone.now()
+    rows = list(_uncleared(first, last).values_list("pk", "due_on", "department_id", "created_at"))
+    escalated = _escalate(
+        rows, run=run, reason=Escalation.Reason.CLEARANCE, on=on, now=now,
+        period=lambda _due: first,
+    )
+    summary = selectors.period_report(first=first, last=last)
+    stats = {**summary["totals"], "uncleared": len(escalated)}
+    run = _finish(run, stats=stats, report={**summary, "uncleared": escalated})
+    from petitions.tasks import notify_run
+
+    transaction.on_commit(partial(notify_run.delay, run.pk))
+    return run
+
+
+@transaction.atomic
+def run_quarter_warning(*, on: date) -> ReviewRun | None:
+    """Two weeks before the quarter ends: tell staff what still has to be cleared. Once a quarter."""
+    first, last = quarter_bounds(on)
+    if on < last - timedelta(days=QUARTER_WARNING_DAYS - 1):
+        return None
+    run, created = _start(ReviewRun.Kind.QUARTER_WARNING, first, last)
+    if not created:
+        return run
+    uncleared = list(_uncleared(first, last).values_list("pk", flat=True))
+    run = _finish(
+        run,
+        stats={"uncleared": len(uncleared), "days_left": (last - on).days + 1},
+        report={"uncleared": uncleared},
+    )
+    from petitions.tasks import notify_run
+
+    transaction.on_commit(partial(notify_run.delay, run.pk))
+    return run
+
+
+STEPS = {
+    "daily": run_daily_study,
+    "weekly": run_weekly_dispatch,
+    "monthly": run_monthly_summary,
+    "quarterly": run_quarterly_clearance,
+    "quarter-warning": run_quarter_warning,
+}
+
+
+def run_step(kind: str, *, on: date) -> list[ReviewRun]:
+    """Run one step for `on` (the beat tasks and `manage.py run_cycle` both come here).
+
+    The daily step also looks whether the quarter's clear-to-zero warning is due, so the
+    warning never waits for a schedule of its own.
+    """
+    runs = [STEPS[kind](on=on)]
+    if kind == "daily" and workdays.is_working_day(on):
+        runs.append(run_quarter_warning(on=on))
+    return [run for run in runs if run is not None]
+
+
+def overdue_filter(on: date) -> Q:
+    """Open at a department, past its due date, the department's reply not in yet."""
+    return Q(status__in=Petition.WITH_DEPARTMENT, due_on__lt=on, department_replied_at__isnull=True)

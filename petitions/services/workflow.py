@@ -1,0 +1,470 @@
+"""A petition's way from triage to the enterprise's rating; every move writes one event.
+
+Each function is one transaction that locks the petition row first, checks the move
+against ALLOWED, changes the row and writes one immutable PetitionEvent. E-mails go
+out after commit (STYLE B4).
+"""
+
+from datetime import date, datetime
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chamber import workdays
+from chamber.models import Department, User
+from petitions.models import Category, Petition, PetitionEvent
+
+S = Petition.Status
+
+
+class PetitionError(Exception):
+    """The rules forbid this operation; the message is safe to show to the user."""
+
+
+ALLOWED: dict[str, set[str]] = {
+    S.SUBMITTED: {S.ACCEPTED, S.REJECTED, S.MERGED},
+    S.ACCEPTED: {S.DISPATCHED, S.REPLIED, S.REJECTED, S.MERGED},
+    # A department signs for it (in progress) or returns it to triage (submitted).
+    S.DISPATCHED: {S.IN_PROGRESS, S.SUBMITTED},
+    S.IN_PROGRESS: {S.REPLIED, S.SUBMITTED},
+    # Rated: closed; unsatisfied: back to the department (in progress) or the chamber.
+    S.REPLIED: {S.CLOSED, S.IN_PROGRESS, S.ACCEPTED},
+    S.CLOSED: set(),
+    S.REJECTED: set(),
+    S.MERGED: set(),
+}
+
+
+def _locked(petition: Petition) -> Petition:
+    return Petition.objects.select_for_update().get(pk=petition.pk)
+
+
+def _refuse(petition: Petition, to: str) -> PetitionError:
+    return PetitionError(
+        _("A petition that is %(old)s cannot become %(new)s.")
+        % {"old": petition.get_status_display(), "new": Petition.Status(to).label}
+    )
+
+
+def _move(
+    petition: Petition,
+    to: str,
+    *,
+    actor: User | None,
+    note: str = "",
+    fields: tuple[str, ...] = (),
+    data: dict | None = None,
+    public: bool = True,
+    now: datetime | None = None,
+) -> PetitionEvent:
+    """Change the status, save the named fields with it and write the status event."""
+    if to not in ALLOWED.get(petition.status, set()):
+        raise _refuse(petition, to)
+    old = petition.status
+    petition.status = to
+    petition.save(update_fields=["status", *fields])
+    return PetitionEvent.objects.create(
+        petition=petition,
+        kind=PetitionEvent.Kind.STATUS,
+        from_status=old,
+        to_status=to,
+        actor=actor,
+        note=note,
+        data=data or {},
+        is_public=public,
+        created_at=now or timezone.now(),
+    )
+
+
+def _event(
+    petition: Petition, kind: str, *, actor: User | None, note: str = "", public: bool = False,
+    data: dict | None = None, now: datetime | None = None,
+) -> PetitionEvent:
+    return PetitionEvent.objects.create(
+        petition=petition,
+        kind=kind,
+        actor=actor,
+        note=note,
+        data=data or {},
+        is_public=public,
+        created_at=now or timezone.now(),
+    )
+
+
+def _required(text: str, message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise PetitionError(message)
+    return text
+
+
+def due_date(*, category: Category, priority: str, start: date) -> date:
+    """The reply is due this many working days after `start` (Chinese working calendar)."""
+    return workdays.add_working_days(start, category.limit(priority))
+
+
+@transaction.atomic
+def accept_petition(
+    *,
+    petition: Petition,
+    actor: User,
+    category: Category,
+    priority: str,
+    handling: str,
+    note: str = "",
+    now: datetime | None = None,
+) -> Petition:
+    """Triage: staff settle the category, the priority and who handles it."""
+    now = now or timezone.now()
+    petition = _locked(petition)
+    petition.category = category
+    petition.priority = priority
+    petition.handling = handling
+    petition.accepted_at = now
+    _move(
+        petition,
+        S.ACCEPTED,
+        actor=actor,
+        note=note,
+        fields=("category", "priority", "handling", "accepted_at"),
+        data={"category": category.name, "priority": priority, "handling": handling},
+        now=now,
+    )
+    return petition
+
+
+@transaction.atomic
+def dispatch_petition(
+    *,
+    petition: Petition,
+    department: Department,
+    actor: User,
+    note: str = "",
+    now: datetime | None = None,
+) -> Petition:
+    """Send an accepted petition to a department, due in N working days; its officials are told."""
+    from petitions.tasks import notify_dispatched
+
+    now = now or timezone.now()
+    petition = _locked(petition)
+    if petition.status == S.ACCEPTED and petition.handling == Petition.Handling.CHAMBER:
+        raise PetitionError(
+            _("This petition is handled by the chamber; triage it again to dispatch it.")
+        )
+    if not department.is_active:
+        raise PetitionError(_("This department is no longer active."))
+    petition.department = department
+    petition.dispatched_at = now
+    petition.due_on = due_date(
+        category=petition.category, priority=petition.priority, start=timezone.localdate(now)
+    )
+    petition.signed_at = None
+    petition.signed_by = None
+    petition.department_replied_at = None
+    _move(
+        petition,
+        S.DISPATCHED,
+        actor=actor,
+        note=note,
+        fields=("department", "dispatched_at", "due_on", "signed_at", "signed_by",
+                "department_replied_at"),
+        data={
+            "department": department.name,
+            "department_id": department.pk,
+            "due_on": petition.due_on.isoformat(),
+        },
+        now=now,
+    )
+    transaction.on_commit(partial(notify_dispatched.delay, petition.pk))
+    return petition
+
+
+def _check_department(petition: Petition, actor: User) -> None:
+    """Only an active official of the petition's department (or staff) acts for the department."""
+    from chamber.roles import roles_of
+
+    roles = roles_of(actor)
+    if roles.is_staff:
+        return
+    official = roles.official
+    if official is None or official.department_id != petition.department_id:
+        raise PetitionError(_("Only the department it was dispatched to can do this."))
+
+
+@transaction.atomic
+def sign_petition(*, petition: Petition, actor: User, now: datetime | None = None) -> Petition:
+    """The department's liaison signs for it (签收): the department has taken it up."""
+    now = now or timezone.now()
+    petition = _locked(petition)
+    _check_department(petition, actor)
+    petition.signed_at = now
+    petition.signed_by = actor
+    _move(petition, S.IN_PROGRESS, actor=actor, fields=("signed_at", "signed_by"), now=now)
+    return petition
+
+
+@transaction.atomic
+def return_petition(
+    *, petition: Petition, actor: User, basis: str, now: datetime | None = None
+) -> Petition:
+    """Not this department's duty: back to triage with the stated basis; the bounce count grows."""
+    basis = _required(basis, _("Say why this is not your department's duty."))
+    petition = _locked(petition)
+    _check_department(petition, actor)
+    department = petition.department
+    petition.department = None
+    petition.due_on = None
+    petition.signed_at = None
+    petition.signed_by = None
+    petition.handling = ""
+    petition.department_replied_at = None
+    petition.bounce_count += 1
+    _move(
+        petition,
+        S.SUBMITTED,
+        actor=actor,
+        note=basis,
+        fields=("department", "due_on", "signed_at", "signed_by", "handling",
+                "department_replied_at", "bounce_count"),
+        data={
+            "returned_by": department.name if department else "",
+            "returned_by_id": department.pk if department else None,
+            "bounce": True,
+        },
+        public=False,
+        now=now,
+    )
+    return petition
+
+
+@transaction.atomic
+def record_progress(
+    *, petition: Petition, actor: User, note: str, now: datetime | None = None
+) -> PetitionEvent:
+    """The department says how the work goes; the enterprise sees it on its timeline."""
+    note = _required(note, _("Write what has been done."))
+    petition = _locked(petition)
+    _check_department(petition, actor)
+    if petition.status != S.IN_PROGRESS:
+        raise PetitionError(_("Sign for the petition before recording progress."))
+    return _event(petition, PetitionEvent.Kind.PROGRESS, actor=actor, note=note, public=True, now=now)
+
+
+@transaction.atomic
+def record_department_reply(
+    *,
+    petition: Petition,
+    actor: User,
+    outcome: str,
+    reply: str,
+    follow_up_plan: str = "",
+    now: datetime | None = None,
+) -> Petition:
+    """The department replies; staff review the reply before the enterprise reads it."""
+    now = now or timezone.now()
+    reply = _required(reply, _("Write the reply."))
+    if outcome not in Petition.Outcome.values:
+        raise PetitionError(_("Choose the outcome."))
+    if outcome != Petition.Outcome.RESOLVED and not follow_up_plan.strip():
+        raise PetitionError(_("A petition not wholly resolved needs a follow-up plan."))
+    petition = _locked(petition)
+    _check_department(petition, actor)
+    if petition.status == S.DISPATCHED:
+        raise PetitionError(_("Sign for the petition before replying."))
+    if petition.status != S.IN_PROGRESS:
+        raise _refuse(petition, S.REPLIED)
+    petition.outcome = outcome
+    petition.department_reply = reply
+    petition.follow_up_plan = follow_up_plan.strip()
+    petition.department_replied_at = now
+    petition.department_replied_by = actor
+    petition.save(
+        update_fields=["outcome", "department_reply", "follow_up_plan",
+                       "department_replied_at", "department_replied_by"]
+    )
+    _event(
+        petition, PetitionEvent.Kind.DEPARTMENT_REPLY, actor=actor, note=reply,
+        data={"outcome": outcome, "follow_up_plan": petition.follow_up_plan}, now=now,
+    )
+    return petition
+
+
+@transaction.atomic
+def send_back_reply(
+    *, petition: Petition, actor: User, note: str, now: datetime | None = None
+) -> Petition:
+    """Staff find the department's reply not good enough and ask for another."""
+    note = _required(note, _("Say what the reply is missing."))
+    petition = _locked(petition)
+    if not petition.awaits_review:
+        raise PetitionError(_("There is no reply waiting for review."))
+    petition.department_replied_at = None
+    petition.save(update_fields=["department_replied_at"])
+    _event(petition, PetitionEvent.Kind.REVIEW, actor=actor, note=note, now=now)
+    return petition
+
+
+@transaction.atomic
+def answer_petition(
+    *,
+    petition: Petition,
+    actor: User,
+    answer: str,
+    outcome: str = "",
+    now: datetime | None = None,
+) -> Petition:
+    """Send the answer to the enterprise: a reviewed department reply, or the chamber's own.
+
+    The enterprise's members are e-mailed a link to rate it.
+    """
+    from petitions.tasks import notify_answered
+
+    now = now or timezone.now()
+    answer = _required(answer, _("Write the answer to the enterprise."))
+    petition = _locked(petition)
+    if petition.status == S.IN_PROGRESS and not petition.awaits_review:
+        raise PetitionError(_("The department has not replied yet."))
+    if petition.status == S.ACCEPTED:
+        if petition.handling != Petition.Handling.CHAMBER:
+            raise PetitionError(_("Dispatch this petition, or triage it as handled by the chamber."))
+        if outcome not in Petition.Outcome.values:
+            raise PetitionError(_("Choose the outcome."))
+        petition.outcome = outcome
+    due = petition.due_on or due_date(
+        category=petition.category,
+        priority=petition.priority,
+        start=timezone.localdate(petition.accepted_at or petition.created_at),
+    )
+    petition.answer = answer
+    petition.answered_at = now
+    petition.answer_round += 1
+    petition.rating = ""
+    petition.rating_comment = ""
+    petition.rated_at = None
+    _move(
+        petition,
+        S.REPLIED,
+        actor=actor,
+        note=answer,
+        fields=("outcome", "answer", "answered_at", "answer_round", "rating",
+                "rating_comment", "rated_at"),
+        data={
+            "outcome": petition.outcome,
+            "department_id": petition.department_id,
+            "due_on": due.isoformat(),
+            "on_time": timezone.localdate(now) <= due,
+        },
+        now=now,
+    )
+    transaction.on_commit(partial(notify_answered.delay, petition.pk, petition.answer_round))
+    return petition
+
+
+@transaction.atomic
+def rate_petition(
+    *,
+    petition: Petition,
+    rating: str,
+    comment: str = "",
+    actor: User | None,
+    answer_round: int | None = None,
+    now: datetime | None = None,
+) -> Petition:
+    """The enterprise rates the answer: satisfied closes it; unsatisfied sends it back.
+
+    `answer_round`, from a signed link, must be the current answer's: a link works once.
+    """
+    now = now or timezone.now()
+    comment = (comment or "").strip()
+    if rating not in (Petition.Rating.SATISFIED, Petition.Rating.BASICALLY, Petition.Rating.UNSATISFIED):
+        raise PetitionError(_("Choose a rating."))
+    if rating == Petition.Rating.UNSATISFIED and not comment:
+        raise PetitionError(_("Tell us what is still unresolved, so it can be followed up."))
+    petition = _locked(petition)
+    if petition.status != S.REPLIED or (
+        answer_round is not None and answer_round != petition.answer_round
+    ):
+        raise PetitionError(_("This answer has been rated already."))
+    data = {"rating": rating, "department_id": petition.department_id}
+    if rating != Petition.Rating.UNSATISFIED:
+        petition.rating, petition.rating_comment, petition.rated_at = rating, comment, now
+        petition.closed_at = now
+        _move(petition, S.CLOSED, actor=actor, note=comment, data=data, now=now,
+              fields=("rating", "rating_comment", "rated_at", "closed_at"))
+        return petition
+    petition.rating, petition.rating_comment, petition.rated_at = rating, comment, now
+    fields = ["rating", "rating_comment", "rated_at", "department_replied_at"]
+    petition.department_replied_at = None
+    if petition.department_id:
+        # Reopened to the same department, with a fresh time limit from today.
+        petition.due_on = due_date(
+            category=petition.category, priority=petition.priority, start=timezone.localdate(now)
+        )
+        petition.supervised_on = None
+        fields += ["due_on", "supervised_on"]
+        to = S.IN_PROGRESS
+        data["due_on"] = petition.due_on.isoformat()
+    else:
+        to = S.ACCEPTED
+    _move(petition, to, actor=actor, note=comment, data={**data, "reopened": True},
+          fields=tuple(fields), now=now)
+    if petition.department_id:
+        from petitions.tasks import notify_dispatched
+
+        transaction.on_commit(partial(notify_dispatched.delay, petition.pk))
+    return petition
+
+
+@transaction.atomic
+def reject_petition(
+    *, petition: Petition, actor: User, reason: str, now: datetime | None = None
+) -> Petition:
+    """Not something the chamber can take up; the enterprise still gets the reason."""
+    from petitions.tasks import notify_answered
+
+    now = now or timezone.now()
+    reason = _required(reason, _("Give the enterprise the reason."))
+    petition = _locked(petition)
+    petition.answer, petition.answered_at, petition.closed_at = reason, now, now
+    petition.answer_round += 1
+    _move(petition, S.REJECTED, actor=actor, note=reason, now=now,
+          fields=("answer", "answered_at", "closed_at", "answer_round"))
+    transaction.on_commit(partial(notify_answered.delay, petition.pk, petition.answer_round))
+    return petition
+
+
+@transaction.atomic
+def merge_petition(
+    *, petition: Petition, into: Petition, actor: User, reason: str, now: datetime | None = None
+) -> Petition:
+    """The same matter as another petition: followed there; the enterprise gets the reason."""
+    from petitions.tasks import notify_answered
+
+    now = now or timezone.now()
+    reason = _required(reason, _("Give the enterprise the reason."))
+    if into.pk == petition.pk:
+        raise PetitionError(_("A petition cannot be merged into itself."))
+    if into.status == S.MERGED:
+        raise PetitionError(_("That petition was itself merged; merge into %(number)s instead.")
+                            % {"number": into.merged_into.number})
+    petition = _locked(petition)
+    petition.merged_into = into
+    petition.answer, petition.answered_at, petition.closed_at = reason, now, now
+    petition.answer_round += 1
+    _move(petition, S.MERGED, actor=actor, note=reason, now=now,
+          data={"merged_into": into.number},
+          fields=("merged_into", "answer", "answered_at", "closed_at", "answer_round"))
+    transaction.on_commit(partial(notify_answered.delay, petition.pk, petition.answer_round))
+    return petition
+
+
+@transaction.atomic
+def add_note(
+    *, petition: Petition, actor: User, note: str, public: bool = False, now: datetime | None = None
+) -> PetitionEvent:
+    """A staff note on the file; shown to the enterprise only when `public`."""
+    note = _required(note, _("Write the note."))
+    petition = _locked(petition)
+    return _event(petition, PetitionEvent.Kind.NOTE, actor=actor, note=note, public=public, now=now)
