@@ -1,0 +1,148 @@
+"""Excel in and out: the opinion-form sheet of a consultation day, and the reports.
+
+Every cell written goes through chamber.exports.safe_cell, so a title such as
+"=HYPERLINK(…)" stays text in the staff's spreadsheet.
+"""
+
+from io import BytesIO
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook, load_workbook
+
+from chamber.exports import safe_cell
+from petitions.forms import MAX_BATCH_ROWS, SHEET_COLUMNS
+from petitions.models import Petition, ReviewRun
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def read_opinion_forms(upload) -> list[tuple[int, dict]]:
+    """(row number, row data) for each non-empty row under the heading row; refuses other files."""
+    head = upload.read(4)
+    upload.seek(0)
+    if head != b"PK\x03\x04":
+        raise ValidationError(_("This is not an Excel (.xlsx) file."))
+    try:
+        book = load_workbook(upload, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a damaged file
+        raise ValidationError(_("This Excel file cannot be read; save it again and retry.")) from None
+    rows = []
+    for number, values in enumerate(book.active.iter_rows(min_row=2, values_only=True), start=2):
+        cells = ["" if v is None else str(v).strip() for v in (values or ())][: len(SHEET_COLUMNS)]
+        if not any(cells):
+            continue
+        cells += [""] * (len(SHEET_COLUMNS) - len(cells))
+        rows.append((number, dict(zip(SHEET_COLUMNS, cells, strict=True))))
+        if len(rows) > MAX_BATCH_ROWS:
+            raise ValidationError(
+                _("A batch holds at most %(n)d rows; split the sheet.") % {"n": MAX_BATCH_ROWS}
+            )
+    book.close()
+    if not rows:
+        raise ValidationError(_("The sheet has no rows under its heading row."))
+    return rows
+
+
+def opinion_form_template() -> bytes:
+    """An empty sheet with the heading row, for staff to fill in."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("opinion forms")[:31]
+    sheet.append([
+        _("enterprise (name or credit code)"), _("contact person"), _("contact phone"),
+        _("title"), _("description"), _("category"),
+    ])
+    return _save(book)
+
+
+def _save(book: Workbook) -> bytes:
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _pct(value) -> str:
+    return "" if value is None else f"{value}%"
+
+
+def report_workbook(run: ReviewRun, *, uncleared: list[Petition] = ()) -> bytes:
+    """A stored monthly or quarterly report as a workbook: figures, intake, departments."""
+    report, totals = run.report, run.report.get("totals", {})
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("figures")[:31]
+    sheet.append([safe_cell(str(run)), f"{run.period_start:%Y-%m-%d}", f"{run.period_end:%Y-%m-%d}"])
+    for label, key in FIGURES:
+        value = totals.get(key)
+        sheet.append([str(label), _pct(value) if key.endswith("_rate") else value])
+    intake = book.create_sheet(_("intake")[:31])
+    intake.append([_("channel"), _("petitions")])
+    channels = dict(Petition.Channel.choices)
+    for row in report.get("by_channel", []):
+        intake.append([str(channels.get(row["code"], row["code"])), row["count"]])
+    intake.append([])
+    intake.append([_("category"), _("petitions")])
+    for row in report.get("by_category", []):
+        intake.append([safe_cell(row["name"] or _("not categorised")), row["count"]])
+    deps = book.create_sheet(_("departments")[:31])
+    deps.append([
+        _("rank"), _("department"), _("petitions"), _("dispatched"), _("answered"),
+        _("response rate"), _("resolution rate"), _("satisfaction rate"), _("returned"),
+    ])
+    for row in report.get("departments", []):
+        deps.append([
+            row["rank"] if row["rank"] is not None else _("not ranked"), safe_cell(row["name"]),
+            row["petitions"], row["dispatched"], row["answered"], _pct(row["response_rate"]),
+            _pct(row["resolution_rate"]), _pct(row["satisfaction_rate"]), row["bounces"],
+        ])
+    if uncleared:
+        left = book.create_sheet(_("not cleared")[:31])
+        left.append([_("number"), _("enterprise"), _("title"), _("status"), _("department"),
+                     _("received at"), _("due date")])
+        for p in uncleared:
+            left.append([
+                p.number, safe_cell(p.enterprise.name), safe_cell(p.title), str(p.get_status_display()),
+                safe_cell(p.department.name if p.department else ""),
+                f"{p.created_at:%Y-%m-%d}", f"{p.due_on:%Y-%m-%d}" if p.due_on else "",
+            ])
+    return _save(book)
+
+
+def petitions_workbook(petitions) -> bytes:
+    """The staff's filtered list as a workbook."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("petitions")[:31]
+    sheet.append([_("number"), _("enterprise"), _("title"), _("channel"), _("category"),
+                  _("status"), _("department"), _("received at"), _("due date")])
+    for p in petitions:
+        sheet.append([
+            p.number, safe_cell(p.enterprise.name), safe_cell(p.title), str(p.get_channel_display()),
+            safe_cell(p.category.name if p.category else ""), str(p.get_status_display()),
+            safe_cell(p.department.name if p.department else ""),
+            f"{p.created_at:%Y-%m-%d %H:%M}", f"{p.due_on:%Y-%m-%d}" if p.due_on else "",
+        ])
+    return _save(book)
+
+
+FIGURES = [
+    (gettext_lazy("petitions received"), "intake"),
+    (gettext_lazy("answers given"), "answered"),
+    (gettext_lazy("answered by the due date"), "answered_on_time"),
+    (gettext_lazy("response rate"), "response_rate"),
+    (gettext_lazy("resolved"), "resolved"),
+    (gettext_lazy("partly resolved"), "partly"),
+    (gettext_lazy("explained, with a follow-up plan"), "explained"),
+    (gettext_lazy("resolution rate"), "resolution_rate"),
+    (gettext_lazy("ratings"), "rated"),
+    (gettext_lazy("satisfied"), "satisfied"),
+    (gettext_lazy("basically satisfied"), "basically"),
+    (gettext_lazy("unsatisfied"), "unsatisfied"),
+    (gettext_lazy("no rating"), "no_rating"),
+    (gettext_lazy("satisfaction rate"), "satisfaction_rate"),
+    (gettext_lazy("median working days to reply"), "median_days"),
+    (gettext_lazy("90th percentile of working days to reply"), "p90_days"),
+    (gettext_lazy("returned by departments"), "bounces"),
+]

@@ -1,0 +1,62 @@
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from petitions.models import Petition
+
+register = template.Library()
+
+
+@register.filter
+def rating_label(code: str) -> str:
+    """The rating's label in the reader's language ("satisfied" → "满意")."""
+    try:
+        return Petition.Rating(code).label
+    except ValueError:
+        return ""
+
+
+@register.filter
+def channel_label(code: str) -> str:
+    try:
+        return Petition.Channel(code).label
+    except ValueError:
+        return code
+
+
+STAT_LABELS = {
+    "intake": _("received"),
+    "untriaged": _("not triaged in time"),
+    "due_next_working_day": _("due next working day"),
+    "newly_supervised": _("newly supervised"),
+    "closed_without_rating": _("closed without rating"),
+    "open": _("open at departments"),
+    "due_this_week": _("due this week"),
+    "overdue": _("overdue"),
+    "escalated": _("escalated"),
+    "uncleared": _("not cleared"),
+    "answered": _("answers given"),
+    "response_rate": _("response rate"),
+    "resolution_rate": _("resolution rate"),
+    "satisfaction_rate": _("satisfaction rate"),
+    "bounces": _("returned by departments"),
+    "median_days": _("median working days to reply"),
+    "p90_days": _("90th percentile of working days to reply"),
+}
+# Figures shown on the cycle page's cards; the reports show all of them.
+CARD_STATS = tuple(STAT_LABELS)
+
+
+@register.filter
+def stat_label(key: str) -> str:
+    return STAT_LABELS.get(key, "")
+
+
+@register.filter
+def card_stats(stats: dict) -> list[tuple[str, object]]:
+    """The figures of a run worth a line on its card, labelled, in a fixed order."""
+    return [(STAT_LABELS[k], stats[k]) for k in CARD_STATS if k in stats and stats[k] is not None]
+
+
+@register.filter
+def get_item(mapping: dict, key: str):
+    return mapping.get(key) if mapping else None

@@ -1,0 +1,34 @@
+from django.urls import path
+
+from petitions import views
+
+app_name = "petitions"
+
+urlpatterns = [
+    path("", views.my_petitions, name="mine"),
+    path("new/", views.submit, name="submit"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/rate/", views.rate, name="rate"),
+    path("rate/<str:token>/", views.rate_by_link, name="rate_by_link"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("from-duty-log/<int:entry_pk>/", views.from_duty_log, name="from_duty_log"),
+    path("department/", views.department_queue, name="department_queue"),
+    path("department/<int:pk>/", views.department_detail, name="department_detail"),
+    path(
+        "department/<int:pk>/<slug:action>/",
+        views.department_action,
+        name="department_action",
+    ),
+    path("staff/", views.triage, name="triage"),
+    path("staff/all/", views.staff_list, name="staff_list"),
+    path("staff/new/", views.staff_new, name="staff_new"),
+    path("staff/batch/", views.batch, name="batch"),
+    path("staff/batch/template.xlsx", views.batch_template, name="batch_template"),
+    path("staff/cycle/", views.cycle, name="cycle"),
+    path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
+    path("staff/<int:pk>/<slug:action>/", views.staff_action, name="staff_action"),
+    path("reports/", views.reports, name="reports"),
+    path("reports/<int:pk>/", views.report, name="report"),
+    path("reports/<int:pk>/report.xlsx", views.report_export, name="report_export"),
+    path("escalations/", views.escalations, name="escalations"),
+]

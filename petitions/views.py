@@ -1,0 +1,621 @@
+"""Petition pages: members' own, the department's queue, the staff's triage, the leaders' view.
+
+Access goes through the `_get_petition_for_<role>` helpers: anything not the user's is a
+404, never a 403 that would confirm it exists.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from chamber.decorators import member_required, role_required, staff_required
+from chamber.roles import Role, roles_of
+from chamber.uploads import content_disposition
+from members.models import DutyLogEntry
+from petitions import forms, selectors, services, sheets
+from petitions.models import Escalation, Petition, PetitionAttachment, ReviewRun
+from petitions.tokens import read_rating_token
+
+PAGE_SIZE = 25
+official_required = role_required(Role.OFFICIAL)
+leadership_required = role_required(Role.STAFF, Role.LEADER)
+
+
+def _member(request: HttpRequest):
+    return roles_of(request.user).member
+
+
+def _get_petition_for_member(request: HttpRequest, pk: int) -> Petition:
+    """The petition, if it belongs to the user's enterprise; 404 otherwise."""
+    member = _member(request)
+    if member is None:
+        raise Http404
+    return get_object_or_404(
+        Petition.objects.for_enterprise(member.enterprise_id).select_related(
+            "category", "department", "merged_into"
+        ),
+        pk=pk,
+    )
+
+
+def _get_petition_for_official(request: HttpRequest, pk: int) -> Petition:
+    """The petition, if it was dispatched to the official's department; 404 otherwise."""
+    official = roles_of(request.user).official
+    if official is None or official.department_id is None:
+        raise Http404
+    return get_object_or_404(
+        selectors.department_petitions(department_id=official.department_id), pk=pk
+    )
+
+
+def _get_petition_for_staff(pk: int) -> Petition:
+    return get_object_or_404(
+        Petition.objects.select_related(
+            "enterprise", "category", "department", "activity", "duty_log_entry", "merged_into",
+            "submitted_by", "signed_by", "department_replied_by",
+        ),
+        pk=pk,
+    )
+
+
+def _page(request: HttpRequest, queryset, size: int = PAGE_SIZE):
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def _run_service(request: HttpRequest, call, success: str) -> bool:
+    """Call a service; its PetitionError becomes a message. True when it succeeded."""
+    try:
+        call()
+    except services.PetitionError as exc:
+        messages.error(request, str(exc))
+        return False
+    messages.success(request, success)
+    return True
+
+
+def _form_errors(request: HttpRequest, form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+# --- members ----------------------------------------------------------------------------
+
+
+@member_required
+def my_petitions(request: HttpRequest) -> HttpResponse:
+    """My enterprise's petitions, newest first."""
+    member = _member(request)
+    page = _page(request, selectors.enterprise_petitions(enterprise_id=member.enterprise_id))
+    return render(request, "petitions/my_petitions.html", {"page": page, "enterprise": member.enterprise})
+
+
+@member_required
+def submit(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    form = forms.SubmitForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            petition = services.submit_petition(
+                enterprise=member.enterprise,
+                title=data["title"],
+                description=data["description"],
+                category=data["category"],
+                files=data["files"],
+                may_share_anonymously=data["may_share_anonymously"],
+                channel=Petition.Channel.ONLINE,
+                submitted_by=request.user,
+            )
+        except services.PetitionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Your petition %(number)s was received; the chamber studies it on the next working day.")
+                % {"number": petition.number},
+            )
+            return redirect(petition)
+    return render(request, "petitions/submit.html", {"form": form})
+
+
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A member's petition; staff and the department are sent to their own page of it."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('login')}?next={request.path}")
+    roles = roles_of(request.user)
+    if not roles.is_member:
+        if roles.is_staff:
+            return redirect("petitions:staff_detail", pk=pk)
+        if roles.is_official:
+            return redirect("petitions:department_detail", pk=pk)
+        raise Http404
+    petition = _get_petition_for_member(request, pk)
+    context = {
+        "petition": petition,
+        "events": selectors.timeline(petition=petition, audience="enterprise"),
+        "attachments": list(petition.attachments.all()),
+        "rating_form": forms.RatingForm() if petition.status == Petition.Status.REPLIED else None,
+    }
+    return render(request, "petitions/detail.html", context)
+
+
+@require_POST
+@member_required
+def rate(request: HttpRequest, pk: int) -> HttpResponse:
+    petition = _get_petition_for_member(request, pk)
+    form = forms.RatingForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(petition)
+    _run_service(
+        request,
+        lambda: services.rate_petition(petition=petition, actor=request.user, **form.cleaned_data),
+        _("Thank you, your rating was recorded."),
+    )
+    return redirect(petition)
+
+
+def rate_by_link(request: HttpRequest, token: str) -> HttpResponse:
+    """Rate an answer from the e-mail's signed link, without logging in; works once."""
+    found = read_rating_token(token)
+    petition = None
+    if found is not None:
+        petition_id, answer_round, user_id = found
+        petition = (
+            Petition.objects.filter(pk=petition_id, enterprise__members__user_id=user_id)
+            .select_related("enterprise", "department")
+            .first()
+        )
+    if petition is None:
+        return render(request, "petitions/rate_link.html", {"invalid": True}, status=404)
+    from chamber.models import User
+
+    usable = petition.status == Petition.Status.REPLIED and petition.answer_round == answer_round
+    form = forms.RatingForm(request.POST or None)
+    done = False
+    if request.method == "POST" and usable and form.is_valid():
+        rater = User.objects.get(pk=user_id)
+        try:
+            services.rate_petition(
+                petition=petition, actor=rater, answer_round=answer_round, **form.cleaned_data
+            )
+        except services.PetitionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            done = True
+    context = {"petition": petition, "form": form, "usable": usable, "done": done}
+    return render(request, "petitions/rate_link.html", context)
+
+
+def attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    """Download an attachment: the enterprise's members, the department it went to, staff."""
+    if not request.user.is_authenticated:
+        raise Http404
+    found = get_object_or_404(PetitionAttachment.objects.select_related("petition"), pk=pk)
+    roles, petition = roles_of(request.user), found.petition
+    allowed = (
+        roles.is_staff
+        or (roles.member is not None and roles.member.enterprise_id == petition.enterprise_id)
+        or (
+            roles.official is not None
+            and petition.dispatched_at is not None
+            and roles.official.department_id == petition.department_id
+        )
+    )
+    if not allowed:
+        raise Http404
+    try:
+        stream = found.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(stream, content_type=found.content_type)
+    response["Content-Disposition"] = content_disposition(found.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- the representative on duty -----------------------------------------------------------
+
+
+@role_required(Role.REPRESENTATIVE, Role.STAFF)
+def from_duty_log(request: HttpRequest, entry_pk: int) -> HttpResponse:
+    """Turn a duty-log appeal into a petition (channel: duty studio), linked to the shift."""
+    entries = DutyLogEntry.objects.select_related("shift", "enterprise")
+    if not roles_of(request.user).is_staff:
+        entries = entries.filter(shift__representative=_member(request))
+    entry = get_object_or_404(entries, pk=entry_pk)
+    existing = Petition.objects.filter(duty_log_entry=entry).first()
+    if existing is not None:
+        messages.info(request, _("This appeal is already petition %(number)s.") % {"number": existing.number})
+        return redirect("members:log_entry", pk=entry.pk)
+    initial = {"title": entry.subject, "description": entry.appeal}
+    form = forms.DutyLogPetitionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            petition = services.petition_from_duty_log(entry=entry, actor=request.user, **form.cleaned_data)
+        except services.PetitionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Petition %(number)s was created.") % {"number": petition.number})
+            return redirect("members:log_entry", pk=entry.pk)
+    return render(request, "petitions/from_duty_log.html", {"form": form, "entry": entry})
+
+
+# --- the department ------------------------------------------------------------------------
+
+
+@official_required
+def department_queue(request: HttpRequest) -> HttpResponse:
+    """The department's queue: new, overdue, due soon, in progress, awaiting the chamber's review."""
+    official = roles_of(request.user).official
+    today = timezone.localdate()
+    context = {
+        "department": official.department,
+        "queue": selectors.department_queue(department_id=official.department_id, on=today),
+        "today": today,
+        "recent": list(
+            selectors.department_petitions(department_id=official.department_id)
+            .exclude(status__in=Petition.WITH_DEPARTMENT)
+            .order_by("-answered_at", "-pk")[:20]
+        ),
+    }
+    return render(request, "petitions/department_queue.html", context)
+
+
+@official_required
+def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    petition = _get_petition_for_official(request, pk)
+    still_ours = petition.status in Petition.WITH_DEPARTMENT and not petition.awaits_review
+    context = {
+        "petition": petition,
+        "events": selectors.timeline(petition=petition, audience="department"),
+        "attachments": list(petition.attachments.all()),
+        "today": timezone.localdate(),
+        "still_ours": still_ours,
+        "return_form": forms.ReturnForm(),
+        "progress_form": forms.ProgressForm(),
+        "reply_form": forms.ReplyForm(),
+    }
+    return render(request, "petitions/department_detail.html", context)
+
+
+DEPARTMENT_ACTIONS = {
+    "sign": (None, services.sign_petition, gettext_lazy("Signed for: the petition is now in progress.")),
+    "return": (forms.ReturnForm, services.return_petition, gettext_lazy("Returned to the chamber for triage.")),
+    "progress": (forms.ProgressForm, services.record_progress, gettext_lazy("Progress recorded.")),
+    "reply": (
+        forms.ReplyForm,
+        services.record_department_reply,
+        gettext_lazy("Reply sent to the chamber for review."),
+    ),
+}
+
+
+@require_POST
+@official_required
+def department_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in DEPARTMENT_ACTIONS:
+        raise Http404
+    petition = _get_petition_for_official(request, pk)
+    form_class, service, success = DEPARTMENT_ACTIONS[action]
+    data = {}
+    if form_class is not None:
+        form = form_class(request.POST)
+        if not form.is_valid():
+            _form_errors(request, form)
+            return redirect("petitions:department_detail", pk=pk)
+        data = form.cleaned_data
+    ok = _run_service(
+        request, lambda: service(petition=petition, actor=request.user, **data), success
+    )
+    if ok and action == "return":
+        return redirect("petitions:department_queue")
+    return redirect("petitions:department_detail", pk=pk)
+
+
+# --- staff -----------------------------------------------------------------------------
+
+
+@staff_required
+def triage(request: HttpRequest) -> HttpResponse:
+    """The staff's board: to triage, with the chamber, awaiting review, overdue."""
+    today = timezone.localdate()
+    context = {"board": selectors.triage_board(on=today), "today": today, "runs": selectors.last_runs()}
+    return render(request, "petitions/triage.html", context)
+
+
+@staff_required
+def staff_list(request: HttpRequest) -> HttpResponse:
+    form = forms.StaffFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    petitions = selectors.staff_petitions(
+        status=filters.get("status") or "",
+        channel=filters.get("channel") or "",
+        category_id=getattr(filters.get("category"), "pk", None),
+        department_id=getattr(filters.get("department"), "pk", None),
+        supervised=bool(filters.get("supervised")),
+        query=(filters.get("q") or "").strip(),
+    )
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(sheets.petitions_workbook(petitions[:5000]), content_type=sheets.XLSX)
+        response["Content-Disposition"] = content_disposition(f"petitions-{timezone.localdate():%Y%m%d}.xlsx")
+        return response
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": _page(request, petitions),
+        "query_string": query.urlencode(),
+        "today": timezone.localdate(),
+    }
+    return render(request, "petitions/staff_list.html", context)
+
+
+@staff_required
+def staff_new(request: HttpRequest) -> HttpResponse:
+    """One petition received by phone, at the reception hall, on a consultation day or on a form."""
+    form = forms.StaffEntryForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            petition = services.submit_petition(
+                enterprise=data["enterprise"], title=data["title"], description=data["description"],
+                category=data["category"], files=data["files"], channel=data["channel"],
+                activity=data["activity"], contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"], submitted_by=request.user,
+            )
+        except services.PetitionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Petition %(number)s was entered.") % {"number": petition.number})
+            return redirect("petitions:staff_detail", pk=petition.pk)
+    return render(request, "petitions/staff_new.html", {"form": form})
+
+
+@staff_required
+def batch(request: HttpRequest) -> HttpResponse:
+    """Many petitions at once: typed rows, or an Excel sheet of opinion forms.
+
+    The whole batch is checked first; one bad row saves nothing. The batch key makes a
+    second submission of the same batch (or the same sheet) create nothing new.
+    """
+    lookups = forms.BatchLookups()
+    upload = request.method == "POST" and "sheet" in request.FILES
+    form_class = forms.BatchUploadForm if upload else forms.BatchForm
+    form = form_class(request.POST or None, request.FILES or None)
+    try:
+        extra = int(request.GET.get("rows", 10))
+    except ValueError:
+        extra = 10
+    formset = forms.batch_row_formset(extra)(
+        request.POST if request.method == "POST" and not upload else None,
+        form_kwargs={"lookups": lookups},
+        prefix="rows",
+    )
+    row_errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        rows = _sheet_rows(form, lookups, row_errors) if upload else _typed_rows(formset, row_errors)
+        if rows and not row_errors:
+            key = form.cleaned_data.get("key") or ""
+            if upload:
+                key = _sheet_key(request.FILES["sheet"])
+            batch, created = services.enter_batch(
+                key=key, rows=rows, channel=form.cleaned_data["channel"],
+                activity=form.cleaned_data["activity"], source=form.cleaned_data["source"],
+                actor=request.user,
+            )
+            if created:
+                messages.success(request, _("%(n)d petitions were entered.") % {"n": batch.size})
+            else:
+                messages.info(request, _("This batch was entered already; nothing new was created."))
+            return redirect(f"{reverse('petitions:staff_list')}?status=open")
+    elif request.method == "POST":
+        _form_errors(request, form)
+    context = {
+        "form": form if not upload else forms.BatchForm(),
+        "upload_form": form if upload else forms.BatchUploadForm(),
+        "formset": formset,
+        "row_errors": row_errors,
+        "lookups": lookups,
+    }
+    return render(request, "petitions/batch.html", context, status=400 if row_errors else 200)
+
+
+def _typed_rows(formset, errors: list[str]) -> list:
+    if not formset.is_valid():
+        for number, row_form in enumerate(formset.forms, start=1):
+            for field, messages_ in row_form.errors.items():
+                label = row_form.fields[field].label if field in row_form.fields else ""
+                errors += [_("Row %(n)d, %(field)s: %(error)s") % {"n": number, "field": label, "error": m}
+                           for m in messages_]
+        errors += formset.non_form_errors()
+        return []
+    rows = [f.row() for f in formset.forms if f.has_changed() and f.cleaned_data]
+    if not rows:
+        errors.append(_("Type at least one row."))
+    return rows
+
+
+def _sheet_rows(form, lookups, errors: list[str]) -> list:
+    try:
+        lines = sheets.read_opinion_forms(form.cleaned_data["sheet"])
+    except ValidationError as exc:
+        errors += exc.messages
+        return []
+    rows = []
+    for number, data in lines:
+        row_form = forms.BatchRowForm(data, lookups=lookups)
+        if row_form.is_valid():
+            rows.append(row_form.row())
+        for field, messages_ in row_form.errors.items():
+            errors += [_("Row %(n)d, %(field)s: %(error)s")
+                       % {"n": number, "field": row_form.fields[field].label, "error": m} for m in messages_]
+    return rows
+
+
+def _sheet_key(upload) -> str:
+    import hashlib
+
+    upload.seek(0)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    return f"sheet-{digest.hexdigest()[:58]}"
+
+
+@staff_required
+def batch_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(sheets.opinion_form_template(), content_type=sheets.XLSX)
+    response["Content-Disposition"] = content_disposition("opinion-forms.xlsx")
+    return response
+
+
+@staff_required
+def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    petition = _get_petition_for_staff(pk)
+    initial_answer = petition.department_reply if petition.awaits_review else ""
+    context = {
+        "petition": petition,
+        "events": selectors.timeline(petition=petition, audience="staff"),
+        "attachments": list(petition.attachments.all()),
+        "escalations": list(petition.escalations.select_related("run")),
+        "today": timezone.localdate(),
+        "accept_form": forms.AcceptForm(initial={"category": petition.category_id,
+                                                 "priority": petition.priority}),
+        "dispatch_form": forms.DispatchForm(),
+        "answer_form": forms.AnswerForm(initial={"answer": initial_answer}),
+        "send_back_form": forms.SendBackForm(),
+        "reject_form": forms.RejectForm(),
+        "merge_form": forms.MergeForm(),
+        "note_form": forms.NoteForm(),
+    }
+    return render(request, "petitions/staff_detail.html", context)
+
+
+STAFF_ACTIONS = {
+    "accept": (forms.AcceptForm, services.accept_petition, gettext_lazy("Triaged.")),
+    "dispatch": (forms.DispatchForm, services.dispatch_petition, gettext_lazy("Dispatched; the department was told.")),
+    "answer": (forms.AnswerForm, services.answer_petition, gettext_lazy("The answer was sent to the enterprise.")),
+    "send_back": (forms.SendBackForm, services.send_back_reply, gettext_lazy("The reply was sent back to the department.")),
+    "reject": (forms.RejectForm, services.reject_petition, gettext_lazy("Rejected; the enterprise was given the reason.")),
+    "merge": (forms.MergeForm, services.merge_petition, gettext_lazy("Merged; the enterprise was given the reason.")),
+    "note": (forms.NoteForm, services.add_note, gettext_lazy("Note added.")),
+}
+
+
+@require_POST
+@staff_required
+def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in STAFF_ACTIONS:
+        raise Http404
+    petition = _get_petition_for_staff(pk)
+    form_class, service, success = STAFF_ACTIONS[action]
+    form = form_class(request.POST)
+    if form.is_valid():
+        _run_service(
+            request, lambda: service(petition=petition, actor=request.user, **form.cleaned_data), success
+        )
+    else:
+        _form_errors(request, form)
+    return redirect("petitions:staff_detail", pk=pk)
+
+
+@staff_required
+def cycle(request: HttpRequest) -> HttpResponse:
+    """When each review step last ran and what it did; the runs of recent weeks."""
+    context = {
+        "last_runs": selectors.last_runs(),
+        "page": _page(request, ReviewRun.objects.order_by("-started_at", "-pk")),
+    }
+    return render(request, "petitions/cycle.html", context)
+
+
+# --- reports and escalations (staff and leaders) ---------------------------------------------
+
+
+LEADER_KINDS = (ReviewRun.Kind.MONTHLY, ReviewRun.Kind.QUARTERLY)
+
+
+def _get_run_for_user(request: HttpRequest, pk: int) -> ReviewRun:
+    runs = ReviewRun.objects.all()
+    if not roles_of(request.user).is_staff:
+        runs = runs.filter(kind__in=LEADER_KINDS)
+    return get_object_or_404(runs, pk=pk)
+
+
+@leadership_required
+def reports(request: HttpRequest) -> HttpResponse:
+    runs = ReviewRun.objects.filter(kind__in=LEADER_KINDS).order_by("-period_start", "kind")
+    return render(request, "petitions/reports.html", {"page": _page(request, runs)})
+
+
+@leadership_required
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _get_run_for_user(request, pk)
+    lists = {}
+    for key in ("intake", "untriaged", "due_next_working_day", "newly_supervised",
+                "closed_without_rating", "uncleared", "escalated"):
+        if run.report.get(key):
+            lists[key] = run.report[key]
+    everyone = selectors.petitions_by_pk([pk for pks in lists.values() for pk in pks])
+    by_pk = {p.pk: p for p in everyone}
+    context = {
+        "run": run,
+        "totals": run.report.get("totals"),
+        "lists": [(LIST_LABELS[key], [by_pk[p] for p in pks if p in by_pk]) for key, pks in lists.items()],
+        "channels": [
+            (Petition.Channel(row["code"]).label, row["count"])
+            for row in run.report.get("by_channel", [])
+        ],
+        "figures": [(label, key) for label, key in sheets.FIGURES],
+    }
+    return render(request, "petitions/report.html", context)
+
+
+LIST_LABELS = {
+    "intake": gettext_lazy("Received since the last study"),
+    "untriaged": gettext_lazy("Not triaged within one working day"),
+    "due_next_working_day": gettext_lazy("Due on the next working day (departments reminded)"),
+    "newly_supervised": gettext_lazy("Overdue, now under supervision"),
+    "closed_without_rating": gettext_lazy("Closed without a rating"),
+    "uncleared": gettext_lazy("Not cleared"),
+    "escalated": gettext_lazy("Escalated to the district leaders"),
+}
+
+
+@leadership_required
+def report_export(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _get_run_for_user(request, pk)
+    if run.kind not in LEADER_KINDS:
+        raise Http404
+    uncleared = selectors.petitions_by_pk(run.report.get("uncleared", []))
+    response = HttpResponse(sheets.report_workbook(run, uncleared=uncleared), content_type=sheets.XLSX)
+    response["Content-Disposition"] = content_disposition(
+        f"{run.kind}-{run.period_start:%Y%m%d}.xlsx"
+    )
+    return response
+
+
+@leadership_required
+def escalations(request: HttpRequest) -> HttpResponse:
+    """Petitions put before the district leaders that are not yet settled."""
+    show_all = request.GET.get("all") == "1"
+    found = selectors.escalations(open_only=not show_all)
+    counts = dict(
+        Escalation.objects.exclude(petition__status__in=Petition.ENDED_STATUSES)
+        .values_list("reason").annotate(n=Count("pk")).order_by()
+    )
+    context = {"page": _page(request, found), "show_all": show_all, "counts": counts,
+               "today": timezone.localdate()}
+    return render(request, "petitions/escalations.html", context)
