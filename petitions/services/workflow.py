@@ -119,6 +119,9 @@ def accept_petition(
     """Triage: staff settle the category, the priority and who handles it."""
     now = now or timezone.now()
     petition = _locked(petition)
+    if petition.status != S.SUBMITTED:
+        # REPLIED → ACCEPTED is the unsatisfied rating's move, not a triage.
+        raise _refuse(petition, S.ACCEPTED)
     petition.category = category
     petition.priority = priority
     petition.handling = handling
@@ -149,6 +152,8 @@ def dispatch_petition(
 
     now = now or timezone.now()
     petition = _locked(petition)
+    if S.DISPATCHED not in ALLOWED[petition.status]:
+        raise _refuse(petition, S.DISPATCHED)  # before the due date needs a category
     if petition.status == S.ACCEPTED and petition.handling == Petition.Handling.CHAMBER:
         raise PetitionError(
             _("This petition is handled by the chamber; triage it again to dispatch it.")
@@ -199,6 +204,9 @@ def sign_petition(*, petition: Petition, actor: User, now: datetime | None = Non
     now = now or timezone.now()
     petition = _locked(petition)
     _check_department(petition, actor)
+    if petition.status != S.DISPATCHED:
+        # REPLIED → IN_PROGRESS is the unsatisfied rating's move, not a signature.
+        raise _refuse(petition, S.IN_PROGRESS)
     petition.signed_at = now
     petition.signed_by = actor
     _move(petition, S.IN_PROGRESS, actor=actor, fields=("signed_at", "signed_by"), now=now)
@@ -324,6 +332,8 @@ def answer_petition(
     now = now or timezone.now()
     answer = _required(answer, _("Write the answer to the enterprise."))
     petition = _locked(petition)
+    if S.REPLIED not in ALLOWED[petition.status]:
+        raise _refuse(petition, S.REPLIED)  # before the due date needs a category
     if petition.status == S.IN_PROGRESS and not petition.awaits_review:
         raise PetitionError(_("The department has not replied yet."))
     if petition.status == S.ACCEPTED:
