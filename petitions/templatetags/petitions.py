@@ -60,3 +60,9 @@ def card_stats(stats: dict) -> list[tuple[str, object]]:
 @register.filter
 def get_item(mapping: dict, key: str):
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag
+def petition_of_entry(entry):
+    """The petition a duty-log appeal became, if any (the duty log page links to it)."""
+    return Petition.objects.filter(duty_log_entry_id=entry.pk).only("pk", "number").first()
