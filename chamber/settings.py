@@ -282,12 +282,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 if _broker_scheme == "filesystem":
     CELERY_FS_DIR = Path(os.environ.get("CELERY_FS_DIR", VAR_DIR / "broker"))
     # kombu does not create the folders; in == out so a producer and a worker meet.
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (CELERY_FS_DIR / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_FS_DIR / "queue"),
         "data_folder_out": str(CELERY_FS_DIR / "queue"),
         "data_folder_processed": str(CELERY_FS_DIR / "processed"),
+        # Exchange tables; kombu's default is ./control in whatever folder it runs from.
+        "control_folder": str(CELERY_FS_DIR / "control"),
         "store_processed": False,
         "polling_interval": 0.2,
     }
