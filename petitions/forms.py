@@ -5,7 +5,7 @@ import uuid
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity
@@ -178,7 +178,7 @@ class ReplyForm(forms.Form):
         if data.get("outcome") and data["outcome"] != Petition.Outcome.RESOLVED:
             if not (data.get("follow_up_plan") or "").strip():
                 self.add_error(
-                    "follow_up_plan", _t("A petition not wholly resolved needs a follow-up plan.")
+                    "follow_up_plan", gettext("A petition not wholly resolved needs a follow-up plan.")
                 )
         return data
 
@@ -209,7 +209,7 @@ class MergeForm(forms.Form):
         number = self.cleaned_data["into"].strip().upper()
         found = Petition.objects.filter(number=number).first()
         if found is None:
-            raise ValidationError(_t("There is no petition numbered %(number)s.") % {"number": number})
+            raise ValidationError(gettext("There is no petition numbered %(number)s.") % {"number": number})
         return found
 
 
@@ -234,7 +234,7 @@ class RatingForm(forms.Form):
         data = super().clean()
         if data.get("rating") == Petition.Rating.UNSATISFIED and not (data.get("comment") or "").strip():
             self.add_error(
-                "comment", _t("Tell us what is still unresolved, so it can be followed up.")
+                "comment", gettext("Tell us what is still unresolved, so it can be followed up.")
             )
         return data
 
@@ -329,7 +329,7 @@ class BatchRowForm(forms.Form):
         found = self.lookups.enterprise(text)
         if found is None:
             raise ValidationError(
-                _t("No member enterprise is called %(name)s (type its name or credit code).")
+                gettext("No member enterprise is called %(name)s (type its name or credit code).")
                 % {"name": text}
             )
         return found
@@ -340,7 +340,7 @@ class BatchRowForm(forms.Form):
             return None
         found = self.lookups.category(text)
         if found is None:
-            raise ValidationError(_t("There is no category %(name)s.") % {"name": text})
+            raise ValidationError(gettext("There is no category %(name)s.") % {"name": text})
         return found
 
     def row(self) -> BatchRow:
