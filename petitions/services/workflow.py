@@ -25,7 +25,8 @@ class PetitionError(Exception):
 
 ALLOWED: dict[str, set[str]] = {
     S.SUBMITTED: {S.ACCEPTED, S.REJECTED, S.MERGED},
-    S.ACCEPTED: {S.DISPATCHED, S.REPLIED, S.REJECTED, S.MERGED},
+    # Accepted again: staff change the triage (category, priority, who handles it).
+    S.ACCEPTED: {S.ACCEPTED, S.DISPATCHED, S.REPLIED, S.REJECTED, S.MERGED},
     # A department signs for it (in progress) or returns it to triage (submitted).
     S.DISPATCHED: {S.IN_PROGRESS, S.SUBMITTED},
     S.IN_PROGRESS: {S.REPLIED, S.SUBMITTED},
@@ -116,10 +117,10 @@ def accept_petition(
     note: str = "",
     now: datetime | None = None,
 ) -> Petition:
-    """Triage: staff settle the category, the priority and who handles it."""
+    """Triage: staff settle the category, the priority and who handles it (or change them)."""
     now = now or timezone.now()
     petition = _locked(petition)
-    if petition.status != S.SUBMITTED:
+    if petition.status not in (S.SUBMITTED, S.ACCEPTED):
         # REPLIED → ACCEPTED is the unsatisfied rating's move, not a triage.
         raise _refuse(petition, S.ACCEPTED)
     petition.category = category

@@ -13,11 +13,12 @@ Messages are checked in English (the msgids); the services translate at raise ti
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.utils import timezone, translation
+from django.utils import translation
 
 from chamber import workdays
 from chamber.models import Department, User
@@ -40,9 +41,12 @@ BY_DEPARTMENT, BY_CHAMBER = Petition.Handling.DEPARTMENT, Petition.Handling.CHAM
 RESOLVED, PARTLY = Petition.Outcome.RESOLVED, Petition.Outcome.PARTLY
 
 
+YINGKOU = ZoneInfo("Asia/Shanghai")
+
+
 def at(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
     """A moment in Asia/Shanghai (the site's time zone)."""
-    return timezone.make_aware(datetime(year, month, day, hour, minute))
+    return datetime(year, month, day, hour, minute, tzinfo=YINGKOU)
 
 
 # An ordinary working fortnight (no holidays in March 2026): petitions are brought to
@@ -88,7 +92,9 @@ def w(staff) -> World:
         department=department,
         official=OfficialFactory(department=department).user,
         member=member,
-        category=CategoryFactory(name="要素保障", working_days=10, urgent_working_days=3),
+        category=CategoryFactory(
+            name="要素保障", working_days=10, urgent_working_days=3
+        ),
         target=PetitionFactory(enterprise=member.enterprise, created_at=NOW),
     )
 
@@ -118,7 +124,9 @@ def submitted(w: World, **kwargs) -> Petition:
     )
 
 
-def accepted(w: World, handling: str = BY_DEPARTMENT, priority: str = NORMAL) -> Petition:
+def accepted(
+    w: World, handling: str = BY_DEPARTMENT, priority: str = NORMAL
+) -> Petition:
     return services.accept_petition(
         petition=submitted(w),
         actor=w.staff,
@@ -141,7 +149,11 @@ def in_progress(w: World) -> Petition:
 
 def awaiting_review(w: World) -> Petition:
     return services.record_department_reply(
-        petition=in_progress(w), actor=w.official, outcome=RESOLVED, reply=REPLY, now=NOW
+        petition=in_progress(w),
+        actor=w.official,
+        outcome=RESOLVED,
+        reply=REPLY,
+        now=NOW,
     )
 
 
@@ -163,7 +175,10 @@ def replied_by_chamber(w: World) -> Petition:
 
 def closed(w: World) -> Petition:
     return services.rate_petition(
-        petition=replied(w), rating=Petition.Rating.SATISFIED, actor=w.member.user, now=NOW
+        petition=replied(w),
+        rating=Petition.Rating.SATISFIED,
+        actor=w.member.user,
+        now=NOW,
     )
 
 
@@ -175,7 +190,11 @@ def rejected(w: World) -> Petition:
 
 def merged(w: World) -> Petition:
     return services.merge_petition(
-        petition=submitted(w), into=w.target, actor=w.staff, reason=MERGE_REASON, now=NOW
+        petition=submitted(w),
+        into=w.target,
+        actor=w.staff,
+        reason=MERGE_REASON,
+        now=NOW,
     )
 
 
@@ -221,14 +240,23 @@ def test_each_state_builder_gives_its_state(w):
 
 def accept(w, p):
     return services.accept_petition(
-        petition=p, actor=w.staff, category=w.category, priority=NORMAL,
-        handling=BY_DEPARTMENT, note=ACCEPT_NOTE, now=LATER,
+        petition=p,
+        actor=w.staff,
+        category=w.category,
+        priority=NORMAL,
+        handling=BY_DEPARTMENT,
+        note=ACCEPT_NOTE,
+        now=LATER,
     )
 
 
 def dispatch(w, p):
     return services.dispatch_petition(
-        petition=p, department=w.department, actor=w.staff, note=DISPATCH_NOTE, now=LATER
+        petition=p,
+        department=w.department,
+        actor=w.staff,
+        note=DISPATCH_NOTE,
+        now=LATER,
     )
 
 
@@ -241,7 +269,9 @@ def sign_as_staff(w, p):
 
 
 def give_back(w, p):
-    return services.return_petition(petition=p, actor=w.official, basis=BASIS, now=LATER)
+    return services.return_petition(
+        petition=p, actor=w.official, basis=BASIS, now=LATER
+    )
 
 
 def reply(w, p):
@@ -272,7 +302,9 @@ unsatisfied = rate(Petition.Rating.UNSATISFIED, COMPLAINT)
 
 
 def reject(w, p):
-    return services.reject_petition(petition=p, actor=w.staff, reason=REJECT_REASON, now=LATER)
+    return services.reject_petition(
+        petition=p, actor=w.staff, reason=REJECT_REASON, now=LATER
+    )
 
 
 def merge(w, p):
@@ -292,6 +324,8 @@ def merge_into_itself(w, p):
 # (state, move, new status, who moves it, the event's note)
 MOVES = [
     ("submitted", accept, S.ACCEPTED, "staff", ACCEPT_NOTE),
+    # Triaged again: a chamber-handled petition goes to a department after all.
+    ("accepted_for_chamber", accept, S.ACCEPTED, "staff", ACCEPT_NOTE),
     ("submitted", reject, S.REJECTED, "staff", REJECT_REASON),
     ("submitted", merge, S.MERGED, "staff", MERGE_REASON),
     ("accepted", dispatch, S.DISPATCHED, "staff", DISPATCH_NOTE),
@@ -331,7 +365,10 @@ def test_each_allowed_move_writes_exactly_one_event(w, state, move, to, who, not
     assert len(new_events) == 1
     event = new_events[0]
     assert (event.petition_id, event.kind, event.from_status, event.to_status) == (
-        petition.pk, PetitionEvent.Kind.STATUS, old, to,
+        petition.pk,
+        PetitionEvent.Kind.STATUS,
+        old,
+        to,
     )
     assert (event.actor, event.note, event.created_at) == (w.user(who), note, LATER)
     assert reload(petition).status == to
@@ -344,16 +381,30 @@ def test_accepting_records_the_triage(w):
     petition = submitted(w, category=None)
 
     services.accept_petition(
-        petition=petition, actor=w.staff, category=w.category, priority=URGENT,
-        handling=BY_DEPARTMENT, now=LATER,
+        petition=petition,
+        actor=w.staff,
+        category=w.category,
+        priority=URGENT,
+        handling=BY_DEPARTMENT,
+        now=LATER,
     )
 
     petition = reload(petition)
-    assert (petition.category, petition.priority, petition.handling, petition.accepted_at) == (
-        w.category, URGENT, BY_DEPARTMENT, LATER,
+    assert (
+        petition.category,
+        petition.priority,
+        petition.handling,
+        petition.accepted_at,
+    ) == (
+        w.category,
+        URGENT,
+        BY_DEPARTMENT,
+        LATER,
     )
     assert petition.events.last().data == {
-        "category": "要素保障", "priority": URGENT, "handling": BY_DEPARTMENT,
+        "category": "要素保障",
+        "priority": URGENT,
+        "handling": BY_DEPARTMENT,
     }
 
 
@@ -368,7 +419,9 @@ def test_dispatching_gives_the_department_and_due_date_and_tells_it(
     petition = reload(petition)
     # Ten working days after Tuesday 3 March 2026.
     assert (petition.department, petition.dispatched_at, petition.due_on) == (
-        w.department, LATER, date(2026, 3, 17),
+        w.department,
+        LATER,
+        date(2026, 3, 17),
     )
     assert petition.events.last().data == {
         "department": "西市区发展和改革局",
@@ -385,7 +438,9 @@ def test_a_department_no_longer_active_gets_nothing(w):
     before = snapshot()
 
     with pytest.raises(PetitionError, match="no longer active"):
-        services.dispatch_petition(petition=petition, department=gone, actor=w.staff, now=LATER)
+        services.dispatch_petition(
+            petition=petition, department=gone, actor=w.staff, now=LATER
+        )
 
     assert snapshot() == before
 
@@ -397,7 +452,9 @@ def test_signing_records_who_signed(w):
 
     petition = reload(petition)
     assert (petition.status, petition.signed_at, petition.signed_by) == (
-        S.IN_PROGRESS, LATER, w.official,
+        S.IN_PROGRESS,
+        LATER,
+        w.official,
     )
 
 
@@ -409,7 +466,10 @@ def test_progress_is_a_public_event_that_keeps_the_status(w):
     )
 
     assert (event.kind, event.note, event.is_public, event.actor) == (
-        PetitionEvent.Kind.PROGRESS, "已与供电公司对接", True, w.official,
+        PetitionEvent.Kind.PROGRESS,
+        "已与供电公司对接",
+        True,
+        w.official,
     )
     assert reload(petition).status == S.IN_PROGRESS
     # received, accepted, dispatched, in progress, and this
@@ -421,23 +481,32 @@ def test_a_department_reply_waits_for_review_and_is_not_shown_to_the_enterprise(
     before = set(PetitionEvent.objects.values_list("pk", flat=True))
 
     services.record_department_reply(
-        petition=petition, actor=w.official, outcome=PARTLY, reply=REPLY,
-        follow_up_plan="  下月完成二期增容  ", now=LATER,
+        petition=petition,
+        actor=w.official,
+        outcome=PARTLY,
+        reply=REPLY,
+        follow_up_plan="  下月完成二期增容  ",
+        now=LATER,
     )
 
     petition = reload(petition)
     assert petition.status == S.IN_PROGRESS
     assert petition.awaits_review
     assert (petition.outcome, petition.department_reply, petition.follow_up_plan) == (
-        PARTLY, REPLY, "下月完成二期增容",
+        PARTLY,
+        REPLY,
+        "下月完成二期增容",
     )
     assert (petition.department_replied_at, petition.department_replied_by) == (
-        LATER, w.official,
+        LATER,
+        w.official,
     )
     assert petition.answer == ""  # the enterprise reads nothing yet
     (event,) = PetitionEvent.objects.exclude(pk__in=before)
     assert (event.kind, event.note, event.is_public) == (
-        PetitionEvent.Kind.DEPARTMENT_REPLY, REPLY, False,
+        PetitionEvent.Kind.DEPARTMENT_REPLY,
+        REPLY,
+        False,
     )
     assert event.data == {"outcome": PARTLY, "follow_up_plan": "下月完成二期增容"}
 
@@ -457,8 +526,12 @@ def test_an_incomplete_department_reply_is_refused(w, outcome, text, plan, messa
 
     with pytest.raises(PetitionError, match=message):
         services.record_department_reply(
-            petition=petition, actor=w.official, outcome=outcome, reply=text,
-            follow_up_plan=plan, now=LATER,
+            petition=petition,
+            actor=w.official,
+            outcome=outcome,
+            reply=text,
+            follow_up_plan=plan,
+            now=LATER,
         )
 
     assert snapshot() == before
@@ -473,8 +546,16 @@ def test_answering_sends_the_reviewed_reply_to_the_enterprise(
         answer(w, petition)
 
     petition = reload(petition)
-    assert (petition.status, petition.answer, petition.answered_at, petition.answer_round) == (
-        S.REPLIED, ANSWER, LATER, 1,
+    assert (
+        petition.status,
+        petition.answer,
+        petition.answered_at,
+        petition.answer_round,
+    ) == (
+        S.REPLIED,
+        ANSWER,
+        LATER,
+        1,
     )
     assert petition.outcome == RESOLVED  # the department's outcome stands
     event = petition.events.last()
@@ -504,24 +585,40 @@ def test_the_chamber_answers_a_petition_it_handles_itself(w):
     answer(w, petition)
 
     petition = reload(petition)
-    assert (petition.status, petition.department, petition.outcome, petition.answer) == (
-        S.REPLIED, None, RESOLVED, ANSWER,
+    assert (
+        petition.status,
+        petition.department,
+        petition.outcome,
+        petition.answer,
+    ) == (
+        S.REPLIED,
+        None,
+        RESOLVED,
+        ANSWER,
     )
     # Measured against the limit counted from triage on Monday 2 March.
     assert petition.events.last().data["due_on"] == "2026-03-16"
 
 
-@pytest.mark.parametrize("rating", [Petition.Rating.SATISFIED, Petition.Rating.BASICALLY])
+@pytest.mark.parametrize(
+    "rating", [Petition.Rating.SATISFIED, Petition.Rating.BASICALLY]
+)
 def test_a_satisfied_rating_closes_the_petition(w, rating):
     petition = replied(w)
 
     services.rate_petition(
-        petition=petition, rating=rating, comment=" 谢谢 ", actor=w.member.user, now=LATER
+        petition=petition,
+        rating=rating,
+        comment=" 谢谢 ",
+        actor=w.member.user,
+        now=LATER,
     )
 
     petition = reload(petition)
     assert (petition.status, petition.rating, petition.rating_comment) == (
-        S.CLOSED, rating, "谢谢",
+        S.CLOSED,
+        rating,
+        "谢谢",
     )
     assert (petition.rated_at, petition.closed_at) == (LATER, LATER)
     assert petition.has_ended
@@ -535,15 +632,21 @@ def test_an_unsatisfied_rating_reopens_it_to_the_same_department_with_a_new_due_
 
     with django_capture_on_commit_callbacks() as callbacks:
         services.rate_petition(
-            petition=petition, rating=Petition.Rating.UNSATISFIED, comment=COMPLAINT,
-            actor=w.member.user, now=at(2026, 3, 10),
+            petition=petition,
+            rating=Petition.Rating.UNSATISFIED,
+            comment=COMPLAINT,
+            actor=w.member.user,
+            now=at(2026, 3, 10),
         )
 
     petition = reload(petition)
     assert (petition.status, petition.department) == (S.IN_PROGRESS, w.department)
     # Ten working days from the rating on Tuesday 10 March.
     assert petition.due_on == date(2026, 3, 24)
-    assert (petition.rating, petition.rating_comment) == (Petition.Rating.UNSATISFIED, COMPLAINT)
+    assert (petition.rating, petition.rating_comment) == (
+        Petition.Rating.UNSATISFIED,
+        COMPLAINT,
+    )
     assert not petition.awaits_review  # the department must reply again
     assert petition.events.last().data == {
         "rating": Petition.Rating.UNSATISFIED,
@@ -561,7 +664,11 @@ def test_an_unsatisfied_rating_of_a_chamber_answer_goes_back_to_the_chamber(w):
     unsatisfied(w, petition)
 
     petition = reload(petition)
-    assert (petition.status, petition.department, petition.due_on) == (S.ACCEPTED, None, None)
+    assert (petition.status, petition.department, petition.due_on) == (
+        S.ACCEPTED,
+        None,
+        None,
+    )
 
 
 def test_a_second_answer_can_be_rated_but_not_through_the_first_link(w):
@@ -574,14 +681,20 @@ def test_a_second_answer_can_be_rated_but_not_through_the_first_link(w):
 
     with pytest.raises(PetitionError, match="rated already"):
         services.rate_petition(
-            petition=petition, rating=Petition.Rating.SATISFIED, actor=None,
-            answer_round=1, now=LATER,
+            petition=petition,
+            rating=Petition.Rating.SATISFIED,
+            actor=None,
+            answer_round=1,
+            now=LATER,
         )
     assert snapshot() == before
 
     services.rate_petition(
-        petition=petition, rating=Petition.Rating.SATISFIED, actor=None,
-        answer_round=2, now=LATER,
+        petition=petition,
+        rating=Petition.Rating.SATISFIED,
+        actor=None,
+        answer_round=2,
+        now=LATER,
     )
     assert reload(petition).status == S.CLOSED
 
@@ -594,13 +707,19 @@ def test_a_second_answer_can_be_rated_but_not_through_the_first_link(w):
         (Petition.Rating.UNSATISFIED, "   ", "what is still unresolved"),
     ],
 )
-def test_a_rating_needs_a_choice_and_unsatisfied_needs_a_reason(w, rating, comment, message):
+def test_a_rating_needs_a_choice_and_unsatisfied_needs_a_reason(
+    w, rating, comment, message
+):
     petition = replied(w)
     before = snapshot()
 
     with pytest.raises(PetitionError, match=message):
         services.rate_petition(
-            petition=petition, rating=rating, comment=comment, actor=w.member.user, now=LATER
+            petition=petition,
+            rating=rating,
+            comment=comment,
+            actor=w.member.user,
+            now=LATER,
         )
 
     assert snapshot() == before
@@ -612,8 +731,16 @@ def test_rejecting_answers_the_enterprise_with_the_reason(w):
     reject(w, petition)
 
     petition = reload(petition)
-    assert (petition.status, petition.answer, petition.answered_at, petition.closed_at) == (
-        S.REJECTED, REJECT_REASON, LATER, LATER,
+    assert (
+        petition.status,
+        petition.answer,
+        petition.answered_at,
+        petition.closed_at,
+    ) == (
+        S.REJECTED,
+        REJECT_REASON,
+        LATER,
+        LATER,
     )
     assert petition.answer_round == 1
 
@@ -625,7 +752,9 @@ def test_merging_names_the_petition_it_is_followed_in(w):
 
     petition = reload(petition)
     assert (petition.status, petition.merged_into, petition.answer) == (
-        S.MERGED, w.target, MERGE_REASON,
+        S.MERGED,
+        w.target,
+        MERGE_REASON,
     )
     assert petition.events.last().data == {"merged_into": w.target.number}
 
@@ -650,7 +779,9 @@ def test_rejecting_or_merging_needs_a_reason(w, move):
 
     with pytest.raises(PetitionError, match="Give the enterprise the reason."):
         if move is reject:
-            services.reject_petition(petition=petition, actor=w.staff, reason="  ", now=LATER)
+            services.reject_petition(
+                petition=petition, actor=w.staff, reason="  ", now=LATER
+            )
         else:
             services.merge_petition(
                 petition=petition, into=w.target, actor=w.staff, reason="", now=LATER
@@ -672,9 +803,12 @@ FORBIDDEN = [
     ("uncategorised", answer, CANNOT_BECOME),
     ("submitted", satisfied, "rated already"),
     ("submitted", merge_into_itself, "cannot be merged into itself"),
-    ("accepted", accept, CANNOT_BECOME),
     ("accepted", sign_as_staff, CANNOT_BECOME),
-    ("accepted", answer, "Dispatch this petition, or triage it as handled by the chamber."),
+    (
+        "accepted",
+        answer,
+        "Dispatch this petition, or triage it as handled by the chamber.",
+    ),
     ("accepted_for_chamber", dispatch, "handled by the chamber"),
     ("accepted", merge_into_itself, "cannot be merged into itself"),
     ("dispatched", accept, CANNOT_BECOME),
@@ -691,6 +825,7 @@ FORBIDDEN = [
     ("in_progress", unsatisfied, "rated already"),
     ("awaiting_review", reject, CANNOT_BECOME),
     ("replied", sign, CANNOT_BECOME),
+    ("replied", accept, CANNOT_BECOME),
     ("replied", give_back, CANNOT_BECOME),
     ("replied", reply, CANNOT_BECOME),
     ("replied", answer, CANNOT_BECOME),
@@ -724,9 +859,11 @@ def test_a_forbidden_move_raises_and_changes_nothing(
     petition = STATES[state](w)
     before = snapshot()
 
-    with django_capture_on_commit_callbacks() as callbacks:
-        with pytest.raises(PetitionError, match=message):
-            move(w, petition)
+    with (
+        django_capture_on_commit_callbacks() as callbacks,
+        pytest.raises(PetitionError, match=message),
+    ):
+        move(w, petition)
 
     assert snapshot() == before
     assert callbacks == []  # nobody is e-mailed
@@ -774,9 +911,9 @@ DEPARTMENT_ACTS = {
 
 OUTSIDERS = {
     "official of another department": lambda w: OfficialFactory().user,
-    "former official of the department": lambda w: OfficialFactory(
-        department=w.department, is_active=False
-    ).user,
+    "former official of the department": lambda w: (
+        OfficialFactory(department=w.department, is_active=False).user
+    ),
     "district leader": lambda w: LeaderFactory().user,
     "the petitioning member": lambda w: w.member.user,
 }
@@ -812,10 +949,14 @@ def test_the_department_and_staff_may_act(w, act, who):
 
 def test_an_official_of_the_new_department_acts_after_a_second_dispatch(w):
     petition = dispatched(w)
-    services.return_petition(petition=petition, actor=w.official, basis=BASIS, now=LATER)
+    services.return_petition(
+        petition=petition, actor=w.official, basis=BASIS, now=LATER
+    )
     accept(w, petition)
     other = DepartmentFactory(name="西市区市场监督管理局")
-    services.dispatch_petition(petition=petition, department=other, actor=w.staff, now=LATER)
+    services.dispatch_petition(
+        petition=petition, department=other, actor=w.staff, now=LATER
+    )
 
     with pytest.raises(PetitionError):
         sign(w, petition)
@@ -859,7 +1000,9 @@ def test_returning_needs_a_basis(w, basis):
     before = snapshot()
 
     with pytest.raises(PetitionError, match="not your department's duty"):
-        services.return_petition(petition=petition, actor=w.official, basis=basis, now=LATER)
+        services.return_petition(
+            petition=petition, actor=w.official, basis=basis, now=LATER
+        )
 
     assert snapshot() == before
     assert list(Petition.objects.for_department(w.department.pk)) == [petition]
@@ -869,16 +1012,24 @@ def test_each_return_adds_to_the_bounce_count_and_only_the_last_department_sees_
     petition = dispatched(w)
     second = DepartmentFactory(name="西市区市场监督管理局")
     third = DepartmentFactory(name="西市区住房和城乡建设局")
-    services.return_petition(petition=petition, actor=w.official, basis=BASIS, now=LATER)
-    accept(w, petition)
-    services.dispatch_petition(petition=petition, department=second, actor=w.staff, now=LATER)
     services.return_petition(
-        petition=petition, actor=OfficialFactory(department=second).user,
-        basis="属于住建局职责", now=LATER,
+        petition=petition, actor=w.official, basis=BASIS, now=LATER
+    )
+    accept(w, petition)
+    services.dispatch_petition(
+        petition=petition, department=second, actor=w.staff, now=LATER
+    )
+    services.return_petition(
+        petition=petition,
+        actor=OfficialFactory(department=second).user,
+        basis="属于住建局职责",
+        now=LATER,
     )
     accept(w, petition)
 
-    services.dispatch_petition(petition=petition, department=third, actor=w.staff, now=LATER)
+    services.dispatch_petition(
+        petition=petition, department=third, actor=w.staff, now=LATER
+    )
 
     assert reload(petition).bounce_count == 2
     assert not Petition.objects.for_department(w.department.pk).exists()
@@ -938,7 +1089,14 @@ def test_a_merged_petition_must_name_its_target_even_by_a_raw_update(w):
 def events_as_stored() -> list[tuple]:
     return list(
         PetitionEvent.objects.order_by("pk").values_list(
-            "pk", "petition", "kind", "from_status", "to_status", "actor", "note", "data"
+            "pk",
+            "petition",
+            "kind",
+            "from_status",
+            "to_status",
+            "actor",
+            "note",
+            "data",
         )
     )
 
@@ -995,7 +1153,7 @@ def test_raw_sql_cannot_change_events_on_postgresql(w, sql):
 BEFORE_NATIONAL_DAY = date(2026, 9, 29)
 
 
-def test_the_2026_national_day_calendar_the_due_dates_rely_on():
+def test_the_2026_national_day_calendar_the_due_dates_rely_on(db):
     assert workdays.is_working_day(date(2026, 9, 30))
     assert workdays.working_days(date(2026, 10, 1), date(2026, 10, 7)) == []
     assert workdays.is_working_day(date(2026, 10, 8))
@@ -1020,7 +1178,9 @@ def test_due_date_skips_the_national_day_holiday_and_counts_make_up_days(
     assert w.category.limit(priority) == limit
 
     services.dispatch_petition(
-        petition=petition, department=w.department, actor=w.staff,
+        petition=petition,
+        department=w.department,
+        actor=w.staff,
         now=at(2026, 9, 29, hour, 30),
     )
 
@@ -1034,8 +1194,12 @@ def test_an_urgent_petition_uses_the_categorys_urgent_limit(w):
     category = CategoryFactory(name="融资", working_days=15, urgent_working_days=5)
     petition = submitted(w)
     services.accept_petition(
-        petition=petition, actor=w.staff, category=category, priority=URGENT,
-        handling=BY_DEPARTMENT, now=NOW,
+        petition=petition,
+        actor=w.staff,
+        category=category,
+        priority=URGENT,
+        handling=BY_DEPARTMENT,
+        now=NOW,
     )
 
     services.dispatch_petition(
