@@ -186,7 +186,9 @@ def run_weekly_dispatch(*, on: date) -> ReviewRun:
         return run
     now = timezone.now()
     boards = selectors.department_boards(on=on, week_end=week_end)
-    cutoff = workdays.nth_working_day_before(on, ESCALATE_AFTER_WORKING_DAYS + 1)
+    # Due before the 10th working day before `on`: overdue by 11 or more working days,
+    # counted as Escalation.overdue_working_days counts them (due Friday, Monday is day 1).
+    cutoff = workdays.nth_working_day_before(on, ESCALATE_AFTER_WORKING_DAYS)
     already = Escalation.objects.filter(
         petition=OuterRef("pk"), reason=Escalation.Reason.OVERDUE, period_start=OuterRef("due_on")
     )

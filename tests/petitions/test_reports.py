@@ -1,0 +1,306 @@
+"""The monthly summary (月总结) and its figures (petitions.selectors.period_report).
+
+One March 2026 is played through the services with explicit times, so every figure of
+the stored report is known in advance (March 2026 has no public holiday):
+
+    petition  dept  received  channel         category  answered  outcome    rating
+    A1        甲局   2 Mar     online          融资信贷    5 Mar     resolved   satisfied (6th)
+    A2        甲局   2 Mar     online          融资信贷    9 Mar     resolved   basically (10th)
+    A3        甲局   3 Mar     online          融资信贷   10 Mar     partly     unsatisfied (11th)
+    A4        甲局   3 Mar     phone           融资信贷   24 Mar     explained  (rated 2 Apr)
+    B1        乙局   4 Mar     online          市场拓展    6 Mar     resolved   satisfied (9th)
+    B2        乙局   4 Mar     online          市场拓展   20 Mar     resolved   satisfied (23rd)
+    B3        乙→丙  5 Mar     reception hall  审批服务   11 Mar     resolved   satisfied (12th)
+    H1        -     6 Mar     phone           审批服务    6 Mar     resolved   none (study of 16th)
+    S1        -    30 Mar     duty studio     审批服务    -
+
+B3 is returned by 乙局 on 6 March and dispatched to 丙局 on 9 March. Time limits are
+10 working days from dispatch: A4 (due 17 Mar) and B2 (due 18 Mar) are answered late.
+"""
+
+from datetime import date, datetime, time
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from petitions import review, selectors, services
+from petitions.models import Category, Petition, ReviewRun
+from tests.factories import DepartmentFactory, PetitionFactory
+
+S = Petition.Status
+O = Petition.Outcome  # noqa: E741 - not an ambiguous name here
+R = Petition.Rating
+MARCH = (date(2026, 3, 1), date(2026, 3, 31))
+
+
+def at(day: date, hour: int = 9, minute: int = 0) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+def received(
+    day: date, *, code: str, channel: str = "online", hour: int = 9
+) -> Petition:
+    return PetitionFactory(
+        created_at=at(day, hour),
+        category=Category.objects.get(code=code),
+        channel=channel,
+    )
+
+
+def dispatch(petition: Petition, staff, department, day: date) -> Petition:
+    """Triage, dispatch and sign for it the same day."""
+    services.accept_petition(
+        petition=petition,
+        actor=staff,
+        category=petition.category,
+        priority=Petition.Priority.NORMAL,
+        handling=Petition.Handling.DEPARTMENT,
+        now=at(day, 10),
+    )
+    services.dispatch_petition(
+        petition=petition, department=department, actor=staff, now=at(day, 10, 30)
+    )
+    return services.sign_petition(petition=petition, actor=staff, now=at(day, 11))
+
+
+def answer(petition: Petition, staff, day: date, outcome: str) -> Petition:
+    """The department replies at 9:00; staff send the answer on at 10:00."""
+    services.record_department_reply(
+        petition=petition,
+        actor=staff,
+        outcome=outcome,
+        reply="办理情况如下。",
+        follow_up_plan="" if outcome == O.RESOLVED else "下月底前继续跟进。",
+        now=at(day, 9),
+    )
+    return services.answer_petition(
+        petition=petition, actor=staff, answer="答复如下。", now=at(day, 10)
+    )
+
+
+def rate(petition: Petition, rating: str, day: date) -> Petition:
+    comment = "仍未解决。" if rating == R.UNSATISFIED else ""
+    return services.rate_petition(
+        petition=petition, rating=rating, comment=comment, actor=None, now=at(day, 15)
+    )
+
+
+def handled(staff, department, *, received_on, answered_on, outcome, code="financing",
+            channel="online", rating=None, rated_on=None) -> Petition:  # fmt: skip
+    petition = dispatch(
+        received(received_on, code=code, channel=channel),
+        staff,
+        department,
+        received_on,
+    )
+    petition = answer(petition, staff, answered_on, outcome)
+    if rating:
+        petition = rate(petition, rating, rated_on)
+    return petition
+
+
+@pytest.fixture
+def departments(db):
+    return {
+        "甲": DepartmentFactory(name="甲局", sort_order=1),
+        "乙": DepartmentFactory(name="乙局", sort_order=2),
+        "丙": DepartmentFactory(name="丙局", sort_order=3),
+    }
+
+
+@pytest.fixture
+def march(staff, departments):
+    """The month in the module docstring; returns the petitions by name."""
+    a, b, c = departments["甲"], departments["乙"], departments["丙"]
+    p = {
+        "A1": handled(staff, a, received_on=date(2026, 3, 2), answered_on=date(2026, 3, 5),
+                      outcome=O.RESOLVED, rating=R.SATISFIED, rated_on=date(2026, 3, 6)),
+        "A2": handled(staff, a, received_on=date(2026, 3, 2), answered_on=date(2026, 3, 9),
+                      outcome=O.RESOLVED, rating=R.BASICALLY, rated_on=date(2026, 3, 10)),
+        "A3": handled(staff, a, received_on=date(2026, 3, 3), answered_on=date(2026, 3, 10),
+                      outcome=O.PARTLY, rating=R.UNSATISFIED, rated_on=date(2026, 3, 11)),
+        "A4": handled(staff, a, received_on=date(2026, 3, 3), answered_on=date(2026, 3, 24),
+                      outcome=O.EXPLAINED, channel="phone",
+                      rating=R.BASICALLY, rated_on=date(2026, 4, 2)),
+        "B1": handled(staff, b, received_on=date(2026, 3, 4), answered_on=date(2026, 3, 6),
+                      outcome=O.RESOLVED, code="market",
+                      rating=R.SATISFIED, rated_on=date(2026, 3, 9)),
+        "B2": handled(staff, b, received_on=date(2026, 3, 4), answered_on=date(2026, 3, 20),
+                      outcome=O.RESOLVED, code="market",
+                      rating=R.SATISFIED, rated_on=date(2026, 3, 23)),
+    }  # fmt: skip
+    assert (p["A4"].due_on, p["B2"].due_on) == (date(2026, 3, 17), date(2026, 3, 18))
+
+    b3 = dispatch(received(date(2026, 3, 5), code="approvals", channel="reception_hall"),
+                  staff, b, date(2026, 3, 5))  # fmt: skip
+    b3 = services.return_petition(
+        petition=b3, actor=staff, basis="属于丙局职责。", now=at(date(2026, 3, 6), 14)
+    )
+    b3 = dispatch(b3, staff, c, date(2026, 3, 9))
+    b3 = answer(b3, staff, date(2026, 3, 11), O.RESOLVED)
+    p["B3"] = rate(b3, R.SATISFIED, date(2026, 3, 12))
+
+    h1 = received(date(2026, 3, 6), code="approvals", channel="phone")
+    services.accept_petition(
+        petition=h1,
+        actor=staff,
+        category=h1.category,
+        priority=Petition.Priority.NORMAL,
+        handling=Petition.Handling.CHAMBER,
+        now=at(date(2026, 3, 6), 10),
+    )
+    p["H1"] = services.answer_petition(
+        petition=h1, actor=staff, answer="已当面答复。", outcome=O.RESOLVED,
+        now=at(date(2026, 3, 6), 11),
+    )  # fmt: skip
+    with time_machine.travel(at(date(2026, 3, 16), 8, 30), tick=False):
+        study = review.run_daily_study(on=date(2026, 3, 16))
+    assert study.report["closed_without_rating"] == [h1.pk]
+
+    p["S1"] = received(date(2026, 3, 30), code="approvals", channel="duty_studio")
+    received(date(2026, 2, 27), code="approvals")  # February's
+    received(date(2026, 4, 1), code="approvals", hour=0)  # April's
+    return p
+
+
+def test_monthly_summary_on_the_first_stores_the_previous_months_report(march):
+    run = review.run_monthly_summary(on=date(2026, 4, 1))
+
+    assert run.kind == ReviewRun.Kind.MONTHLY
+    assert (run.period_start, run.period_end) == MARCH
+    assert run.finished_at is not None
+    run.refresh_from_db()
+    assert run.report == selectors.period_report(first=MARCH[0], last=MARCH[1])
+    assert run.stats == run.report["totals"]
+    assert (run.report["first"], run.report["last"]) == ("2026-03-01", "2026-03-31")
+
+
+def test_monthly_report_counts_the_intake_by_channel_and_category(march):
+    report = review.run_monthly_summary(on=date(2026, 4, 1)).report
+
+    assert report["totals"]["intake"] == 9
+    assert report["by_channel"] == [
+        {"code": "online", "count": 5},
+        {"code": "duty_studio", "count": 1},
+        {"code": "reception_hall", "count": 1},
+        {"code": "consultation_day", "count": 0},
+        {"code": "opinion_form", "count": 0},
+        {"code": "phone", "count": 2},
+    ]
+    assert report["by_category"] == [
+        {"name": "融资信贷", "count": 4},
+        {"name": "审批服务", "count": 3},
+        {"name": "市场拓展", "count": 2},
+    ]
+
+
+def test_monthly_report_gives_the_rates_and_the_days_to_reply(march):
+    totals = review.run_monthly_summary(on=date(2026, 4, 1)).report["totals"]
+
+    assert totals == {
+        "intake": 9,
+        "answered": 8,
+        "answered_on_time": 6,  # A4 and B2 were late
+        "resolved": 6,
+        "partly": 1,
+        "explained": 1,
+        "rated": 6,  # A4's rating came in April; H1 closed with no rating
+        "satisfied": 4,
+        "basically": 1,
+        "unsatisfied": 1,
+        "no_rating": 1,
+        "bounces": 1,
+        "response_rate": 75.0,
+        "resolution_rate": 75.0,
+        "satisfaction_rate": 83.3,  # 5 of 6: "no rating" is not "unsatisfied"
+        # Working days from receipt to answer: 0 2 3 4 5 5 12 15.
+        "median_days": 4.5,
+        "p90_days": 15,
+    }
+
+
+def test_monthly_report_ranks_departments_with_at_least_three_petitions(
+    march, departments
+):
+    rows = review.run_monthly_summary(on=date(2026, 4, 1)).report["departments"]
+
+    common = {"id", "name", "petitions", "rank"}
+    assert [{k: row[k] for k in common} for row in rows] == [
+        {"id": departments["甲"].pk, "name": "甲局", "petitions": 4, "rank": 1},
+        {"id": departments["乙"].pk, "name": "乙局", "petitions": 3, "rank": 2},
+        {"id": departments["丙"].pk, "name": "丙局", "petitions": 1, "rank": None},
+    ]
+    a, b, c = rows
+    assert {k: a[k] for k in a if k not in common} == {
+        "dispatched": 4, "answered": 4, "on_time": 3, "resolved": 2, "rated": 3,
+        "satisfied": 2, "bounces": 0,
+        "response_rate": 75.0, "resolution_rate": 50.0, "satisfaction_rate": 66.7,
+    }  # fmt: skip
+    assert {k: b[k] for k in b if k not in common} == {
+        "dispatched": 3, "answered": 2, "on_time": 1, "resolved": 2, "rated": 2,
+        "satisfied": 2, "bounces": 1,
+        "response_rate": 50.0, "resolution_rate": 100.0, "satisfaction_rate": 100.0,
+    }  # fmt: skip
+    # Perfect rates, but one petition is too few to rank.
+    assert (c["response_rate"], c["satisfaction_rate"], c["resolution_rate"]) == (
+        100.0,
+    ) * 3
+
+
+def test_monthly_summary_twice_returns_the_stored_report_unchanged(march, staff):
+    first = review.run_monthly_summary(on=date(2026, 4, 1))
+    stored = dict(first.report)
+    # An answer back-dated into March after the summary ran does not rewrite it.
+    services.accept_petition(
+        petition=march["S1"],
+        actor=staff,
+        category=march["S1"].category,
+        priority=Petition.Priority.NORMAL,
+        handling=Petition.Handling.CHAMBER,
+        now=at(date(2026, 3, 31), 9),
+    )
+    services.answer_petition(
+        petition=march["S1"], actor=staff, answer="已答复。", outcome=O.RESOLVED,
+        now=at(date(2026, 3, 31), 10),
+    )  # fmt: skip
+
+    again = review.run_monthly_summary(on=date(2026, 4, 15))
+
+    assert again == first
+    again.refresh_from_db()
+    assert again.report == stored
+    assert again.report["totals"]["answered"] == 8
+    assert ReviewRun.objects.filter(kind=ReviewRun.Kind.MONTHLY).count() == 1
+
+
+def test_the_monthly_summary_of_january_covers_december(db):
+    run = review.run_monthly_summary(on=date(2026, 1, 1))
+
+    assert (run.period_start, run.period_end) == (date(2025, 12, 1), date(2025, 12, 31))
+
+
+def test_a_month_is_counted_in_china_time(db):
+    PetitionFactory(created_at=at(date(2026, 3, 31), 23, 30))  # 15:30 UTC
+    PetitionFactory(created_at=at(date(2026, 4, 1), 0, 30))  # still 31 March in UTC
+    PetitionFactory(created_at=at(date(2026, 3, 1), 0, 10))  # still 28 February in UTC
+
+    report = selectors.period_report(first=MARCH[0], last=MARCH[1])
+
+    assert report["totals"]["intake"] == 2
+
+
+def test_an_empty_month_has_no_rates(db):
+    DepartmentFactory()
+
+    report = selectors.period_report(first=MARCH[0], last=MARCH[1])
+
+    totals = report["totals"]
+    assert totals["intake"] == totals["answered"] == totals["rated"] == 0
+    assert totals["response_rate"] is None
+    assert totals["resolution_rate"] is None
+    assert totals["satisfaction_rate"] is None
+    assert totals["median_days"] is None
+    assert totals["p90_days"] is None
+    assert report["departments"] == []
+    assert {row["count"] for row in report["by_channel"]} == {0}

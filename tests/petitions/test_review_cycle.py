@@ -1,0 +1,968 @@
+"""The review cycle (petitions/review.py): 日研究、周调度、季清零 and the quarter's warning.
+
+The steps are called with an explicit day; petitions are moved there by the services
+with an explicit `now`, so every date below is a known day of the 2026 calendar
+(March 2026 has no public holiday; 28 February 2026 is a make-up working day).
+The monthly figures are tested in test_reports.py, the killed worker in
+test_cycle_worker.py.
+"""
+
+import threading
+from datetime import date, datetime, time, timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from chamber import workdays
+from petitions import review, services
+from petitions.models import Escalation, Petition, PetitionEvent, ReviewRun
+from petitions.signals import week_dispatched
+from tests.factories import (
+    CategoryFactory,
+    DepartmentFactory,
+    EnterpriseFactory,
+    LeaderFactory,
+    OfficialFactory,
+    PetitionFactory,
+    StaffFactory,
+)
+
+S = Petition.Status
+K = PetitionEvent.Kind
+
+MONDAY = date(2026, 3, 9)  # the working day before it is Friday 6 March
+TUESDAY = date(2026, 3, 10)
+SATURDAY = date(2026, 3, 7)
+WEEK = date(2026, 3, 23)  # a Monday
+# The first day of Q2: the clear-to-zero of Q1 (1 January – 31 March).
+QUARTER_START = date(2026, 4, 1)
+WARNING_DAY = date(2026, 3, 18)  # 14 days before 31 March, counting both
+LIMIT = 10  # CategoryFactory's time limit in working days
+
+
+def at(day: date, hour: int = 9, minute: int = 0) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+def received(day: date, hour: int = 9, minute: int = 0, **kwargs) -> Petition:
+    """A petition submitted on `day` at `hour`, not yet triaged."""
+    return PetitionFactory(created_at=at(day, hour, minute), **kwargs)
+
+
+def dispatched(
+    staff, department, *, due_on: date, sign: bool = False, **kwargs
+) -> Petition:
+    """A petition triaged and dispatched so that it falls due on `due_on`."""
+    start = workdays.nth_working_day_before(due_on, LIMIT)
+    petition = received(start, 8, **kwargs)
+    services.accept_petition(
+        petition=petition,
+        actor=staff,
+        category=petition.category,
+        priority=Petition.Priority.NORMAL,
+        handling=Petition.Handling.DEPARTMENT,
+        now=at(start, 9),
+    )
+    petition = services.dispatch_petition(
+        petition=petition, department=department, actor=staff, now=at(start, 10)
+    )
+    if sign:
+        petition = services.sign_petition(
+            petition=petition, actor=staff, now=at(start, 11)
+        )
+    assert petition.due_on == due_on
+    return petition
+
+
+def replied(staff, *, answered_on: date, **kwargs) -> Petition:
+    """A petition the chamber answered itself on `answered_on` at 10:00, not rated yet."""
+    petition = received(answered_on, 8, **kwargs)
+    services.accept_petition(
+        petition=petition,
+        actor=staff,
+        category=petition.category,
+        priority=Petition.Priority.NORMAL,
+        handling=Petition.Handling.CHAMBER,
+        now=at(answered_on, 9),
+    )
+    return services.answer_petition(
+        petition=petition,
+        actor=staff,
+        answer="已协调相关部门解决。",
+        outcome=Petition.Outcome.RESOLVED,
+        now=at(answered_on, 10),
+    )
+
+
+def closed(staff, *, answered_on: date, **kwargs) -> Petition:
+    petition = replied(staff, answered_on=answered_on, **kwargs)
+    return services.rate_petition(
+        petition=petition,
+        rating=Petition.Rating.SATISFIED,
+        actor=None,
+        now=at(answered_on, 15),
+    )
+
+
+def events(petition: Petition, kind: str) -> list[PetitionEvent]:
+    return list(PetitionEvent.objects.filter(petition=petition, kind=kind))
+
+
+def mails_to(outbox, user) -> list:
+    return [m for m in outbox if m.to == [user.email]]
+
+
+def assert_email_contains(message, *texts: str) -> None:
+    """Each text is in the plain body and in the HTML part."""
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    for text in texts:
+        assert text in message.body, text
+        assert text in html, text
+
+
+def runs(kind: str) -> list[ReviewRun]:
+    return list(ReviewRun.objects.filter(kind=kind))
+
+
+@pytest.fixture
+def department(db):
+    return DepartmentFactory(name="西市区住建局")
+
+
+@pytest.fixture
+def other_department(db):
+    return DepartmentFactory(name="西市区市场监管局")
+
+
+# --- 日研究: days off -----------------------------------------------------------------
+
+
+def test_daily_study_does_nothing_on_a_day_off(staff, department):
+    late = dispatched(staff, department, due_on=date(2026, 3, 5))
+    untriaged = received(date(2026, 3, 4))
+
+    assert review.run_daily_study(on=SATURDAY) is None
+    assert review.run_step("daily", on=SATURDAY) == []
+    qingming_monday = date(2026, 4, 6)  # 清明 (observed)
+    assert review.run_step("daily", on=qingming_monday) == []
+
+    assert ReviewRun.objects.count() == 0
+    late.refresh_from_db()
+    untriaged.refresh_from_db()
+    assert late.supervised_on is None
+    assert untriaged.triage_flagged_on is None
+    assert not PetitionEvent.objects.exclude(kind=K.STATUS).exists()
+
+
+def test_daily_study_runs_on_a_make_up_working_day(staff, department):
+    make_up_saturday = date(2026, 2, 28)
+    assert workdays.is_working_day(make_up_saturday)
+    late = dispatched(staff, department, due_on=date(2026, 2, 27))
+
+    run = review.run_daily_study(on=make_up_saturday)
+
+    assert run.period_start == make_up_saturday
+    late.refresh_from_db()
+    assert late.supervised_on == make_up_saturday
+
+
+# --- 日研究: intake and triage ----------------------------------------------------------
+
+
+def test_daily_study_lists_the_intake_since_the_previous_working_day(db):
+    received(date(2026, 3, 5), 16)  # Thursday: listed by Friday's study
+    friday = received(date(2026, 3, 6), 0)
+    saturday = received(SATURDAY, 11)
+    sunday = received(date(2026, 3, 8), 23, minute=59)
+    received(MONDAY, 7)  # this morning: Tuesday's study lists it
+
+    run = review.run_daily_study(on=MONDAY)
+
+    assert run.report["intake"] == [friday.pk, saturday.pk, sunday.pk]
+    assert run.stats["intake"] == 3
+
+
+def test_daily_study_flags_petitions_not_triaged_within_one_working_day(staff):
+    thursday = received(date(2026, 3, 5), 16)
+    friday = received(date(2026, 3, 6), 9)
+    sunday = received(date(2026, 3, 8), 9)
+    triaged = received(date(2026, 3, 4), 9)
+    services.accept_petition(
+        petition=triaged,
+        actor=staff,
+        category=triaged.category,
+        priority=Petition.Priority.NORMAL,
+        handling=Petition.Handling.CHAMBER,
+        now=at(date(2026, 3, 6), 9),
+    )
+
+    run = review.run_daily_study(on=MONDAY)
+
+    for petition in (thursday, friday, sunday, triaged):
+        petition.refresh_from_db()
+    assert thursday.triage_flagged_on == MONDAY
+    (flag,) = events(thursday, K.TRIAGE_FLAG)
+    assert flag.by_system
+    assert not flag.is_public
+    # Received on the previous working day or since: it still has today.
+    assert friday.triage_flagged_on is None
+    assert sunday.triage_flagged_on is None
+    assert triaged.triage_flagged_on is None
+    assert events(friday, K.TRIAGE_FLAG) == events(triaged, K.TRIAGE_FLAG) == []
+    assert run.report["untriaged"] == [thursday.pk]
+
+
+def test_daily_study_flags_an_untriaged_petition_once(db):
+    thursday = received(date(2026, 3, 5), 16)
+    friday = received(date(2026, 3, 6), 9)
+    review.run_daily_study(on=MONDAY)
+
+    tuesday_run = review.run_daily_study(on=TUESDAY)
+
+    thursday.refresh_from_db()
+    friday.refresh_from_db()
+    assert thursday.triage_flagged_on == MONDAY
+    assert len(events(thursday, K.TRIAGE_FLAG)) == 1
+    assert friday.triage_flagged_on == TUESDAY
+    assert tuesday_run.report["untriaged"] == [friday.pk]
+
+
+# --- 日研究: deadlines ------------------------------------------------------------------
+
+
+def test_daily_study_reminds_of_petitions_due_the_next_working_day(staff, department):
+    due_tomorrow = dispatched(staff, department, due_on=TUESDAY)
+    signed = dispatched(staff, department, due_on=TUESDAY, sign=True)
+    due_today = dispatched(staff, department, due_on=MONDAY)
+    due_later = dispatched(staff, department, due_on=date(2026, 3, 11))
+    already_answered = dispatched(staff, department, due_on=TUESDAY, sign=True)
+    services.record_department_reply(
+        petition=already_answered,
+        actor=staff,
+        outcome=Petition.Outcome.RESOLVED,
+        reply="已办结。",
+        now=at(MONDAY - timedelta(days=3), 14),
+    )
+
+    run = review.run_daily_study(on=MONDAY)
+
+    assert sorted(run.report["due_next_working_day"]) == sorted(
+        [due_tomorrow.pk, signed.pk]
+    )
+    assert run.report["next_working_day"] == "2026-03-10"
+    (reminder,) = events(due_tomorrow, K.REMINDER)
+    assert reminder.by_system
+    assert reminder.data == {"due_on": "2026-03-10"}
+    assert len(events(signed, K.REMINDER)) == 1
+    for petition in (due_today, due_later, already_answered):
+        assert events(petition, K.REMINDER) == []
+
+
+def test_friday_study_reminds_of_what_is_due_on_monday(staff, department):
+    due_monday = dispatched(staff, department, due_on=date(2026, 3, 16))
+
+    run = review.run_daily_study(on=date(2026, 3, 13))
+
+    assert run.report["due_next_working_day"] == [due_monday.pk]
+    assert len(events(due_monday, K.REMINDER)) == 1
+
+
+def test_daily_study_emails_the_departments_officials_once(
+    staff, department, other_department, django_capture_on_commit_callbacks, mailoutbox
+):
+    liaison = OfficialFactory(department=department, is_liaison=True).user
+    colleague = OfficialFactory(department=department).user
+    elsewhere = OfficialFactory(department=other_department).user
+    first = dispatched(staff, department, due_on=TUESDAY)
+    second = dispatched(staff, department, due_on=TUESDAY)
+    dispatched(staff, other_department, due_on=date(2026, 3, 12))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        review.run_daily_study(on=MONDAY)
+    with django_capture_on_commit_callbacks(execute=True):
+        review.run_daily_study(on=MONDAY)
+
+    for official in (liaison, colleague):
+        (mail,) = mails_to(mailoutbox, official)
+        assert_email_contains(mail, first.number, second.number, "2026-03-10")
+    assert mails_to(mailoutbox, elsewhere) == []
+    # Staff get the day's study itself.
+    assert len(mails_to(mailoutbox, staff)) == 1
+
+
+# --- 日研究: supervision ----------------------------------------------------------------
+
+
+def test_daily_study_marks_overdue_petitions_for_supervision_once(staff, department):
+    late = dispatched(staff, department, due_on=date(2026, 3, 6), sign=True)
+    due_today = dispatched(staff, department, due_on=MONDAY)
+
+    review.run_daily_study(on=MONDAY)
+    review.run_daily_study(on=TUESDAY)
+
+    late.refresh_from_db()
+    due_today.refresh_from_db()
+    assert late.supervised_on == MONDAY
+    (supervision,) = events(late, K.SUPERVISION)
+    assert supervision.by_system
+    # Due on Monday: overdue from Tuesday, supervised from Tuesday.
+    assert due_today.supervised_on == TUESDAY
+    assert len(events(due_today, K.SUPERVISION)) == 1
+    assert ReviewRun.objects.get(kind="daily", period_start=TUESDAY).report[
+        "newly_supervised"
+    ] == [due_today.pk]
+
+
+def test_daily_study_leaves_a_late_petition_alone_once_the_department_replied(
+    staff, department
+):
+    late = dispatched(staff, department, due_on=date(2026, 3, 6), sign=True)
+    services.record_department_reply(
+        petition=late,
+        actor=staff,
+        outcome=Petition.Outcome.PARTLY,
+        reply="部分解决。",
+        follow_up_plan="下月继续跟进。",
+        now=at(SATURDAY, 10),
+    )
+
+    review.run_daily_study(on=MONDAY)
+
+    late.refresh_from_db()
+    assert late.supervised_on is None
+    assert events(late, K.SUPERVISION) == []
+
+
+# --- 日研究: replies left unrated -------------------------------------------------------
+
+
+def test_daily_study_closes_replies_not_rated_within_five_working_days(staff):
+    study = date(2026, 3, 16)  # Monday; 9–13 March are five whole working days
+    old = replied(staff, answered_on=date(2026, 3, 6))
+    recent = replied(staff, answered_on=date(2026, 3, 10))  # four working days ago
+
+    run = review.run_daily_study(on=study)
+
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.status == S.CLOSED
+    assert old.rating == Petition.Rating.NONE
+    assert old.closed_at is not None
+    closing = old.events.filter(kind=K.STATUS).last()
+    assert (closing.from_status, closing.to_status) == (S.REPLIED, S.CLOSED)
+    assert closing.actor is None
+    assert closing.is_public
+    assert closing.data == {"rating": "none"}
+    assert recent.status == S.REPLIED
+    assert recent.rating == ""
+    assert run.report["closed_without_rating"] == [old.pk]
+
+
+def test_a_reply_closes_the_morning_after_its_fifth_working_day(staff):
+    petition = replied(staff, answered_on=date(2026, 3, 9))
+
+    review.run_daily_study(on=date(2026, 3, 16))
+    petition.refresh_from_db()
+    assert petition.status == S.REPLIED
+
+    review.run_daily_study(on=date(2026, 3, 17))
+    petition.refresh_from_db()
+    assert petition.status == S.CLOSED
+
+
+def test_a_rated_reply_is_not_closed_again(staff):
+    petition = closed(staff, answered_on=date(2026, 3, 2))
+    before = petition.events.count()
+
+    review.run_daily_study(on=date(2026, 3, 16))
+
+    petition.refresh_from_db()
+    assert petition.rating == Petition.Rating.SATISFIED
+    assert petition.events.count() == before
+
+
+# --- 周调度 ---------------------------------------------------------------------------
+
+
+def test_weekly_dispatch_stores_each_departments_board(
+    staff, department, other_department
+):
+    dispatched(staff, department, due_on=date(2026, 3, 25))  # due this week
+    dispatched(staff, department, due_on=date(2026, 3, 27))  # due this week too
+    dispatched(staff, department, due_on=date(2026, 4, 3))  # later
+    dispatched(staff, department, due_on=date(2026, 3, 20), sign=True)  # overdue
+    awaiting_review = dispatched(staff, department, due_on=date(2026, 3, 24), sign=True)
+    services.record_department_reply(
+        petition=awaiting_review,
+        actor=staff,
+        outcome=Petition.Outcome.RESOLVED,
+        reply="已办结。",
+        now=at(date(2026, 3, 20), 10),
+    )
+    dispatched(staff, other_department, due_on=date(2026, 3, 19))  # overdue
+
+    run = review.run_weekly_dispatch(on=WEEK)
+
+    boards = {row["id"]: row for row in run.report["departments"]}
+    assert boards[department.pk] == {
+        "id": department.pk,
+        "name": "西市区住建局",
+        "open": 4,
+        "due_this_week": 2,
+        "overdue": 1,
+    }
+    assert boards[other_department.pk] == {
+        "id": other_department.pk,
+        "name": "西市区市场监管局",
+        "open": 1,
+        "due_this_week": 0,
+        "overdue": 1,
+    }
+    assert (run.period_start, run.period_end) == (WEEK, date(2026, 3, 29))
+    assert run.stats["open"] == 5
+    assert run.stats["overdue"] == 2
+
+
+def test_weekly_dispatch_escalates_petitions_overdue_by_more_than_ten_working_days(
+    staff, department
+):
+    # Overdue by k working days on Monday 23 March: due on the k-th working day before.
+    eleven = dispatched(staff, department, due_on=date(2026, 3, 6), sign=True)
+    ten = dispatched(staff, department, due_on=date(2026, 3, 9), sign=True)
+    assert workdays.nth_working_day_before(WEEK, 11) == eleven.due_on
+    assert workdays.nth_working_day_before(WEEK, 10) == ten.due_on
+
+    run = review.run_weekly_dispatch(on=WEEK)
+
+    (escalation,) = Escalation.objects.all()
+    assert escalation.petition == eleven
+    assert escalation.run == run
+    assert escalation.reason == Escalation.Reason.OVERDUE
+    assert escalation.department == department
+    assert escalation.overdue_working_days == 11
+    (event,) = events(eleven, K.ESCALATION)
+    assert event.by_system
+    assert events(ten, K.ESCALATION) == []
+    assert run.report["escalated"] == [eleven.pk]
+    assert run.stats["escalated"] == 1
+
+
+def test_weekly_dispatch_never_escalates_the_same_overdue_petition_twice(
+    staff, department
+):
+    eleven = dispatched(staff, department, due_on=date(2026, 3, 6), sign=True)
+    ten = dispatched(staff, department, due_on=date(2026, 3, 9), sign=True)
+    review.run_weekly_dispatch(on=WEEK)
+
+    next_week = review.run_weekly_dispatch(on=WEEK + timedelta(days=7))
+    review.run_weekly_dispatch(on=WEEK + timedelta(days=14))
+
+    assert next_week.report["escalated"] == [ten.pk]
+    assert Escalation.objects.filter(petition=eleven).count() == 1
+    assert Escalation.objects.filter(petition=ten).count() == 1
+    assert len(events(eleven, K.ESCALATION)) == 1
+    assert len(events(ten, K.ESCALATION)) == 1
+
+
+def test_weekly_dispatch_emails_the_leaders_about_escalations(
+    staff, department, django_capture_on_commit_callbacks, mailoutbox
+):
+    leader = LeaderFactory().user
+    eleven = dispatched(staff, department, due_on=date(2026, 3, 6), sign=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        review.run_weekly_dispatch(on=WEEK)
+    with django_capture_on_commit_callbacks(execute=True):
+        review.run_weekly_dispatch(on=WEEK + timedelta(days=7))
+
+    (mail,) = mails_to(mailoutbox, leader)
+    assert_email_contains(mail, eleven.number, department.name)
+    assert len(mails_to(mailoutbox, staff)) == 1
+
+
+def test_a_week_without_escalations_emails_no_leader(
+    staff, department, django_capture_on_commit_callbacks, mailoutbox
+):
+    LeaderFactory()
+    dispatched(staff, department, due_on=date(2026, 3, 9), sign=True)  # ten days only
+
+    with django_capture_on_commit_callbacks(execute=True):
+        review.run_weekly_dispatch(on=WEEK)
+
+    assert mailoutbox == []
+
+
+def test_weekly_dispatch_signals_the_digests_once_after_commit(
+    department, django_capture_on_commit_callbacks
+):
+    received_runs = []
+
+    def receiver(sender, run, **kwargs):
+        received_runs.append(run.pk)
+
+    week_dispatched.connect(receiver, dispatch_uid="test-week-dispatched")
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            run = review.run_weekly_dispatch(on=WEEK)
+        assert received_runs == []  # not before the week's figures are committed
+        for callback in callbacks:
+            callback()
+        with django_capture_on_commit_callbacks(execute=True):
+            review.run_weekly_dispatch(on=WEEK)
+            review.run_weekly_dispatch(on=WEEK + timedelta(days=2))  # the same week
+    finally:
+        week_dispatched.disconnect(dispatch_uid="test-week-dispatched")
+
+    assert received_runs == [run.pk]
+
+
+# --- 季清零 ---------------------------------------------------------------------------
+
+
+def test_quarterly_clearance_escalates_every_petition_of_the_quarter_not_closed(
+    staff, department
+):
+    untriaged = received(date(2026, 1, 5), 10)
+    at_department = dispatched(staff, department, due_on=date(2026, 3, 16), sign=True)
+    not_rated = replied(staff, answered_on=date(2026, 3, 30))
+    closed(staff, answered_on=date(2026, 2, 10))
+    rejected = received(date(2026, 2, 11))
+    services.reject_petition(
+        petition=rejected,
+        actor=staff,
+        reason="不属于受理范围。",
+        now=at(date(2026, 2, 12)),
+    )
+    received(date(2025, 12, 31), 23)  # the quarter before
+    received(QUARTER_START, 0)  # this quarter
+
+    run = review.run_quarterly_clearance(on=QUARTER_START)
+
+    assert (run.period_start, run.period_end) == (date(2026, 1, 1), date(2026, 3, 31))
+    assert run.report["uncleared"] == [untriaged.pk, at_department.pk, not_rated.pk]
+    assert run.stats["uncleared"] == 3
+    escalations = {e.petition_id: e for e in Escalation.objects.filter(run=run)}
+    assert set(escalations) == {untriaged.pk, at_department.pk, not_rated.pk}
+    for escalation in escalations.values():
+        assert escalation.reason == Escalation.Reason.CLEARANCE
+        assert escalation.period_start == date(2026, 1, 1)
+    assert escalations[at_department.pk].department == department
+    assert escalations[untriaged.pk].department is None
+    # Received on 2 March (the dispatch helper's start): 3–31 March and 1 April.
+    assert timezone.localdate(at_department.created_at) == date(2026, 3, 2)
+    assert escalations[at_department.pk].age_working_days == 22
+    assert escalations[not_rated.pk].age_working_days == 2  # 31 March, 1 April
+    assert escalations[untriaged.pk].age_working_days == len(
+        workdays.working_days(date(2026, 1, 6), QUARTER_START)
+    )
+    assert len(events(untriaged, K.ESCALATION)) == 1
+    assert PetitionEvent.objects.filter(kind=K.ESCALATION).count() == 3
+
+
+def test_quarterly_clearance_runs_for_the_quarter_before_whatever_day_of_the_quarter(
+    db,
+):
+    first = review.run_quarterly_clearance(on=QUARTER_START)
+
+    assert review.run_quarterly_clearance(on=date(2026, 5, 20)) == first
+    january = review.run_quarterly_clearance(on=date(2026, 1, 1))
+    assert (january.period_start, january.period_end) == (
+        date(2025, 10, 1),
+        date(2025, 12, 31),
+    )
+
+
+def test_quarterly_clearance_emails_staff_and_leaders(
+    staff, department, django_capture_on_commit_callbacks, mailoutbox
+):
+    leader = LeaderFactory().user
+    at_department = dispatched(staff, department, due_on=date(2026, 3, 16), sign=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        review.run_quarterly_clearance(on=QUARTER_START)
+
+    (mail,) = mails_to(mailoutbox, leader)
+    assert_email_contains(mail, at_department.number, department.name)
+    assert len(mails_to(mailoutbox, staff)) == 1
+
+
+# --- the clear-to-zero warning ----------------------------------------------------------
+
+
+def test_the_daily_study_warns_two_weeks_before_the_quarter_ends(staff, department):
+    untriaged = received(date(2026, 1, 5), 10)
+    at_department = dispatched(staff, department, due_on=date(2026, 3, 16))
+    closed(staff, answered_on=date(2026, 2, 10))
+
+    assert review.run_step("daily", on=date(2026, 3, 17)) == [
+        ReviewRun.objects.get(kind="daily", period_start=date(2026, 3, 17))
+    ]
+    assert runs(ReviewRun.Kind.QUARTER_WARNING) == []
+
+    daily, warning = review.run_step("daily", on=WARNING_DAY)
+
+    assert daily.kind == ReviewRun.Kind.DAILY
+    assert warning.kind == ReviewRun.Kind.QUARTER_WARNING
+    assert (warning.period_start, warning.period_end) == (
+        date(2026, 1, 1),
+        date(2026, 3, 31),
+    )
+    assert warning.report["uncleared"] == [untriaged.pk, at_department.pk]
+    assert warning.stats == {"uncleared": 2, "days_left": 14}
+
+
+def test_the_quarter_warning_is_given_once(staff):
+    received(date(2026, 1, 5), 10)
+    _daily, warning = review.run_step("daily", on=WARNING_DAY)
+    received(date(2026, 3, 18), 10)
+
+    later = review.run_step("daily", on=date(2026, 3, 19))
+    review.run_step("daily", on=date(2026, 3, 31))
+
+    assert later[1] == warning
+    assert runs(ReviewRun.Kind.QUARTER_WARNING) == [warning]
+    warning.refresh_from_db()
+    assert warning.stats["uncleared"] == 1
+
+
+def test_no_quarter_warning_on_a_day_off_within_the_last_two_weeks(db):
+    saturday = date(2026, 3, 21)
+
+    assert review.run_step("daily", on=saturday) == []
+    assert runs(ReviewRun.Kind.QUARTER_WARNING) == []
+
+
+# --- every step: once per period ------------------------------------------------------
+
+
+@pytest.fixture
+def busy_quarter(staff, department):
+    """Something for every step to do, on the days the steps below run."""
+    received(date(2026, 3, 5), 16)  # untriaged by Monday 9 March
+    # Overdue: supervised on Monday 9 March, escalated on Monday 23 March.
+    dispatched(staff, department, due_on=date(2026, 3, 6), sign=True)
+    dispatched(staff, department, due_on=TUESDAY)  # reminded on Monday 9 March
+    replied(staff, answered_on=date(2026, 2, 26))  # closed unrated on Monday 9 March
+    closed(staff, answered_on=date(2026, 3, 3))
+    OfficialFactory(department=department)
+    LeaderFactory()
+
+
+STEP_DAYS = [
+    ("daily", MONDAY),
+    ("weekly", WEEK),
+    ("monthly", QUARTER_START),
+    ("quarterly", QUARTER_START),
+    ("quarter-warning", WARNING_DAY),
+]
+
+
+def _state() -> dict:
+    return {
+        "runs": sorted(ReviewRun.objects.values_list("pk", "kind", "stats", "report")),
+        "events": PetitionEvent.objects.count(),
+        "escalations": Escalation.objects.count(),
+        "petitions": sorted(
+            Petition.objects.values_list(
+                "pk", "status", "triage_flagged_on", "supervised_on", "rating"
+            )
+        ),
+    }
+
+
+@pytest.mark.parametrize(("step", "day"), STEP_DAYS)
+def test_every_step_run_twice_returns_the_same_run_and_changes_nothing(
+    busy_quarter, step, day
+):
+    first = review.STEPS[step](on=day)
+    after_first = _state()
+
+    again = review.STEPS[step](on=day)
+
+    assert again == first
+    assert _state() == after_first
+    assert first.finished_at is not None
+    assert any(first.stats.values())  # the first run had something to do
+
+
+@pytest.mark.parametrize(("step", "day"), STEP_DAYS)
+def test_every_step_run_twice_sends_its_emails_once(
+    busy_quarter, step, day, django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        review.STEPS[step](on=day)
+    sent = [(m.to, m.subject) for m in mailoutbox]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        review.STEPS[step](on=day)
+
+    assert [(m.to, m.subject) for m in mailoutbox] == sent
+    if step != "monthly":  # the monthly report is read on its page, not mailed
+        assert sent
+
+
+# --- every step: constant queries -------------------------------------------------------
+
+
+def _batch(n: int, day: date, **kwargs) -> list[int]:
+    """n petitions received on `day`, of one enterprise and category; their pks."""
+    enterprise = kwargs.pop("enterprise", None) or EnterpriseFactory()
+    category = kwargs.pop("category", None) or CategoryFactory()
+    return [
+        p.pk
+        for p in PetitionFactory.create_batch(
+            n,
+            enterprise=enterprise,
+            category=category,
+            created_at=at(day, 10),
+            **kwargs,
+        )
+    ]
+
+
+def _at_department(
+    pks: list[int], departments, *, due_on: date, status=S.IN_PROGRESS
+) -> None:
+    """Put petitions with departments (round robin) as a dispatch would leave them."""
+    for i, department in enumerate(departments):
+        Petition.objects.filter(pk__in=pks[i :: len(departments)]).update(
+            status=status,
+            department=department,
+            due_on=due_on,
+            handling=Petition.Handling.DEPARTMENT,
+            dispatched_at=at(due_on - timedelta(days=14)),
+        )
+
+
+def _answered(pks: list[int], day: date) -> None:
+    Petition.objects.filter(pk__in=pks).update(
+        status=S.REPLIED, answer="已答复。", answered_at=at(day, 10), answer_round=1
+    )
+
+
+def _daily_data(n: int) -> dict:
+    departments = DepartmentFactory.create_batch(3)
+    share = n // 5
+    _batch(share, date(2026, 3, 6))  # the intake
+    _batch(share, date(2026, 3, 4))  # not triaged in time
+    _at_department(_batch(share, date(2026, 2, 24)), departments, due_on=TUESDAY)
+    _at_department(
+        _batch(share, date(2026, 2, 20)), departments, due_on=date(2026, 3, 5)
+    )
+    _answered(_batch(share, date(2026, 2, 20)), date(2026, 2, 26))
+    return dict.fromkeys(
+        [
+            "intake",
+            "untriaged",
+            "due_next_working_day",
+            "newly_supervised",
+            "closed_without_rating",
+        ],
+        share,
+    )
+
+
+def _weekly_data(n: int) -> dict:
+    departments = DepartmentFactory.create_batch(3)
+    share = n // 2
+    _at_department(
+        _batch(share, date(2026, 2, 10)), departments, due_on=date(2026, 3, 5)
+    )
+    _at_department(
+        _batch(share, date(2026, 3, 10)), departments, due_on=date(2026, 3, 25)
+    )
+    return {"escalated": share, "overdue": share, "due_this_week": share}
+
+
+def _monthly_data(n: int) -> dict:
+    departments = DepartmentFactory.create_batch(3)
+    share = n // 2
+    _batch(share, date(2026, 3, 3), channel=Petition.Channel.PHONE)
+    answered = _batch(share, date(2026, 3, 2))
+    PetitionEvent.objects.bulk_create(
+        PetitionEvent(
+            petition_id=pk,
+            kind=K.STATUS,
+            from_status=S.IN_PROGRESS,
+            to_status=S.REPLIED,
+            data={
+                "outcome": "resolved",
+                "department_id": departments[i % 3].pk,
+                "on_time": True,
+            },
+            created_at=at(date(2026, 3, 12)),
+        )
+        for i, pk in enumerate(answered)
+    )
+    return {"intake": 2 * share, "answered": share}
+
+
+def _quarterly_data(n: int) -> dict:
+    departments = DepartmentFactory.create_batch(3)
+    share = n // 2
+    _batch(share, date(2026, 2, 2))
+    _at_department(
+        _batch(share, date(2026, 3, 2)), departments, due_on=date(2026, 3, 16)
+    )
+    return {"uncleared": 2 * share}
+
+
+QUERY_STEPS = [
+    ("daily", MONDAY, _daily_data),
+    ("weekly", WEEK, _weekly_data),
+    ("monthly", QUARTER_START, _monthly_data),
+    ("quarterly", QUARTER_START, _quarterly_data),
+    ("quarter-warning", WARNING_DAY, _quarterly_data),
+]
+
+
+def _statements(queries) -> list[str]:
+    """The SQL statements sent, one per bulk_create.
+
+    SQLite takes at most 999 parameters in a statement, so Django splits a bulk_create
+    of a few hundred rows into consecutive INSERTs into the same table; those count as
+    the one set-based statement they are (PostgreSQL gets a single INSERT anyway).
+    """
+    statements: list[str] = []
+    for query in queries:
+        sql = query["sql"]
+        if sql.startswith("INSERT INTO") and statements:
+            table = sql.split(" (", 1)[0]
+            if statements[-1].split(" (", 1)[0] == table:
+                continue
+        statements.append(sql)
+    return statements
+
+
+def _queries(step: str, day: date, build, n: int) -> int:
+    """Statements of one run of `step` over n petitions; the data is rolled back after."""
+    with transaction.atomic():
+        expected = build(n)
+        workdays.is_working_day(
+            day
+        )  # the staff's calendar overrides are cached: read them first
+        with CaptureQueriesContext(connection) as queries:
+            (run, *_rest) = review.run_step(step, on=day)
+        for figure, value in expected.items():
+            assert run.stats[figure] == value, figure
+        transaction.set_rollback(True)
+    return len(_statements(queries.captured_queries))
+
+
+@pytest.mark.parametrize(("step", "day", "build"), QUERY_STEPS)
+def test_every_step_makes_as_many_queries_for_300_petitions_as_for_10(
+    db, step, day, build
+):
+    assert _queries(step, day, build, 10) == _queries(step, day, build, 300)
+
+
+# --- two at once (PostgreSQL) ---------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_daily_studies_at_once_make_one_run_and_supervise_once():
+    staff = StaffFactory()
+    department = DepartmentFactory()
+    late = [dispatched(staff, department, due_on=date(2026, 3, 5)) for _ in range(3)]
+    barrier = threading.Barrier(2)
+    run_pks: list[int] = []
+    failures: list[BaseException] = []
+
+    def study() -> None:
+        try:
+            barrier.wait(timeout=10)
+            run_pks.append(review.run_daily_study(on=MONDAY).pk)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+        finally:
+            connection.close()  # each thread had its own connection
+
+    threads = [threading.Thread(target=study) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert failures == []
+    (run,) = ReviewRun.objects.filter(kind=ReviewRun.Kind.DAILY)
+    assert run_pks == [run.pk, run.pk]
+    assert run.stats["newly_supervised"] == 3
+    for petition in late:
+        assert len(events(petition, K.SUPERVISION)) == 1
+    assert PetitionEvent.objects.filter(kind=K.SUPERVISION).count() == 3
+
+
+# --- by hand: manage.py run_cycle -------------------------------------------------------
+
+
+def test_run_cycle_runs_the_daily_study_and_prints_one_line(staff, department):
+    late = dispatched(staff, department, due_on=date(2026, 3, 6))
+    received(date(2026, 3, 6), 10)
+    out = StringIO()
+
+    call_command("run_cycle", "daily", "--date", "2026-03-09", stdout=out)
+
+    run = ReviewRun.objects.get(kind=ReviewRun.Kind.DAILY, period_start=MONDAY)
+    late.refresh_from_db()
+    assert late.supervised_on == MONDAY
+    (line,) = out.getvalue().splitlines()
+    assert line.startswith(f"daily 2026-03-09..2026-03-09 (run {run.pk}, ")
+    assert "intake=1" in line
+    assert "newly_supervised=1" in line
+
+
+def summary(out: StringIO) -> tuple[str, set[str]]:
+    """The printed line as (step, period and run; the figures).
+
+    The figures are compared as a set: PostgreSQL's jsonb keeps the stored figures in
+    an order of its own, so a run read back prints them in another order.
+    """
+    (line,) = out.getvalue().splitlines()
+    head, figures = line.split(": ", 1)
+    return head, set(figures.split(", "))
+
+
+def test_run_cycle_again_reports_the_same_run(staff, department):
+    dispatched(staff, department, due_on=date(2026, 3, 6))
+    first, second = StringIO(), StringIO()
+
+    call_command("run_cycle", "daily", "--date", "2026-03-09", stdout=first)
+    call_command("run_cycle", "daily", "--date", "2026-03-09", stdout=second)
+
+    assert summary(first) == summary(second)
+    assert PetitionEvent.objects.filter(kind=K.SUPERVISION).count() == 1
+
+
+def test_run_cycle_on_a_day_off_says_there_is_nothing_to_do(db):
+    out = StringIO()
+
+    call_command("run_cycle", "daily", "--date", "2026-03-07", stdout=out)
+
+    (line,) = out.getvalue().splitlines()
+    assert "2026-03-07" in line
+    assert "not a working day" in line
+    assert not ReviewRun.objects.exists()
+
+
+@pytest.mark.parametrize("bad", ["2026-02-30", "09/03/2026", "tomorrow"])
+def test_run_cycle_refuses_a_bad_date(db, bad):
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("run_cycle", "daily", "--date", bad, stdout=StringIO())
+
+    assert not ReviewRun.objects.exists()
+
+
+def test_run_cycle_runs_the_weekly_dispatch_for_the_week_of_the_date(staff, department):
+    out = StringIO()
+
+    call_command("run_cycle", "weekly", "--date", "2026-03-25", stdout=out)
+
+    (line,) = out.getvalue().splitlines()
+    assert line.startswith("weekly 2026-03-23..2026-03-29 ")
+    assert ReviewRun.objects.get().kind == ReviewRun.Kind.WEEKLY
