@@ -30,5 +30,5 @@ class Command(BaseCommand):
             figures = ", ".join(f"{k}={v}" for k, v in run.stats.items())
             self.stdout.write(
                 f"{run.kind} {run.period_start}..{run.period_end} "
-                f"(run {run.pk}, {run.finished_at:%Y-%m-%d %H:%M}): {figures}"
+                f"(run {run.pk}, {timezone.localtime(run.finished_at):%Y-%m-%d %H:%M}): {figures}"
             )
