@@ -31,7 +31,14 @@ class ReadOnlyAdminMixin:
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "working_days", "urgent_working_days", "is_active", "sort_order"]
+    list_display = [
+        "name",
+        "code",
+        "working_days",
+        "urgent_working_days",
+        "is_active",
+        "sort_order",
+    ]
     list_editable = ["working_days", "urgent_working_days", "is_active", "sort_order"]
     search_fields = ["name", "code"]
 
@@ -42,7 +49,15 @@ class CategoryAdmin(admin.ModelAdmin):
 
 class EventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = PetitionEvent
-    fields = ["created_at", "kind", "from_status", "to_status", "actor", "note", "is_public"]
+    fields = [
+        "created_at",
+        "kind",
+        "from_status",
+        "to_status",
+        "actor",
+        "note",
+        "is_public",
+    ]
     readonly_fields = fields
     extra = 0
     ordering = ["created_at", "pk"]
@@ -57,9 +72,25 @@ class AttachmentInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(Petition)
 class PetitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["number", "title", "enterprise", "channel", "category", "status",
-                    "department", "due_on", "created_at"]
-    list_filter = ["status", "channel", "category", "priority", "department", "created_at"]
+    list_display = [
+        "number",
+        "title",
+        "enterprise",
+        "channel",
+        "category",
+        "status",
+        "department",
+        "due_on",
+        "created_at",
+    ]
+    list_filter = [
+        "status",
+        "channel",
+        "category",
+        "priority",
+        "department",
+        "created_at",
+    ]
     list_select_related = ["enterprise", "category", "department"]
     search_fields = ["number", "title", "enterprise__name"]
     date_hierarchy = "created_at"
@@ -73,11 +104,16 @@ class PetitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("on the portal"))
     def portal_link(self, obj: Petition) -> str:
         return format_html(
-            '<a href="{}">{}</a>', reverse("petitions:staff_detail", args=[obj.pk]), _("Open the petition")
+            '<a href="{}">{}</a>',
+            reverse("petitions:staff_detail", args=[obj.pk]),
+            _("Open the petition"),
         )
 
     def get_fields(self, request, obj=None):
-        return ["portal_link", *[f.name for f in Petition._meta.fields if f.name != "id"]]
+        return [
+            "portal_link",
+            *[f.name for f in Petition._meta.fields if f.name != "id"],
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)
@@ -85,7 +121,15 @@ class PetitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(PetitionEvent)
 class PetitionEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "petition", "kind", "from_status", "to_status", "actor", "is_public"]
+    list_display = [
+        "created_at",
+        "petition",
+        "kind",
+        "from_status",
+        "to_status",
+        "actor",
+        "is_public",
+    ]
     list_filter = ["kind", "to_status", "is_public"]
     list_select_related = ["petition", "actor"]
     search_fields = ["petition__number", "note"]
@@ -101,8 +145,14 @@ class ReviewRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Escalation)
 class EscalationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["petition", "reason", "department", "age_working_days",
-                    "overdue_working_days", "created_at"]
+    list_display = [
+        "petition",
+        "reason",
+        "department",
+        "age_working_days",
+        "overdue_working_days",
+        "created_at",
+    ]
     list_filter = ["reason", "department"]
     list_select_related = ["petition", "department"]
     search_fields = ["petition__number", "petition__title"]

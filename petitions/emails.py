@@ -13,7 +13,9 @@ from petitions.tokens import rating_token
 def _department_officials(department_id: int) -> list[User]:
     """The liaison first, then the department's other active officials."""
     officials = (
-        Official.objects.filter(department_id=department_id, is_active=True, user__is_active=True)
+        Official.objects.filter(
+            department_id=department_id, is_active=True, user__is_active=True
+        )
         .select_related("user")
         .order_by("-is_liaison", "user__full_name")
     )
@@ -27,14 +29,20 @@ def _staff() -> list[User]:
 def _leaders() -> list[User]:
     return [
         o.user
-        for o in Official.objects.filter(is_leader=True, is_active=True, user__is_active=True)
-        .select_related("user")
+        for o in Official.objects.filter(
+            is_leader=True, is_active=True, user__is_active=True
+        ).select_related("user")
     ]
 
 
 def dispatched(petition_id: int) -> None:
-    petition = Petition.objects.select_related("department", "category").get(pk=petition_id)
-    if petition.status not in Petition.WITH_DEPARTMENT or petition.department_id is None:
+    petition = Petition.objects.select_related("department", "category").get(
+        pk=petition_id
+    )
+    if (
+        petition.status not in Petition.WITH_DEPARTMENT
+        or petition.department_id is None
+    ):
         return
     path = reverse("petitions:department_detail", args=[petition.pk])
     # One notice per dispatch (the due date changes with each dispatch or reopening).
@@ -51,7 +59,9 @@ def answered(petition_id: int, answer_round: int) -> None:
     petition = Petition.objects.select_related("enterprise").get(pk=petition_id)
     if petition.answer_round != answer_round:
         return  # a later answer replaced this one
-    members = Member.objects.filter(enterprise_id=petition.enterprise_id, user__is_active=True)
+    members = Member.objects.filter(
+        enterprise_id=petition.enterprise_id, user__is_active=True
+    )
     if petition.submitted_by_id:
         # The member who submitted it; otherwise every member of the enterprise.
         mine = members.filter(user_id=petition.submitted_by_id)
@@ -105,10 +115,16 @@ def review_step(run_id: int) -> None:
     recipients = _staff()
     if run.kind == ReviewRun.Kind.DAILY:
         context["intake"] = selectors.petitions_by_pk(run.report.get("intake", []))
-        context["untriaged"] = selectors.petitions_by_pk(run.report.get("untriaged", []))
-        context["supervised"] = selectors.petitions_by_pk(run.report.get("newly_supervised", []))
+        context["untriaged"] = selectors.petitions_by_pk(
+            run.report.get("untriaged", [])
+        )
+        context["supervised"] = selectors.petitions_by_pk(
+            run.report.get("newly_supervised", [])
+        )
     elif run.kind == ReviewRun.Kind.QUARTER_WARNING:
-        context["uncleared"] = selectors.petitions_by_pk(run.report.get("uncleared", []))
+        context["uncleared"] = selectors.petitions_by_pk(
+            run.report.get("uncleared", [])
+        )
     else:
         context["escalations"] = list(
             Escalation.objects.filter(run=run)
@@ -121,5 +137,6 @@ def review_step(run_id: int) -> None:
             recipients += [u for u in leaders if u.pk not in known]
             context["path"] = reverse("petitions:escalations")
     for user in recipients:
-        send_once(f"petition-review:{run.pk}:{user.pk}", "petition-review", user, context)
-
+        send_once(
+            f"petition-review:{run.pk}:{user.pk}", "petition-review", user, context
+        )

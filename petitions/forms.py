@@ -36,11 +36,15 @@ class SubmitForm(forms.Form):
         help_text=_("What happened, what you have tried, and what you ask for."),
     )
     category = forms.ModelChoiceField(
-        label=capfirst(_("category")), queryset=Category.objects.none(), required=False,
+        label=capfirst(_("category")),
+        queryset=Category.objects.none(),
+        required=False,
         empty_label=_("Not sure (the chamber will choose)"),
     )
     files = CheckedFilesField(
-        label=capfirst(_("attachments")), required=False, max_files=MAX_ATTACHMENTS,
+        label=capfirst(_("attachments")),
+        required=False,
+        max_files=MAX_ATTACHMENTS,
         help_text=_("Pictures or PDF documents, at most 5."),
     )
     may_share_anonymously = forms.BooleanField(
@@ -67,17 +71,34 @@ class StaffEntryForm(SubmitForm):
         label=capfirst(_("enterprise")), queryset=Enterprise.objects.none()
     )
     activity = forms.ModelChoiceField(
-        label=capfirst(_("session")), queryset=Activity.objects.none(), required=False,
-        help_text=_("The reception-hall session or consultation day, if it was raised at one."),
+        label=capfirst(_("session")),
+        queryset=Activity.objects.none(),
+        required=False,
+        help_text=_(
+            "The reception-hall session or consultation day, if it was raised at one."
+        ),
     )
-    contact_name = forms.CharField(label=capfirst(_("contact person")), max_length=50, required=False)
+    contact_name = forms.CharField(
+        label=capfirst(_("contact person")), max_length=50, required=False
+    )
     contact_phone = forms.CharField(
-        label=capfirst(_("contact phone")), max_length=30, required=False,
+        label=capfirst(_("contact phone")),
+        max_length=30,
+        required=False,
         widget=forms.TextInput(attrs={"inputmode": "tel"}),
     )
 
-    field_order = ["channel", "enterprise", "activity", "contact_name", "contact_phone",
-                   "title", "description", "category", "files"]
+    field_order = [
+        "channel",
+        "enterprise",
+        "activity",
+        "contact_name",
+        "contact_phone",
+        "title",
+        "description",
+        "category",
+        "files",
+    ]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -103,10 +124,14 @@ def _sessions():
 class DutyLogPetitionForm(forms.Form):
     title = forms.CharField(label=capfirst(_("title")), max_length=200)
     description = forms.CharField(
-        label=capfirst(_("description")), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
+        label=capfirst(_("description")),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
     )
     category = forms.ModelChoiceField(
-        label=capfirst(_("category")), queryset=Category.objects.none(), required=False,
+        label=capfirst(_("category")),
+        queryset=Category.objects.none(),
+        required=False,
         empty_label=_("Not sure (the chamber will choose)"),
     )
 
@@ -116,13 +141,19 @@ class DutyLogPetitionForm(forms.Form):
 
 
 class AcceptForm(forms.Form):
-    category = forms.ModelChoiceField(label=capfirst(_("category")), queryset=Category.objects.none())
+    category = forms.ModelChoiceField(
+        label=capfirst(_("category")), queryset=Category.objects.none()
+    )
     priority = forms.ChoiceField(
-        label=capfirst(_("priority")), choices=Petition.Priority.choices, initial="normal"
+        label=capfirst(_("priority")),
+        choices=Petition.Priority.choices,
+        initial="normal",
     )
     handling = forms.ChoiceField(
-        label=capfirst(_("handling")), choices=Petition.Handling.choices,
-        widget=forms.RadioSelect, initial=Petition.Handling.DEPARTMENT,
+        label=capfirst(_("handling")),
+        choices=Petition.Handling.choices,
+        widget=forms.RadioSelect,
+        initial=Petition.Handling.DEPARTMENT,
     )
     note = forms.CharField(label=capfirst(_("note")), max_length=2000, required=False)
 
@@ -136,7 +167,9 @@ class DispatchForm(forms.Form):
         label=capfirst(_("department")), queryset=Department.objects.none()
     )
     note = forms.CharField(
-        label=capfirst(_("note to the department")), max_length=2000, required=False,
+        label=capfirst(_("note to the department")),
+        max_length=2000,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -145,9 +178,14 @@ class DispatchForm(forms.Form):
         self.fields["department"].queryset = Department.objects.filter(is_active=True)
 
 
-def _text(label, *, rows: int = 3, required: bool = True, max_length: int = 5000, help_text=""):
+def _text(
+    label, *, rows: int = 3, required: bool = True, max_length: int = 5000, help_text=""
+):
     return forms.CharField(
-        label=label, max_length=max_length, required=required, help_text=help_text,
+        label=label,
+        max_length=max_length,
+        required=required,
+        help_text=help_text,
         widget=forms.Textarea(attrs={"rows": rows}),
     )
 
@@ -155,7 +193,9 @@ def _text(label, *, rows: int = 3, required: bool = True, max_length: int = 5000
 class ReturnForm(forms.Form):
     basis = _text(
         capfirst(_("basis")),
-        help_text=_("Why this is not your department's duty (the rule or the responsible body)."),
+        help_text=_(
+            "Why this is not your department's duty (the rule or the responsible body)."
+        ),
     )
 
 
@@ -165,21 +205,31 @@ class ProgressForm(forms.Form):
 
 class ReplyForm(forms.Form):
     outcome = forms.ChoiceField(
-        label=capfirst(_("outcome")), choices=Petition.Outcome.choices, widget=forms.RadioSelect
+        label=capfirst(_("outcome")),
+        choices=Petition.Outcome.choices,
+        widget=forms.RadioSelect,
     )
     reply = _text(capfirst(_("reply")), rows=5)
     follow_up_plan = _text(
-        capfirst(_("follow-up plan")), rows=3, required=False, max_length=2000,
+        capfirst(_("follow-up plan")),
+        rows=3,
+        required=False,
+        max_length=2000,
         help_text=_("Needed when the matter is not wholly resolved."),
     )
 
     def clean(self):
         data = super().clean()
-        if data.get("outcome") and data["outcome"] != Petition.Outcome.RESOLVED:
-            if not (data.get("follow_up_plan") or "").strip():
-                self.add_error(
-                    "follow_up_plan", gettext("A petition not wholly resolved needs a follow-up plan.")
-                )
+        outcome = data.get("outcome")
+        if (
+            outcome
+            and outcome != Petition.Outcome.RESOLVED
+            and not (data.get("follow_up_plan") or "").strip()
+        ):
+            self.add_error(
+                "follow_up_plan",
+                gettext("A petition not wholly resolved needs a follow-up plan."),
+            )
         return data
 
 
@@ -200,7 +250,8 @@ class RejectForm(forms.Form):
 
 class MergeForm(forms.Form):
     into = forms.CharField(
-        label=capfirst(_("merge into (number)")), max_length=20,
+        label=capfirst(_("merge into (number)")),
+        max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     reason = _text(capfirst(_("reason, for the enterprise")), rows=2)
@@ -209,7 +260,10 @@ class MergeForm(forms.Form):
         number = self.cleaned_data["into"].strip().upper()
         found = Petition.objects.filter(number=number).first()
         if found is None:
-            raise ValidationError(gettext("There is no petition numbered %(number)s.") % {"number": number})
+            raise ValidationError(
+                gettext("There is no petition numbered %(number)s.")
+                % {"number": number}
+            )
         return found
 
 
@@ -221,20 +275,33 @@ class NoteForm(forms.Form):
 class RatingForm(forms.Form):
     RATINGS = [
         (r.value, r.label)
-        for r in (Petition.Rating.SATISFIED, Petition.Rating.BASICALLY, Petition.Rating.UNSATISFIED)
+        for r in (
+            Petition.Rating.SATISFIED,
+            Petition.Rating.BASICALLY,
+            Petition.Rating.UNSATISFIED,
+        )
     ]
 
-    rating = forms.ChoiceField(label=capfirst(_("rating")), choices=RATINGS, widget=forms.RadioSelect)
+    rating = forms.ChoiceField(
+        label=capfirst(_("rating")), choices=RATINGS, widget=forms.RadioSelect
+    )
     comment = _text(
-        capfirst(_("comment")), rows=3, required=False, max_length=2000,
+        capfirst(_("comment")),
+        rows=3,
+        required=False,
+        max_length=2000,
         help_text=_("If you are not satisfied, say what is still unresolved."),
     )
 
     def clean(self):
         data = super().clean()
-        if data.get("rating") == Petition.Rating.UNSATISFIED and not (data.get("comment") or "").strip():
+        if (
+            data.get("rating") == Petition.Rating.UNSATISFIED
+            and not (data.get("comment") or "").strip()
+        ):
             self.add_error(
-                "comment", gettext("Tell us what is still unresolved, so it can be followed up.")
+                "comment",
+                gettext("Tell us what is still unresolved, so it can be followed up."),
             )
         return data
 
@@ -243,17 +310,24 @@ class StaffFilterForm(forms.Form):
     STATUSES = [("", _("All")), ("open", _("Open")), *Petition.Status.choices]
 
     q = forms.CharField(label=capfirst(_("search")), required=False, max_length=100)
-    status = forms.ChoiceField(label=capfirst(_("status")), choices=STATUSES, required=False)
+    status = forms.ChoiceField(
+        label=capfirst(_("status")), choices=STATUSES, required=False
+    )
     channel = forms.ChoiceField(
-        label=capfirst(_("channel")), choices=[("", _("All")), *Petition.Channel.choices],
+        label=capfirst(_("channel")),
+        choices=[("", _("All")), *Petition.Channel.choices],
         required=False,
     )
     category = forms.ModelChoiceField(
-        label=capfirst(_("category")), queryset=Category.objects.all(), required=False,
+        label=capfirst(_("category")),
+        queryset=Category.objects.all(),
+        required=False,
         empty_label=_("All"),
     )
     department = forms.ModelChoiceField(
-        label=capfirst(_("department")), queryset=Department.objects.all(), required=False,
+        label=capfirst(_("department")),
+        queryset=Department.objects.all(),
+        required=False,
         empty_label=_("All"),
     )
     supervised = forms.BooleanField(label=_("Under supervision"), required=False)
@@ -263,11 +337,21 @@ class StaffFilterForm(forms.Form):
 
 BATCH_CHANNELS = [
     (c.value, c.label)
-    for c in (Petition.Channel.CONSULTATION_DAY, Petition.Channel.OPINION_FORM,
-              Petition.Channel.RECEPTION_HALL)
+    for c in (
+        Petition.Channel.CONSULTATION_DAY,
+        Petition.Channel.OPINION_FORM,
+        Petition.Channel.RECEPTION_HALL,
+    )
 ]
 # Columns of the opinion-form sheet, in this order; the first row holds the headings.
-SHEET_COLUMNS = ("enterprise", "contact_name", "contact_phone", "title", "description", "category")
+SHEET_COLUMNS = (
+    "enterprise",
+    "contact_name",
+    "contact_phone",
+    "title",
+    "description",
+    "category",
+)
 MAX_BATCH_ROWS = 500
 
 
@@ -280,8 +364,12 @@ class BatchForm(forms.Form):
         label=capfirst(_("session")), queryset=Activity.objects.none(), required=False
     )
     source = forms.CharField(
-        label=capfirst(_("source")), max_length=120, required=False,
-        help_text=_("For instance: the November consultation day, forms collected by the small chamber."),
+        label=capfirst(_("source")),
+        max_length=120,
+        required=False,
+        help_text=_(
+            "For instance: the November consultation day, forms collected by the small chamber."
+        ),
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -293,7 +381,9 @@ class BatchForm(forms.Form):
 class BatchUploadForm(BatchForm):
     sheet = forms.FileField(
         label=capfirst(_("opinion-form sheet (Excel)")),
-        help_text=_("Columns: enterprise (name or credit code), contact, phone, title, description, category."),
+        help_text=_(
+            "Columns: enterprise (name or credit code), contact, phone, title, description, category."
+        ),
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -305,19 +395,31 @@ class BatchRowForm(forms.Form):
     """One row of a batch, typed or read from the sheet; the enterprise by name or credit code."""
 
     enterprise = forms.CharField(
-        label=capfirst(_("enterprise")), max_length=100,
-        widget=forms.TextInput(attrs={"list": "batch-enterprises", "autocomplete": "off"}),
+        label=capfirst(_("enterprise")),
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"list": "batch-enterprises", "autocomplete": "off"}
+        ),
     )
-    contact_name = forms.CharField(label=capfirst(_("contact person")), max_length=50, required=False)
-    contact_phone = forms.CharField(label=capfirst(_("contact phone")), max_length=30, required=False)
+    contact_name = forms.CharField(
+        label=capfirst(_("contact person")), max_length=50, required=False
+    )
+    contact_phone = forms.CharField(
+        label=capfirst(_("contact phone")), max_length=30, required=False
+    )
     title = forms.CharField(label=capfirst(_("title")), max_length=200)
     description = forms.CharField(
-        label=capfirst(_("description")), max_length=5000,
+        label=capfirst(_("description")),
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     category = forms.CharField(
-        label=capfirst(_("category")), max_length=30, required=False,
-        widget=forms.TextInput(attrs={"list": "batch-categories", "autocomplete": "off"}),
+        label=capfirst(_("category")),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"list": "batch-categories", "autocomplete": "off"}
+        ),
     )
 
     def __init__(self, *args, lookups: "BatchLookups", **kwargs) -> None:
@@ -329,7 +431,9 @@ class BatchRowForm(forms.Form):
         found = self.lookups.enterprise(text)
         if found is None:
             raise ValidationError(
-                gettext("No member enterprise is called %(name)s (type its name or credit code).")
+                gettext(
+                    "No member enterprise is called %(name)s (type its name or credit code)."
+                )
                 % {"name": text}
             )
         return found
@@ -340,7 +444,9 @@ class BatchRowForm(forms.Form):
             return None
         found = self.lookups.category(text)
         if found is None:
-            raise ValidationError(gettext("There is no category %(name)s.") % {"name": text})
+            raise ValidationError(
+                gettext("There is no category %(name)s.") % {"name": text}
+            )
         return found
 
     def row(self) -> BatchRow:
@@ -363,7 +469,9 @@ class BatchLookups:
         self._by_name = {e.name: e for e in self.enterprises}
         self._by_code = {e.credit_code: e for e in self.enterprises if e.credit_code}
         self.categories = list(_categories())
-        self._categories = {c.name: c for c in self.categories} | {c.code: c for c in self.categories}
+        self._categories = {c.name: c for c in self.categories} | {
+            c.code: c for c in self.categories
+        }
 
     def enterprise(self, text: str) -> Enterprise | None:
         return self._by_name.get(text) or self._by_code.get(normalise(text))

@@ -33,7 +33,9 @@ class Category(models.Model):
         help_text=_("Working days a department has to reply to an urgent petition."),
     )
     is_active = models.BooleanField(
-        _("offered"), default=True, help_text=_("Unticked: no longer offered to members.")
+        _("offered"),
+        default=True,
+        help_text=_("Unticked: no longer offered to members."),
     )
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
@@ -98,7 +100,9 @@ class IntakeBatch(models.Model):
         verbose_name=_("entered by"),
     )
     size = models.PositiveIntegerField(_("petitions"), default=0)
-    created_at = models.DateTimeField(_("entered at"), default=timezone.now, editable=False)
+    created_at = models.DateTimeField(
+        _("entered at"), default=timezone.now, editable=False
+    )
 
     class Meta:
         verbose_name = _("intake batch")
@@ -118,7 +122,9 @@ class PetitionQuerySet(models.QuerySet):
 
     def for_department(self, department_id: int):
         """What a department may see: petitions dispatched to it, now or before."""
-        return self.filter(department_id=department_id).exclude(dispatched_at__isnull=True)
+        return self.filter(department_id=department_id).exclude(
+            dispatched_at__isnull=True
+        )
 
 
 class Petition(models.Model):
@@ -209,7 +215,9 @@ class Petition(models.Model):
     may_share_anonymously = models.BooleanField(
         _("may be shared anonymously"),
         default=False,
-        help_text=_("The chamber may cite this petition without naming the enterprise."),
+        help_text=_(
+            "The chamber may cite this petition without naming the enterprise."
+        ),
     )
     category = models.ForeignKey(
         Category,
@@ -222,7 +230,9 @@ class Petition(models.Model):
     priority = models.CharField(
         _("priority"), max_length=10, choices=Priority, default=Priority.NORMAL
     )
-    handling = models.CharField(_("handling"), max_length=12, choices=Handling, blank=True)
+    handling = models.CharField(
+        _("handling"), max_length=12, choices=Handling, blank=True
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status, default=Status.SUBMITTED
     )
@@ -246,12 +256,20 @@ class Petition(models.Model):
         blank=True,
         verbose_name=_("signed for by"),
     )
-    bounce_count = models.PositiveSmallIntegerField(_("returned by departments"), default=0)
-    triage_flagged_on = models.DateField(_("flagged as not triaged on"), null=True, blank=True)
-    supervised_on = models.DateField(_("under supervision since"), null=True, blank=True)
+    bounce_count = models.PositiveSmallIntegerField(
+        _("returned by departments"), default=0
+    )
+    triage_flagged_on = models.DateField(
+        _("flagged as not triaged on"), null=True, blank=True
+    )
+    supervised_on = models.DateField(
+        _("under supervision since"), null=True, blank=True
+    )
     # The department's reply, which staff review before the enterprise sees it.
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome, blank=True)
-    department_reply = models.TextField(_("department's reply"), max_length=5000, blank=True)
+    department_reply = models.TextField(
+        _("department's reply"), max_length=5000, blank=True
+    )
     follow_up_plan = models.TextField(_("follow-up plan"), max_length=2000, blank=True)
     department_replied_at = models.DateTimeField(
         _("department replied at"), null=True, blank=True
@@ -265,7 +283,9 @@ class Petition(models.Model):
         verbose_name=_("department replied by"),
     )
     # The answer the enterprise reads: a reviewed reply, a rejection or a merge reason.
-    answer = models.TextField(_("answer to the enterprise"), max_length=5000, blank=True)
+    answer = models.TextField(
+        _("answer to the enterprise"), max_length=5000, blank=True
+    )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     answer_round = models.PositiveSmallIntegerField(
         _("answers given"),
@@ -296,9 +316,13 @@ class Petition(models.Model):
             # The daily study scans open petitions by due date.
             models.Index(fields=["status", "due_on"], name="petition_status_due"),
             # An official's queue: their department's petitions by status.
-            models.Index(fields=["department", "status"], name="petition_department_status"),
+            models.Index(
+                fields=["department", "status"], name="petition_department_status"
+            ),
             # A member's list: their enterprise's petitions, newest first.
-            models.Index(fields=["enterprise", "-created_at"], name="petition_enterprise_new"),
+            models.Index(
+                fields=["enterprise", "-created_at"], name="petition_enterprise_new"
+            ),
             # Reports count intake and answers by month.
             models.Index(fields=["created_at"], name="petition_created"),
             models.Index(fields=["answered_at"], name="petition_answered"),
@@ -347,7 +371,10 @@ class Petition(models.Model):
     @property
     def awaits_review(self) -> bool:
         """The department replied and staff have not yet sent the answer on."""
-        return self.status == self.Status.IN_PROGRESS and self.department_replied_at is not None
+        return (
+            self.status == self.Status.IN_PROGRESS
+            and self.department_replied_at is not None
+        )
 
 
 class PetitionEvent(ImmutableRecord):
@@ -367,13 +394,18 @@ class PetitionEvent(ImmutableRecord):
         ESCALATION = "escalation", _("escalated")
 
     petition = models.ForeignKey(
-        Petition, on_delete=models.PROTECT, related_name="events", verbose_name=_("petition")
+        Petition,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("petition"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     from_status = models.CharField(
         _("from"), max_length=16, choices=Petition.Status, blank=True
     )
-    to_status = models.CharField(_("to"), max_length=16, choices=Petition.Status, blank=True)
+    to_status = models.CharField(
+        _("to"), max_length=16, choices=Petition.Status, blank=True
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -397,7 +429,9 @@ class PetitionEvent(ImmutableRecord):
         ordering = ["created_at", "pk"]
         indexes = [
             # A petition's timeline, oldest first.
-            models.Index(fields=["petition", "created_at"], name="petitionevent_timeline"),
+            models.Index(
+                fields=["petition", "created_at"], name="petitionevent_timeline"
+            ),
             # Reports count bounce-backs and ratings by month.
             models.Index(fields=["kind", "created_at"], name="petitionevent_kind_at"),
         ]
@@ -435,7 +469,9 @@ class PetitionAttachment(models.Model):
         related_name="+",
         verbose_name=_("uploaded by"),
     )
-    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
+    created_at = models.DateTimeField(
+        _("uploaded at"), default=timezone.now, editable=False
+    )
 
     class Meta:
         verbose_name = _("attachment")
@@ -461,7 +497,9 @@ class ReviewRun(models.Model):
     period_end = models.DateField(_("period to"))
     stats = models.JSONField(_("figures"), default=dict, blank=True)
     report = models.JSONField(_("report"), default=dict, blank=True)
-    started_at = models.DateTimeField(_("started at"), default=timezone.now, editable=False)
+    started_at = models.DateTimeField(
+        _("started at"), default=timezone.now, editable=False
+    )
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
@@ -470,7 +508,9 @@ class ReviewRun(models.Model):
         ordering = ["-period_start", "kind"]
         constraints = [
             # Each step runs once per period, however often beat or staff start it.
-            models.UniqueConstraint(fields=["kind", "period_start"], name="one_run_per_step_period"),
+            models.UniqueConstraint(
+                fields=["kind", "period_start"], name="one_run_per_step_period"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -510,8 +550,12 @@ class Escalation(models.Model):
         verbose_name=_("department"),
     )
     age_working_days = models.PositiveIntegerField(_("age (working days)"), default=0)
-    overdue_working_days = models.PositiveIntegerField(_("overdue (working days)"), default=0)
-    created_at = models.DateTimeField(_("escalated at"), default=timezone.now, editable=False)
+    overdue_working_days = models.PositiveIntegerField(
+        _("overdue (working days)"), default=0
+    )
+    created_at = models.DateTimeField(
+        _("escalated at"), default=timezone.now, editable=False
+    )
 
     class Meta:
         verbose_name = _("escalation")
@@ -520,7 +564,8 @@ class Escalation(models.Model):
         constraints = [
             # One escalation per petition, reason and period (a quarter, or once for overdue).
             models.UniqueConstraint(
-                fields=["petition", "reason", "period_start"], name="one_escalation_per_period"
+                fields=["petition", "reason", "period_start"],
+                name="one_escalation_per_period",
             ),
         ]
 

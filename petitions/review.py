@@ -50,9 +50,18 @@ def _finish(run: ReviewRun, *, stats: dict, report: dict | None = None) -> Revie
     return run
 
 
-def _system_events(pks, kind: str, *, now: datetime, note: str = "", data=None, **extra) -> None:
+def _system_events(
+    pks, kind: str, *, now: datetime, note: str = "", data=None, **extra
+) -> None:
     PetitionEvent.objects.bulk_create(
-        PetitionEvent(petition_id=pk, kind=kind, note=note, data=data or {}, created_at=now, **extra)
+        PetitionEvent(
+            petition_id=pk,
+            kind=kind,
+            note=note,
+            data=data or {},
+            created_at=now,
+            **extra,
+        )
         for pk in pks
     )
 
@@ -88,14 +97,18 @@ def run_daily_study(*, on: date) -> ReviewRun | None:
     )
 
     intake = list(
-        Petition.objects.filter(created_at__gte=_midnight(previous), created_at__lt=_midnight(on))
+        Petition.objects.filter(
+            created_at__gte=_midnight(previous), created_at__lt=_midnight(on)
+        )
         .order_by("pk")
         .values_list("pk", flat=True)
     )
     # Received before the previous working day began: a whole working day without triage.
     untriaged = list(
         Petition.objects.filter(
-            status=S.SUBMITTED, triage_flagged_on__isnull=True, created_at__lt=_midnight(previous)
+            status=S.SUBMITTED,
+            triage_flagged_on__isnull=True,
+            created_at__lt=_midnight(previous),
         ).values_list("pk", flat=True)
     )
     Petition.objects.filter(pk__in=untriaged).update(triage_flagged_on=on)
@@ -108,14 +121,16 @@ def run_daily_study(*, on: date) -> ReviewRun | None:
         )
     )
     _system_events(
-        [pk for pk, _dep in due_next], PetitionEvent.Kind.REMINDER, now=now,
+        [pk for pk, _dep in due_next],
+        PetitionEvent.Kind.REMINDER,
+        now=now,
         data={"due_on": next_day.isoformat()},
     )
 
     overdue = list(
-        open_at_department.filter(due_on__lt=on, supervised_on__isnull=True).values_list(
-            "pk", flat=True
-        )
+        open_at_department.filter(
+            due_on__lt=on, supervised_on__isnull=True
+        ).values_list("pk", flat=True)
     )
     Petition.objects.filter(pk__in=overdue).update(supervised_on=on)
     _system_events(overdue, PetitionEvent.Kind.SUPERVISION, now=now)
@@ -152,9 +167,9 @@ def _close_unrated(*, on: date, now: datetime) -> list[int]:
     """Close replies not rated within RATING_WORKING_DAYS, recording "no rating"."""
     cutoff = workdays.nth_working_day_before(on, RATING_WORKING_DAYS)
     unrated = list(
-        Petition.objects.filter(status=S.REPLIED, answered_at__lt=_midnight(cutoff)).values_list(
-            "pk", flat=True
-        )
+        Petition.objects.filter(
+            status=S.REPLIED, answered_at__lt=_midnight(cutoff)
+        ).values_list("pk", flat=True)
     )
     Petition.objects.filter(pk__in=unrated, status=S.REPLIED).update(
         status=S.CLOSED, rating=Petition.Rating.NONE, rated_at=now, closed_at=now
@@ -163,7 +178,8 @@ def _close_unrated(*, on: date, now: datetime) -> list[int]:
         unrated,
         PetitionEvent.Kind.STATUS,
         now=now,
-        note=_("No rating within %(days)d working days.") % {"days": RATING_WORKING_DAYS},
+        note=_("No rating within %(days)d working days.")
+        % {"days": RATING_WORKING_DAYS},
         data={"rating": Petition.Rating.NONE},
         from_status=S.REPLIED,
         to_status=S.CLOSED,
@@ -190,17 +206,25 @@ def run_weekly_dispatch(*, on: date) -> ReviewRun:
     # counted as Escalation.overdue_working_days counts them (due Friday, Monday is day 1).
     cutoff = workdays.nth_working_day_before(on, ESCALATE_AFTER_WORKING_DAYS)
     already = Escalation.objects.filter(
-        petition=OuterRef("pk"), reason=Escalation.Reason.OVERDUE, period_start=OuterRef("due_on")
+        petition=OuterRef("pk"),
+        reason=Escalation.Reason.OVERDUE,
+        period_start=OuterRef("due_on"),
     )
     rows = list(
         Petition.objects.filter(
-            status__in=Petition.WITH_DEPARTMENT, department_replied_at__isnull=True, due_on__lt=cutoff
+            status__in=Petition.WITH_DEPARTMENT,
+            department_replied_at__isnull=True,
+            due_on__lt=cutoff,
         )
         .filter(~Exists(already))
         .values_list("pk", "due_on", "department_id", "created_at")
     )
     escalated = _escalate(
-        rows, run=run, reason=Escalation.Reason.OVERDUE, on=on, now=now,
+        rows,
+        run=run,
+        reason=Escalation.Reason.OVERDUE,
+        on=on,
+        now=now,
         period=lambda due_on: due_on,
     )
     run = _finish(
@@ -222,7 +246,9 @@ def run_weekly_dispatch(*, on: date) -> ReviewRun:
     return run
 
 
-def _escalate(rows, *, run: ReviewRun, reason: str, on: date, now: datetime, period) -> list[int]:
+def _escalate(
+    rows, *, run: ReviewRun, reason: str, on: date, now: datetime, period
+) -> list[int]:
     """Escalate (pk, due_on, department_id, created_at) rows to the leaders; one event each."""
     if not rows:
         return []
@@ -266,7 +292,10 @@ def run_monthly_summary(*, on: date) -> ReviewRun:
 def _uncleared(first: date, last: date):
     return (
         Petition.objects.open()
-        .filter(created_at__gte=_midnight(first), created_at__lt=_midnight(last + timedelta(days=1)))
+        .filter(
+            created_at__gte=_midnight(first),
+            created_at__lt=_midnight(last + timedelta(days=1)),
+        )
         .order_by("created_at", "pk")
     )
 
@@ -280,9 +309,17 @@ def run_quarterly_clearance(*, on: date) -> ReviewRun:
     if not created:
         return run
     now = timezone.now()
-    rows = list(_uncleared(first, last).values_list("pk", "due_on", "department_id", "created_at"))
+    rows = list(
+        _uncleared(first, last).values_list(
+            "pk", "due_on", "department_id", "created_at"
+        )
+    )
     escalated = _escalate(
-        rows, run=run, reason=Escalation.Reason.CLEARANCE, on=on, now=now,
+        rows,
+        run=run,
+        reason=Escalation.Reason.CLEARANCE,
+        on=on,
+        now=now,
         period=lambda _due: first,
     )
     summary = selectors.period_report(first=first, last=last)
@@ -338,4 +375,8 @@ def run_step(kind: str, *, on: date) -> list[ReviewRun]:
 
 def overdue_filter(on: date) -> Q:
     """Open at a department, past its due date, the department's reply not in yet."""
-    return Q(status__in=Petition.WITH_DEPARTMENT, due_on__lt=on, department_replied_at__isnull=True)
+    return Q(
+        status__in=Petition.WITH_DEPARTMENT,
+        due_on__lt=on,
+        department_replied_at__isnull=True,
+    )

@@ -29,12 +29,19 @@ def _midnight(day: date) -> datetime:
 
 
 def _in_period(field: str, first: date, last: date) -> Q:
-    return Q(**{f"{field}__gte": _midnight(first), f"{field}__lt": _midnight(last + timedelta(days=1))})
+    return Q(
+        **{
+            f"{field}__gte": _midnight(first),
+            f"{field}__lt": _midnight(last + timedelta(days=1)),
+        }
+    )
 
 
 def enterprise_petitions(*, enterprise_id: int) -> QuerySet[Petition]:
     """A member's list: their enterprise's petitions, newest first."""
-    return Petition.objects.for_enterprise(enterprise_id).select_related("category", "department")
+    return Petition.objects.for_enterprise(enterprise_id).select_related(
+        "category", "department"
+    )
 
 
 def department_petitions(*, department_id: int) -> QuerySet[Petition]:
@@ -50,7 +57,13 @@ def department_queue(*, department_id: int, on: date) -> dict[str, list[Petition
         .filter(status__in=Petition.WITH_DEPARTMENT)
         .order_by("due_on", "pk")
     )
-    queue = {"new": [], "overdue": [], "due_soon": [], "in_progress": [], "awaiting_review": []}
+    queue = {
+        "new": [],
+        "overdue": [],
+        "due_soon": [],
+        "in_progress": [],
+        "awaiting_review": [],
+    }
     for p in rows:
         if p.department_replied_at is not None:
             queue["awaiting_review"].append(p)
@@ -90,7 +103,9 @@ def staff_petitions(
         petitions = petitions.open().filter(supervised_on__isnull=False)
     if query:
         petitions = petitions.filter(
-            Q(number__icontains=query) | Q(title__icontains=query) | Q(enterprise__name__icontains=query)
+            Q(number__icontains=query)
+            | Q(title__icontains=query)
+            | Q(enterprise__name__icontains=query)
         )
     return petitions
 
@@ -126,7 +141,8 @@ def timeline(*, petition: Petition, audience: str) -> list[PetitionEvent]:
         events = events.filter(is_public=True)
     elif audience == "department":
         events = events.exclude(
-            Q(kind=PetitionEvent.Kind.NOTE, is_public=False) | Q(kind=PetitionEvent.Kind.TRIAGE_FLAG)
+            Q(kind=PetitionEvent.Kind.NOTE, is_public=False)
+            | Q(kind=PetitionEvent.Kind.TRIAGE_FLAG)
         )
     return list(events)
 
@@ -164,7 +180,9 @@ def department_boards(*, on: date, week_end: date) -> list[dict]:
     departments = Department.objects.filter(is_active=True).annotate(
         open=Count("petitions", filter=waiting),
         due_this_week=Count(
-            "petitions", filter=waiting & Q(petitions__due_on__gte=on, petitions__due_on__lte=week_end)
+            "petitions",
+            filter=waiting
+            & Q(petitions__due_on__gte=on, petitions__due_on__lte=week_end),
         ),
         overdue=Count("petitions", filter=waiting & Q(petitions__due_on__lt=on)),
     )
@@ -208,7 +226,9 @@ def period_report(*, first: date, last: date) -> dict:
     intake = Petition.objects.filter(_in_period("created_at", first, last))
     by_channel = dict(intake.values_list("channel").annotate(n=Count("pk")).order_by())
     by_category = list(
-        intake.values("category__name").annotate(n=Count("pk")).order_by("-n", "category__name")
+        intake.values("category__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "category__name")
     )
     events = PetitionEvent.objects.filter(
         _in_period("created_at", first, last), kind=PetitionEvent.Kind.STATUS
@@ -218,21 +238,31 @@ def period_report(*, first: date, last: date) -> dict:
             "petition_id", "petition__created_at", "created_at", "data"
         )
     )
-    ratings = list(events.filter(from_status=S.REPLIED).values_list("petition_id", "data"))
-    bounces = list(
-        events.filter(to_status=S.SUBMITTED, from_status__in=Petition.WITH_DEPARTMENT).values_list(
-            "petition_id", "data"
-        )
+    ratings = list(
+        events.filter(from_status=S.REPLIED).values_list("petition_id", "data")
     )
-    dispatches = list(events.filter(to_status=S.DISPATCHED).values_list("petition_id", "data"))
-    departments = list(Department.objects.order_by("sort_order", "name").values_list("pk", "name"))
+    bounces = list(
+        events.filter(
+            to_status=S.SUBMITTED, from_status__in=Petition.WITH_DEPARTMENT
+        ).values_list("petition_id", "data")
+    )
+    dispatches = list(
+        events.filter(to_status=S.DISPATCHED).values_list("petition_id", "data")
+    )
+    departments = list(
+        Department.objects.order_by("sort_order", "name").values_list("pk", "name")
+    )
 
-    earliest = min((timezone.localtime(c).date() for _p, c, _a, _d in answers), default=first)
+    earliest = min(
+        (timezone.localtime(c).date() for _p, c, _a, _d in answers), default=first
+    )
     counter = workdays.WorkingDayCounter(earliest, last)
     per_dep = defaultdict(lambda: {"petitions": set(), **dict.fromkeys(_DEP_COUNTS, 0)})
     days, totals = [], Counter()
     for pk, created, answered, data in answers:
-        took = counter.between(timezone.localtime(created).date(), timezone.localtime(answered).date())
+        took = counter.between(
+            timezone.localtime(created).date(), timezone.localtime(answered).date()
+        )
         days.append(took)
         totals["answered"] += 1
         totals["on_time"] += bool(data.get("on_time"))
@@ -242,13 +272,16 @@ def period_report(*, first: date, last: date) -> dict:
         dep["answered"] += 1
         dep["on_time"] += bool(data.get("on_time"))
         dep["resolved"] += data.get("outcome") == Petition.Outcome.RESOLVED
-    for pk, data in ratings:
+    for _pk, data in ratings:
         rating = data.get("rating", "")
         totals[rating] += 1
         if rating != Petition.Rating.NONE:
             dep = per_dep[data.get("department_id")]
             dep["rated"] += 1
-            dep["satisfied"] += rating in (Petition.Rating.SATISFIED, Petition.Rating.BASICALLY)
+            dep["satisfied"] += rating in (
+                Petition.Rating.SATISFIED,
+                Petition.Rating.BASICALLY,
+            )
     for pk, data in bounces:
         totals["bounces"] += 1
         per_dep[data.get("returned_by_id")]["bounces"] += 1
@@ -282,14 +315,25 @@ def period_report(*, first: date, last: date) -> dict:
         "last": last.isoformat(),
         "totals": summary,
         "by_channel": [
-            {"code": code, "count": by_channel.get(code, 0)} for code in Petition.Channel.values
+            {"code": code, "count": by_channel.get(code, 0)}
+            for code in Petition.Channel.values
         ],
-        "by_category": [{"name": r["category__name"] or "", "count": r["n"]} for r in by_category],
+        "by_category": [
+            {"name": r["category__name"] or "", "count": r["n"]} for r in by_category
+        ],
         "departments": _department_table(departments, per_dep),
     }
 
 
-_DEP_COUNTS = ("dispatched", "answered", "on_time", "resolved", "rated", "satisfied", "bounces")
+_DEP_COUNTS = (
+    "dispatched",
+    "answered",
+    "on_time",
+    "resolved",
+    "rated",
+    "satisfied",
+    "bounces",
+)
 
 
 def _department_table(departments, per_dep) -> list[dict]:
@@ -306,16 +350,22 @@ def _department_table(departments, per_dep) -> list[dict]:
         rows.append(row)
 
     def score(row):
-        return tuple(-1 if row[k] is None else row[k]
-                     for k in ("response_rate", "satisfaction_rate", "resolution_rate"))
+        return tuple(
+            -1 if row[k] is None else row[k]
+            for k in ("response_rate", "satisfaction_rate", "resolution_rate")
+        )
 
-    ranked = sorted((r for r in rows if r["petitions"] >= MIN_RANKED), key=score, reverse=True)
+    ranked = sorted(
+        (r for r in rows if r["petitions"] >= MIN_RANKED), key=score, reverse=True
+    )
     rank, previous = 0, None
     for row in ranked:
         if score(row) != previous:
             rank, previous = rank + 1, score(row)
         row["rank"] = rank
-    unranked = sorted((r for r in rows if r["petitions"] < MIN_RANKED), key=lambda r: r["name"])
+    unranked = sorted(
+        (r for r in rows if r["petitions"] < MIN_RANKED), key=lambda r: r["name"]
+    )
     for row in unranked:
         row["rank"] = None
     return ranked + unranked

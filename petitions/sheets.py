@@ -27,17 +27,24 @@ def read_opinion_forms(upload) -> list[tuple[int, dict]]:
     try:
         book = load_workbook(upload, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged file
-        raise ValidationError(_("This Excel file cannot be read; save it again and retry.")) from None
+        raise ValidationError(
+            _("This Excel file cannot be read; save it again and retry.")
+        ) from None
     rows = []
-    for number, values in enumerate(book.active.iter_rows(min_row=2, values_only=True), start=2):
-        cells = ["" if v is None else str(v).strip() for v in (values or ())][: len(SHEET_COLUMNS)]
+    for number, values in enumerate(
+        book.active.iter_rows(min_row=2, values_only=True), start=2
+    ):
+        cells = ["" if v is None else str(v).strip() for v in (values or ())][
+            : len(SHEET_COLUMNS)
+        ]
         if not any(cells):
             continue
         cells += [""] * (len(SHEET_COLUMNS) - len(cells))
         rows.append((number, dict(zip(SHEET_COLUMNS, cells, strict=True))))
         if len(rows) > MAX_BATCH_ROWS:
             raise ValidationError(
-                _("A batch holds at most %(n)d rows; split the sheet.") % {"n": MAX_BATCH_ROWS}
+                _("A batch holds at most %(n)d rows; split the sheet.")
+                % {"n": MAX_BATCH_ROWS}
             )
     book.close()
     if not rows:
@@ -50,10 +57,16 @@ def opinion_form_template() -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = _("opinion forms")[:31]
-    sheet.append([
-        _("enterprise (name or credit code)"), _("contact person"), _("contact phone"),
-        _("title"), _("description"), _("category"),
-    ])
+    sheet.append(
+        [
+            _("enterprise (name or credit code)"),
+            _("contact person"),
+            _("contact phone"),
+            _("title"),
+            _("description"),
+            _("category"),
+        ]
+    )
     return _save(book)
 
 
@@ -73,7 +86,13 @@ def report_workbook(run: ReviewRun, *, uncleared: list[Petition] = ()) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = _("figures")[:31]
-    sheet.append([safe_cell(str(run)), f"{run.period_start:%Y-%m-%d}", f"{run.period_end:%Y-%m-%d}"])
+    sheet.append(
+        [
+            safe_cell(str(run)),
+            f"{run.period_start:%Y-%m-%d}",
+            f"{run.period_end:%Y-%m-%d}",
+        ]
+    )
     for label, key in FIGURES:
         value = totals.get(key)
         sheet.append([str(label), _pct(value) if key.endswith("_rate") else value])
@@ -87,26 +106,58 @@ def report_workbook(run: ReviewRun, *, uncleared: list[Petition] = ()) -> bytes:
     for row in report.get("by_category", []):
         intake.append([safe_cell(row["name"] or _("not categorised")), row["count"]])
     deps = book.create_sheet(_("departments")[:31])
-    deps.append([
-        _("rank"), _("department"), _("petitions"), _("dispatched"), _("answered"),
-        _("response rate"), _("resolution rate"), _("satisfaction rate"), _("returned"),
-    ])
+    deps.append(
+        [
+            _("rank"),
+            _("department"),
+            _("petitions"),
+            _("dispatched"),
+            _("answered"),
+            _("response rate"),
+            _("resolution rate"),
+            _("satisfaction rate"),
+            _("returned"),
+        ]
+    )
     for row in report.get("departments", []):
-        deps.append([
-            row["rank"] if row["rank"] is not None else _("not ranked"), safe_cell(row["name"]),
-            row["petitions"], row["dispatched"], row["answered"], _pct(row["response_rate"]),
-            _pct(row["resolution_rate"]), _pct(row["satisfaction_rate"]), row["bounces"],
-        ])
+        deps.append(
+            [
+                row["rank"] if row["rank"] is not None else _("not ranked"),
+                safe_cell(row["name"]),
+                row["petitions"],
+                row["dispatched"],
+                row["answered"],
+                _pct(row["response_rate"]),
+                _pct(row["resolution_rate"]),
+                _pct(row["satisfaction_rate"]),
+                row["bounces"],
+            ]
+        )
     if uncleared:
         left = book.create_sheet(_("not cleared")[:31])
-        left.append([_("number"), _("enterprise"), _("title"), _("status"), _("department"),
-                     _("received at"), _("due date")])
+        left.append(
+            [
+                _("number"),
+                _("enterprise"),
+                _("title"),
+                _("status"),
+                _("department"),
+                _("received at"),
+                _("due date"),
+            ]
+        )
         for p in uncleared:
-            left.append([
-                p.number, safe_cell(p.enterprise.name), safe_cell(p.title), str(p.get_status_display()),
-                safe_cell(p.department.name if p.department else ""),
-                f"{p.created_at:%Y-%m-%d}", f"{p.due_on:%Y-%m-%d}" if p.due_on else "",
-            ])
+            left.append(
+                [
+                    p.number,
+                    safe_cell(p.enterprise.name),
+                    safe_cell(p.title),
+                    str(p.get_status_display()),
+                    safe_cell(p.department.name if p.department else ""),
+                    f"{p.created_at:%Y-%m-%d}",
+                    f"{p.due_on:%Y-%m-%d}" if p.due_on else "",
+                ]
+            )
     return _save(book)
 
 
@@ -115,15 +166,33 @@ def petitions_workbook(petitions) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = _("petitions")[:31]
-    sheet.append([_("number"), _("enterprise"), _("title"), _("channel"), _("category"),
-                  _("status"), _("department"), _("received at"), _("due date")])
+    sheet.append(
+        [
+            _("number"),
+            _("enterprise"),
+            _("title"),
+            _("channel"),
+            _("category"),
+            _("status"),
+            _("department"),
+            _("received at"),
+            _("due date"),
+        ]
+    )
     for p in petitions:
-        sheet.append([
-            p.number, safe_cell(p.enterprise.name), safe_cell(p.title), str(p.get_channel_display()),
-            safe_cell(p.category.name if p.category else ""), str(p.get_status_display()),
-            safe_cell(p.department.name if p.department else ""),
-            f"{p.created_at:%Y-%m-%d %H:%M}", f"{p.due_on:%Y-%m-%d}" if p.due_on else "",
-        ])
+        sheet.append(
+            [
+                p.number,
+                safe_cell(p.enterprise.name),
+                safe_cell(p.title),
+                str(p.get_channel_display()),
+                safe_cell(p.category.name if p.category else ""),
+                str(p.get_status_display()),
+                safe_cell(p.department.name if p.department else ""),
+                f"{p.created_at:%Y-%m-%d %H:%M}",
+                f"{p.due_on:%Y-%m-%d}" if p.due_on else "",
+            ]
+        )
     return _save(book)
 
 

@@ -21,6 +21,10 @@ def read_rating_token(token: str) -> tuple[int, int, int] | None:
         value = signing.loads(token, salt=SALT, max_age=RATING_LINK_DAYS * 86400)
     except signing.BadSignature:
         return None
-    if not (isinstance(value, list) and len(value) == 3 and all(isinstance(v, int) for v in value)):
+    if not (
+        isinstance(value, list)
+        and len(value) == 3
+        and all(isinstance(v, int) for v in value)
+    ):
         return None
     return value[0], value[1], value[2]

@@ -59,8 +59,15 @@ def _get_petition_for_official(request: HttpRequest, pk: int) -> Petition:
 def _get_petition_for_staff(pk: int) -> Petition:
     return get_object_or_404(
         Petition.objects.select_related(
-            "enterprise", "category", "department", "activity", "duty_log_entry", "merged_into",
-            "submitted_by", "signed_by", "department_replied_by",
+            "enterprise",
+            "category",
+            "department",
+            "activity",
+            "duty_log_entry",
+            "merged_into",
+            "submitted_by",
+            "signed_by",
+            "department_replied_by",
         ),
         pk=pk,
     )
@@ -94,8 +101,14 @@ def _form_errors(request: HttpRequest, form) -> None:
 def my_petitions(request: HttpRequest) -> HttpResponse:
     """My enterprise's petitions, newest first."""
     member = _member(request)
-    page = _page(request, selectors.enterprise_petitions(enterprise_id=member.enterprise_id))
-    return render(request, "petitions/my_petitions.html", {"page": page, "enterprise": member.enterprise})
+    page = _page(
+        request, selectors.enterprise_petitions(enterprise_id=member.enterprise_id)
+    )
+    return render(
+        request,
+        "petitions/my_petitions.html",
+        {"page": page, "enterprise": member.enterprise},
+    )
 
 
 @member_required
@@ -120,7 +133,9 @@ def submit(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Your petition %(number)s was received; the chamber studies it on the next working day.")
+                _(
+                    "Your petition %(number)s was received; the chamber studies it on the next working day."
+                )
                 % {"number": petition.number},
             )
             return redirect(petition)
@@ -143,7 +158,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "petition": petition,
         "events": selectors.timeline(petition=petition, audience="enterprise"),
         "attachments": list(petition.attachments.all()),
-        "rating_form": forms.RatingForm() if petition.status == Petition.Status.REPLIED else None,
+        "rating_form": forms.RatingForm()
+        if petition.status == Petition.Status.REPLIED
+        else None,
     }
     return render(request, "petitions/detail.html", context)
 
@@ -158,7 +175,9 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(petition)
     _run_service(
         request,
-        lambda: services.rate_petition(petition=petition, actor=request.user, **form.cleaned_data),
+        lambda: services.rate_petition(
+            petition=petition, actor=request.user, **form.cleaned_data
+        ),
         _("Thank you, your rating was recorded."),
     )
     return redirect(petition)
@@ -171,22 +190,32 @@ def rate_by_link(request: HttpRequest, token: str) -> HttpResponse:
     if found is not None:
         petition_id, answer_round, user_id = found
         petition = (
-            Petition.objects.filter(pk=petition_id, enterprise__members__user_id=user_id)
+            Petition.objects.filter(
+                pk=petition_id, enterprise__members__user_id=user_id
+            )
             .select_related("enterprise", "department")
             .first()
         )
     if petition is None:
-        return render(request, "petitions/rate_link.html", {"invalid": True}, status=404)
+        return render(
+            request, "petitions/rate_link.html", {"invalid": True}, status=404
+        )
     from chamber.models import User
 
-    usable = petition.status == Petition.Status.REPLIED and petition.answer_round == answer_round
+    usable = (
+        petition.status == Petition.Status.REPLIED
+        and petition.answer_round == answer_round
+    )
     form = forms.RatingForm(request.POST or None)
     done = False
     if request.method == "POST" and usable and form.is_valid():
         rater = User.objects.get(pk=user_id)
         try:
             services.rate_petition(
-                petition=petition, actor=rater, answer_round=answer_round, **form.cleaned_data
+                petition=petition,
+                actor=rater,
+                answer_round=answer_round,
+                **form.cleaned_data,
             )
         except services.PetitionError as exc:
             form.add_error(None, str(exc))
@@ -200,11 +229,16 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     """Download an attachment: the enterprise's members, the department it went to, staff."""
     if not request.user.is_authenticated:
         raise Http404
-    found = get_object_or_404(PetitionAttachment.objects.select_related("petition"), pk=pk)
+    found = get_object_or_404(
+        PetitionAttachment.objects.select_related("petition"), pk=pk
+    )
     roles, petition = roles_of(request.user), found.petition
     allowed = (
         roles.is_staff
-        or (roles.member is not None and roles.member.enterprise_id == petition.enterprise_id)
+        or (
+            roles.member is not None
+            and roles.member.enterprise_id == petition.enterprise_id
+        )
         or (
             roles.official is not None
             and petition.dispatched_at is not None
@@ -237,19 +271,30 @@ def from_duty_log(request: HttpRequest, entry_pk: int) -> HttpResponse:
     entry = get_object_or_404(entries, pk=entry_pk)
     existing = Petition.objects.filter(duty_log_entry=entry).first()
     if existing is not None:
-        messages.info(request, _("This appeal is already petition %(number)s.") % {"number": existing.number})
+        messages.info(
+            request,
+            _("This appeal is already petition %(number)s.")
+            % {"number": existing.number},
+        )
         return redirect("members:log_entry", pk=entry.pk)
     initial = {"title": entry.subject, "description": entry.appeal}
     form = forms.DutyLogPetitionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            petition = services.petition_from_duty_log(entry=entry, actor=request.user, **form.cleaned_data)
+            petition = services.petition_from_duty_log(
+                entry=entry, actor=request.user, **form.cleaned_data
+            )
         except services.PetitionError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Petition %(number)s was created.") % {"number": petition.number})
+            messages.success(
+                request,
+                _("Petition %(number)s was created.") % {"number": petition.number},
+            )
             return redirect("members:log_entry", pk=entry.pk)
-    return render(request, "petitions/from_duty_log.html", {"form": form, "entry": entry})
+    return render(
+        request, "petitions/from_duty_log.html", {"form": form, "entry": entry}
+    )
 
 
 # --- the department ------------------------------------------------------------------------
@@ -262,7 +307,9 @@ def department_queue(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     context = {
         "department": official.department,
-        "queue": selectors.department_queue(department_id=official.department_id, on=today),
+        "queue": selectors.department_queue(
+            department_id=official.department_id, on=today
+        ),
         "today": today,
         "recent": list(
             selectors.department_petitions(department_id=official.department_id)
@@ -276,7 +323,9 @@ def department_queue(request: HttpRequest) -> HttpResponse:
 @official_required
 def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
     petition = _get_petition_for_official(request, pk)
-    still_ours = petition.status in Petition.WITH_DEPARTMENT and not petition.awaits_review
+    still_ours = (
+        petition.status in Petition.WITH_DEPARTMENT and not petition.awaits_review
+    )
     context = {
         "petition": petition,
         "events": selectors.timeline(petition=petition, audience="department"),
@@ -291,9 +340,21 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 DEPARTMENT_ACTIONS = {
-    "sign": (None, services.sign_petition, gettext_lazy("Signed for: the petition is now in progress.")),
-    "return": (forms.ReturnForm, services.return_petition, gettext_lazy("Returned to the chamber for triage.")),
-    "progress": (forms.ProgressForm, services.record_progress, gettext_lazy("Progress recorded.")),
+    "sign": (
+        None,
+        services.sign_petition,
+        gettext_lazy("Signed for: the petition is now in progress."),
+    ),
+    "return": (
+        forms.ReturnForm,
+        services.return_petition,
+        gettext_lazy("Returned to the chamber for triage."),
+    ),
+    "progress": (
+        forms.ProgressForm,
+        services.record_progress,
+        gettext_lazy("Progress recorded."),
+    ),
     "reply": (
         forms.ReplyForm,
         services.record_department_reply,
@@ -331,7 +392,11 @@ def department_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
 def triage(request: HttpRequest) -> HttpResponse:
     """The staff's board: to triage, with the chamber, awaiting review, overdue."""
     today = timezone.localdate()
-    context = {"board": selectors.triage_board(on=today), "today": today, "runs": selectors.last_runs()}
+    context = {
+        "board": selectors.triage_board(on=today),
+        "today": today,
+        "runs": selectors.last_runs(),
+    }
     return render(request, "petitions/triage.html", context)
 
 
@@ -348,8 +413,12 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         query=(filters.get("q") or "").strip(),
     )
     if request.GET.get("format") == "xlsx":
-        response = HttpResponse(sheets.petitions_workbook(petitions[:5000]), content_type=sheets.XLSX)
-        response["Content-Disposition"] = content_disposition(f"petitions-{timezone.localdate():%Y%m%d}.xlsx")
+        response = HttpResponse(
+            sheets.petitions_workbook(petitions[:5000]), content_type=sheets.XLSX
+        )
+        response["Content-Disposition"] = content_disposition(
+            f"petitions-{timezone.localdate():%Y%m%d}.xlsx"
+        )
         return response
     query = request.GET.copy()
     query.pop("page", None)
@@ -370,15 +439,24 @@ def staff_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             petition = services.submit_petition(
-                enterprise=data["enterprise"], title=data["title"], description=data["description"],
-                category=data["category"], files=data["files"], channel=data["channel"],
-                activity=data["activity"], contact_name=data["contact_name"],
-                contact_phone=data["contact_phone"], submitted_by=request.user,
+                enterprise=data["enterprise"],
+                title=data["title"],
+                description=data["description"],
+                category=data["category"],
+                files=data["files"],
+                channel=data["channel"],
+                activity=data["activity"],
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                submitted_by=request.user,
             )
         except services.PetitionError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Petition %(number)s was entered.") % {"number": petition.number})
+            messages.success(
+                request,
+                _("Petition %(number)s was entered.") % {"number": petition.number},
+            )
             return redirect("petitions:staff_detail", pk=petition.pk)
     return render(request, "petitions/staff_new.html", {"form": form})
 
@@ -405,20 +483,32 @@ def batch(request: HttpRequest) -> HttpResponse:
     )
     row_errors: list[str] = []
     if request.method == "POST" and form.is_valid():
-        rows = _sheet_rows(form, lookups, row_errors) if upload else _typed_rows(formset, row_errors)
+        rows = (
+            _sheet_rows(form, lookups, row_errors)
+            if upload
+            else _typed_rows(formset, row_errors)
+        )
         if rows and not row_errors:
             key = form.cleaned_data.get("key") or ""
             if upload:
                 key = _sheet_key(request.FILES["sheet"])
             batch, created = services.enter_batch(
-                key=key, rows=rows, channel=form.cleaned_data["channel"],
-                activity=form.cleaned_data["activity"], source=form.cleaned_data["source"],
+                key=key,
+                rows=rows,
+                channel=form.cleaned_data["channel"],
+                activity=form.cleaned_data["activity"],
+                source=form.cleaned_data["source"],
                 actor=request.user,
             )
             if created:
-                messages.success(request, _("%(n)d petitions were entered.") % {"n": batch.size})
+                messages.success(
+                    request, _("%(n)d petitions were entered.") % {"n": batch.size}
+                )
             else:
-                messages.info(request, _("This batch was entered already; nothing new was created."))
+                messages.info(
+                    request,
+                    _("This batch was entered already; nothing new was created."),
+                )
             return redirect(f"{reverse('petitions:staff_list')}?status=open")
     elif request.method == "POST":
         _form_errors(request, form)
@@ -429,7 +519,9 @@ def batch(request: HttpRequest) -> HttpResponse:
         "row_errors": row_errors,
         "lookups": lookups,
     }
-    return render(request, "petitions/batch.html", context, status=400 if row_errors else 200)
+    return render(
+        request, "petitions/batch.html", context, status=400 if row_errors else 200
+    )
 
 
 def _typed_rows(formset, errors: list[str]) -> list:
@@ -437,8 +529,11 @@ def _typed_rows(formset, errors: list[str]) -> list:
         for number, row_form in enumerate(formset.forms, start=1):
             for field, messages_ in row_form.errors.items():
                 label = row_form.fields[field].label if field in row_form.fields else ""
-                errors += [_("Row %(n)d, %(field)s: %(error)s") % {"n": number, "field": label, "error": m}
-                           for m in messages_]
+                errors += [
+                    _("Row %(n)d, %(field)s: %(error)s")
+                    % {"n": number, "field": label, "error": m}
+                    for m in messages_
+                ]
         errors += formset.non_form_errors()
         return []
     rows = [f.row() for f in formset.forms if f.has_changed() and f.cleaned_data]
@@ -459,8 +554,11 @@ def _sheet_rows(form, lookups, errors: list[str]) -> list:
         if row_form.is_valid():
             rows.append(row_form.row())
         for field, messages_ in row_form.errors.items():
-            errors += [_("Row %(n)d, %(field)s: %(error)s")
-                       % {"n": number, "field": row_form.fields[field].label, "error": m} for m in messages_]
+            errors += [
+                _("Row %(n)d, %(field)s: %(error)s")
+                % {"n": number, "field": row_form.fields[field].label, "error": m}
+                for m in messages_
+            ]
     return rows
 
 
@@ -491,8 +589,9 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attachments": list(petition.attachments.all()),
         "escalations": list(petition.escalations.select_related("run")),
         "today": timezone.localdate(),
-        "accept_form": forms.AcceptForm(initial={"category": petition.category_id,
-                                                 "priority": petition.priority}),
+        "accept_form": forms.AcceptForm(
+            initial={"category": petition.category_id, "priority": petition.priority}
+        ),
         "dispatch_form": forms.DispatchForm(),
         "answer_form": forms.AnswerForm(initial={"answer": initial_answer}),
         "send_back_form": forms.SendBackForm(),
@@ -505,11 +604,31 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 STAFF_ACTIONS = {
     "accept": (forms.AcceptForm, services.accept_petition, gettext_lazy("Triaged.")),
-    "dispatch": (forms.DispatchForm, services.dispatch_petition, gettext_lazy("Dispatched; the department was told.")),
-    "answer": (forms.AnswerForm, services.answer_petition, gettext_lazy("The answer was sent to the enterprise.")),
-    "send_back": (forms.SendBackForm, services.send_back_reply, gettext_lazy("The reply was sent back to the department.")),
-    "reject": (forms.RejectForm, services.reject_petition, gettext_lazy("Rejected; the enterprise was given the reason.")),
-    "merge": (forms.MergeForm, services.merge_petition, gettext_lazy("Merged; the enterprise was given the reason.")),
+    "dispatch": (
+        forms.DispatchForm,
+        services.dispatch_petition,
+        gettext_lazy("Dispatched; the department was told."),
+    ),
+    "answer": (
+        forms.AnswerForm,
+        services.answer_petition,
+        gettext_lazy("The answer was sent to the enterprise."),
+    ),
+    "send_back": (
+        forms.SendBackForm,
+        services.send_back_reply,
+        gettext_lazy("The reply was sent back to the department."),
+    ),
+    "reject": (
+        forms.RejectForm,
+        services.reject_petition,
+        gettext_lazy("Rejected; the enterprise was given the reason."),
+    ),
+    "merge": (
+        forms.MergeForm,
+        services.merge_petition,
+        gettext_lazy("Merged; the enterprise was given the reason."),
+    ),
     "note": (forms.NoteForm, services.add_note, gettext_lazy("Note added.")),
 }
 
@@ -524,7 +643,9 @@ def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     form = form_class(request.POST)
     if form.is_valid():
         _run_service(
-            request, lambda: service(petition=petition, actor=request.user, **form.cleaned_data), success
+            request,
+            lambda: service(petition=petition, actor=request.user, **form.cleaned_data),
+            success,
         )
     else:
         _form_errors(request, form)
@@ -556,7 +677,9 @@ def _get_run_for_user(request: HttpRequest, pk: int) -> ReviewRun:
 
 @leadership_required
 def reports(request: HttpRequest) -> HttpResponse:
-    runs = ReviewRun.objects.filter(kind__in=LEADER_KINDS).order_by("-period_start", "kind")
+    runs = ReviewRun.objects.filter(kind__in=LEADER_KINDS).order_by(
+        "-period_start", "kind"
+    )
     return render(request, "petitions/reports.html", {"page": _page(request, runs)})
 
 
@@ -564,8 +687,15 @@ def reports(request: HttpRequest) -> HttpResponse:
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     run = _get_run_for_user(request, pk)
     lists = {}
-    for key in ("intake", "untriaged", "due_next_working_day", "newly_supervised",
-                "closed_without_rating", "uncleared", "escalated"):
+    for key in (
+        "intake",
+        "untriaged",
+        "due_next_working_day",
+        "newly_supervised",
+        "closed_without_rating",
+        "uncleared",
+        "escalated",
+    ):
         if run.report.get(key):
             lists[key] = run.report[key]
     everyone = selectors.petitions_by_pk([pk for pks in lists.values() for pk in pks])
@@ -573,7 +703,10 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "run": run,
         "totals": run.report.get("totals"),
-        "lists": [(LIST_LABELS[key], [by_pk[p] for p in pks if p in by_pk]) for key, pks in lists.items()],
+        "lists": [
+            (LIST_LABELS[key], [by_pk[p] for p in pks if p in by_pk])
+            for key, pks in lists.items()
+        ],
         "channels": [
             (Petition.Channel(row["code"]).label, row["count"])
             for row in run.report.get("by_channel", [])
@@ -586,7 +719,9 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 LIST_LABELS = {
     "intake": gettext_lazy("Received since the last study"),
     "untriaged": gettext_lazy("Not triaged within one working day"),
-    "due_next_working_day": gettext_lazy("Due on the next working day (departments reminded)"),
+    "due_next_working_day": gettext_lazy(
+        "Due on the next working day (departments reminded)"
+    ),
     "newly_supervised": gettext_lazy("Overdue, now under supervision"),
     "closed_without_rating": gettext_lazy("Closed without a rating"),
     "uncleared": gettext_lazy("Not cleared"),
@@ -600,7 +735,9 @@ def report_export(request: HttpRequest, pk: int) -> HttpResponse:
     if run.kind not in LEADER_KINDS:
         raise Http404
     uncleared = selectors.petitions_by_pk(run.report.get("uncleared", []))
-    response = HttpResponse(sheets.report_workbook(run, uncleared=uncleared), content_type=sheets.XLSX)
+    response = HttpResponse(
+        sheets.report_workbook(run, uncleared=uncleared), content_type=sheets.XLSX
+    )
     response["Content-Disposition"] = content_disposition(
         f"{run.kind}-{run.period_start:%Y%m%d}.xlsx"
     )
@@ -614,8 +751,14 @@ def escalations(request: HttpRequest) -> HttpResponse:
     found = selectors.escalations(open_only=not show_all)
     counts = dict(
         Escalation.objects.exclude(petition__status__in=Petition.ENDED_STATUSES)
-        .values_list("reason").annotate(n=Count("pk")).order_by()
+        .values_list("reason")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    context = {"page": _page(request, found), "show_all": show_all, "counts": counts,
-               "today": timezone.localdate()}
+    context = {
+        "page": _page(request, found),
+        "show_all": show_all,
+        "counts": counts,
+        "today": timezone.localdate(),
+    }
     return render(request, "petitions/escalations.html", context)

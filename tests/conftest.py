@@ -27,7 +27,23 @@ def _engine() -> str:
     return settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
 
 
+def _empties_the_database(item) -> bool:
+    """Transactional tests (and the live server's) end by emptying every table."""
+    marker = item.get_closest_marker("django_db")
+    return bool(
+        marker and marker.kwargs.get("transaction")
+    ) or "live_server" in getattr(item, "fixturenames", ())
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items) -> None:
+    # pytest-django runs transactional tests last, but the session-wide [chromium]
+    # parameter of the browser tests reorders them again; a test after them would find
+    # the rows the data migrations seed (categories, awareness, schedules) gone. After
+    # every other plugin: the tests that empty the database go last, in their order.
+    items[:] = [i for i in items if not _empties_the_database(i)] + [
+        i for i in items if _empties_the_database(i)
+    ]
     needs = {
         "postgres": (
             _engine() == "postgresql",

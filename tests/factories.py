@@ -343,6 +343,9 @@ class PetitionFactory(factory.django.DjangoModelFactory):
             from petitions.models import PetitionEvent
 
             PetitionEvent.objects.create(
-                petition=obj, kind="status", to_status="submitted", is_public=True,
+                petition=obj,
+                kind="status",
+                to_status="submitted",
+                is_public=True,
                 created_at=obj.created_at,
             )

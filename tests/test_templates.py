@@ -292,6 +292,8 @@ PAGES.update(
         ),
     }
 )
+
+
 def _a_petition(request) -> dict:
     """Alice's enterprise's petition, answered by the official persona's department."""
     from petitions import services
@@ -300,21 +302,37 @@ def _a_petition(request) -> dict:
     alice, staff = request.getfixturevalue("alice"), request.getfixturevalue("staff")
     official = request.getfixturevalue("official")
     petition = services.submit_petition(
-        enterprise=alice.enterprise, title="厂区道路积水", description="雨天积水严重，影响出货。",
-        channel="online", submitted_by=alice.user,
+        enterprise=alice.enterprise,
+        title="厂区道路积水",
+        description="雨天积水严重，影响出货。",
+        channel="online",
+        submitted_by=alice.user,
     )
     category = CategoryFactory()
     services.accept_petition(
-        petition=petition, actor=staff, category=category, priority="normal", handling="department"
+        petition=petition,
+        actor=staff,
+        category=category,
+        priority="normal",
+        handling="department",
     )
-    services.dispatch_petition(petition=petition, department=official.department, actor=staff)
+    services.dispatch_petition(
+        petition=petition, department=official.department, actor=staff
+    )
     services.sign_petition(petition=petition, actor=official.user)
-    services.record_progress(petition=petition, actor=official.user, note="已现场查看。")
+    services.record_progress(
+        petition=petition, actor=official.user, note="已现场查看。"
+    )
     services.record_department_reply(
-        petition=petition, actor=official.user, outcome="partly", reply="已疏通排水管。",
+        petition=petition,
+        actor=official.user,
+        outcome="partly",
+        reply="已疏通排水管。",
         follow_up_plan="明年春季改造路面。",
     )
-    services.answer_petition(petition=petition, actor=staff, answer="已疏通排水管，明年改造路面。")
+    services.answer_petition(
+        petition=petition, actor=staff, answer="已疏通排水管，明年改造路面。"
+    )
     return {"pk": petition.pk}
 
 
@@ -324,7 +342,11 @@ def _a_rating_link(request) -> dict:
 
     petition = Petition.objects.get(**_a_petition(request))
     alice = request.getfixturevalue("alice")
-    return {"token": rating_token(petition_id=petition.pk, answer_round=1, user_id=alice.user_id)}
+    return {
+        "token": rating_token(
+            petition_id=petition.pk, answer_round=1, user_id=alice.user_id
+        )
+    }
 
 
 def _an_appeal_of_the_reps_week(request) -> dict:
@@ -347,7 +369,6 @@ def _a_monthly_report(request) -> dict:
 
 
 def _a_daily_run(request) -> dict:
-    from datetime import timedelta
 
     from django.utils import timezone
 
@@ -362,18 +383,32 @@ def _a_daily_run(request) -> dict:
 LEADERSHIP = {"leader": 200}
 PAGES.update(
     {
-        "petitions/my_petitions.html": Page("petitions:mine", {}, 302, 200, 403, NOT_MEMBERS),
-        "petitions/submit.html": Page("petitions:submit", {}, 302, 200, 403, NOT_MEMBERS),
+        "petitions/my_petitions.html": Page(
+            "petitions:mine", {}, 302, 200, 403, NOT_MEMBERS
+        ),
+        "petitions/submit.html": Page(
+            "petitions:submit", {}, 302, 200, 403, NOT_MEMBERS
+        ),
         # The representative belongs to another enterprise; staff and the department
         # are sent to their own page of the petition.
         "petitions/detail.html": Page(
-            "petitions:detail", _a_petition, 302, 200, 302,
+            "petitions:detail",
+            _a_petition,
+            302,
+            200,
+            302,
             {"representative": 404, "official": 302, "leader": 404},
         ),
         # No login needed: the signed link is the key.
-        "petitions/rate_link.html": Page("petitions:rate_by_link", _a_rating_link, 200, 200, 200),
+        "petitions/rate_link.html": Page(
+            "petitions:rate_by_link", _a_rating_link, 200, 200, 200
+        ),
         "petitions/from_duty_log.html": Page(
-            "petitions:from_duty_log", _an_appeal_of_the_reps_week, 302, 403, 200,
+            "petitions:from_duty_log",
+            _an_appeal_of_the_reps_week,
+            302,
+            403,
+            200,
             {"representative": 200},
         ),
         "petitions/department_queue.html": Page(
@@ -386,13 +421,19 @@ PAGES.update(
         "petitions/staff_list.html": Page("petitions:staff_list", {}, 302, 403, 200),
         "petitions/staff_new.html": Page("petitions:staff_new", {}, 302, 403, 200),
         "petitions/batch.html": Page("petitions:batch", {}, 302, 403, 200),
-        "petitions/staff_detail.html": Page("petitions:staff_detail", _a_petition, 302, 403, 200),
+        "petitions/staff_detail.html": Page(
+            "petitions:staff_detail", _a_petition, 302, 403, 200
+        ),
         "petitions/cycle.html": Page("petitions:cycle", {}, 302, 403, 200),
-        "petitions/reports.html": Page("petitions:reports", {}, 302, 403, 200, LEADERSHIP),
+        "petitions/reports.html": Page(
+            "petitions:reports", {}, 302, 403, 200, LEADERSHIP
+        ),
         "petitions/report.html": Page(
             "petitions:report", _a_monthly_report, 302, 403, 200, LEADERSHIP
         ),
-        "petitions/escalations.html": Page("petitions:escalations", {}, 302, 403, 200, LEADERSHIP),
+        "petitions/escalations.html": Page(
+            "petitions:escalations", {}, 302, 403, 200, LEADERSHIP
+        ),
     }
 )
 

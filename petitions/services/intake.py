@@ -64,7 +64,9 @@ def _received_event(petition: Petition, actor: User | None) -> PetitionEvent:
     )
 
 
-def attach_files(*, petition: Petition, files: Sequence[File], actor: User | None) -> list:
+def attach_files(
+    *, petition: Petition, files: Sequence[File], actor: User | None
+) -> list:
     """Store checked files with the petition under random names."""
     checked = _check_files(files)
     if petition.attachments.count() + len(checked) > MAX_ATTACHMENTS:
@@ -147,16 +149,26 @@ def petition_from_duty_log(
     now: datetime | None = None,
 ) -> Petition:
     """The representative on duty (or staff) turns a visitor's appeal into a petition."""
-    entry = DutyLogEntry.objects.select_for_update().select_related("shift").get(pk=entry.pk)
+    entry = (
+        DutyLogEntry.objects.select_for_update()
+        .select_related("shift")
+        .get(pk=entry.pk)
+    )
     roles = roles_of(actor)
     member = roles.member
-    if not roles.is_staff and (member is None or entry.shift.representative_id != member.pk):
-        raise PetitionError(_("Only the representative of that duty week or staff can do this."))
+    if not roles.is_staff and (
+        member is None or entry.shift.representative_id != member.pk
+    ):
+        raise PetitionError(
+            _("Only the representative of that duty week or staff can do this.")
+        )
     if not entry.has_appeal:
         raise PetitionError(_("This visit brought no appeal."))
     if entry.enterprise_id is None:
         raise PetitionError(
-            _("Link the visitor to a member enterprise first: petitions belong to an enterprise.")
+            _(
+                "Link the visitor to a member enterprise first: petitions belong to an enterprise."
+            )
         )
     if Petition.objects.filter(duty_log_entry=entry).exists():
         raise PetitionError(_("This appeal is already a petition."))
@@ -217,8 +229,13 @@ def enter_batch(
 def _enter_batch(key, rows, channel, actor, activity, source, now) -> IntakeBatch:
     now = now or timezone.now()
     batch = IntakeBatch.objects.create(
-        key=key, channel=channel, activity=activity, source=source[:120],
-        created_by=actor, size=len(rows), created_at=now,
+        key=key,
+        channel=channel,
+        activity=activity,
+        source=source[:120],
+        created_by=actor,
+        size=len(rows),
+        created_at=now,
     )
     numbers = _take_numbers(timezone.localdate(now).year, len(rows))
     petitions = Petition.objects.bulk_create(

@@ -80,8 +80,14 @@ def _move(
 
 
 def _event(
-    petition: Petition, kind: str, *, actor: User | None, note: str = "", public: bool = False,
-    data: dict | None = None, now: datetime | None = None,
+    petition: Petition,
+    kind: str,
+    *,
+    actor: User | None,
+    note: str = "",
+    public: bool = False,
+    data: dict | None = None,
+    now: datetime | None = None,
 ) -> PetitionEvent:
     return PetitionEvent.objects.create(
         petition=petition,
@@ -157,14 +163,18 @@ def dispatch_petition(
         raise _refuse(petition, S.DISPATCHED)  # before the due date needs a category
     if petition.status == S.ACCEPTED and petition.handling == Petition.Handling.CHAMBER:
         raise PetitionError(
-            _("This petition is handled by the chamber; triage it again to dispatch it.")
+            _(
+                "This petition is handled by the chamber; triage it again to dispatch it."
+            )
         )
     if not department.is_active:
         raise PetitionError(_("This department is no longer active."))
     petition.department = department
     petition.dispatched_at = now
     petition.due_on = due_date(
-        category=petition.category, priority=petition.priority, start=timezone.localdate(now)
+        category=petition.category,
+        priority=petition.priority,
+        start=timezone.localdate(now),
     )
     petition.signed_at = None
     petition.signed_by = None
@@ -174,8 +184,14 @@ def dispatch_petition(
         S.DISPATCHED,
         actor=actor,
         note=note,
-        fields=("department", "dispatched_at", "due_on", "signed_at", "signed_by",
-                "department_replied_at"),
+        fields=(
+            "department",
+            "dispatched_at",
+            "due_on",
+            "signed_at",
+            "signed_by",
+            "department_replied_at",
+        ),
         data={
             "department": department.name,
             "department_id": department.pk,
@@ -200,7 +216,9 @@ def _check_department(petition: Petition, actor: User) -> None:
 
 
 @transaction.atomic
-def sign_petition(*, petition: Petition, actor: User, now: datetime | None = None) -> Petition:
+def sign_petition(
+    *, petition: Petition, actor: User, now: datetime | None = None
+) -> Petition:
     """The department's liaison signs for it (签收): the department has taken it up."""
     now = now or timezone.now()
     petition = _locked(petition)
@@ -210,7 +228,9 @@ def sign_petition(*, petition: Petition, actor: User, now: datetime | None = Non
         raise _refuse(petition, S.IN_PROGRESS)
     petition.signed_at = now
     petition.signed_by = actor
-    _move(petition, S.IN_PROGRESS, actor=actor, fields=("signed_at", "signed_by"), now=now)
+    _move(
+        petition, S.IN_PROGRESS, actor=actor, fields=("signed_at", "signed_by"), now=now
+    )
     return petition
 
 
@@ -235,8 +255,15 @@ def return_petition(
         S.SUBMITTED,
         actor=actor,
         note=basis,
-        fields=("department", "due_on", "signed_at", "signed_by", "handling",
-                "department_replied_at", "bounce_count"),
+        fields=(
+            "department",
+            "due_on",
+            "signed_at",
+            "signed_by",
+            "handling",
+            "department_replied_at",
+            "bounce_count",
+        ),
         data={
             "returned_by": department.name if department else "",
             "returned_by_id": department.pk if department else None,
@@ -258,7 +285,14 @@ def record_progress(
     _check_department(petition, actor)
     if petition.status != S.IN_PROGRESS:
         raise PetitionError(_("Sign for the petition before recording progress."))
-    return _event(petition, PetitionEvent.Kind.PROGRESS, actor=actor, note=note, public=True, now=now)
+    return _event(
+        petition,
+        PetitionEvent.Kind.PROGRESS,
+        actor=actor,
+        note=note,
+        public=True,
+        now=now,
+    )
 
 
 @transaction.atomic
@@ -290,12 +324,21 @@ def record_department_reply(
     petition.department_replied_at = now
     petition.department_replied_by = actor
     petition.save(
-        update_fields=["outcome", "department_reply", "follow_up_plan",
-                       "department_replied_at", "department_replied_by"]
+        update_fields=[
+            "outcome",
+            "department_reply",
+            "follow_up_plan",
+            "department_replied_at",
+            "department_replied_by",
+        ]
     )
     _event(
-        petition, PetitionEvent.Kind.DEPARTMENT_REPLY, actor=actor, note=reply,
-        data={"outcome": outcome, "follow_up_plan": petition.follow_up_plan}, now=now,
+        petition,
+        PetitionEvent.Kind.DEPARTMENT_REPLY,
+        actor=actor,
+        note=reply,
+        data={"outcome": outcome, "follow_up_plan": petition.follow_up_plan},
+        now=now,
     )
     return petition
 
@@ -339,7 +382,9 @@ def answer_petition(
         raise PetitionError(_("The department has not replied yet."))
     if petition.status == S.ACCEPTED:
         if petition.handling != Petition.Handling.CHAMBER:
-            raise PetitionError(_("Dispatch this petition, or triage it as handled by the chamber."))
+            raise PetitionError(
+                _("Dispatch this petition, or triage it as handled by the chamber.")
+            )
         if outcome not in Petition.Outcome.values:
             raise PetitionError(_("Choose the outcome."))
         petition.outcome = outcome
@@ -359,8 +404,15 @@ def answer_petition(
         S.REPLIED,
         actor=actor,
         note=answer,
-        fields=("outcome", "answer", "answered_at", "answer_round", "rating",
-                "rating_comment", "rated_at"),
+        fields=(
+            "outcome",
+            "answer",
+            "answered_at",
+            "answer_round",
+            "rating",
+            "rating_comment",
+            "rated_at",
+        ),
         data={
             "outcome": petition.outcome,
             "department_id": petition.department_id,
@@ -369,7 +421,9 @@ def answer_petition(
         },
         now=now,
     )
-    transaction.on_commit(partial(notify_answered.delay, petition.pk, petition.answer_round))
+    transaction.on_commit(
+        partial(notify_answered.delay, petition.pk, petition.answer_round)
+    )
     return petition
 
 
@@ -389,10 +443,16 @@ def rate_petition(
     """
     now = now or timezone.now()
     comment = (comment or "").strip()
-    if rating not in (Petition.Rating.SATISFIED, Petition.Rating.BASICALLY, Petition.Rating.UNSATISFIED):
+    if rating not in (
+        Petition.Rating.SATISFIED,
+        Petition.Rating.BASICALLY,
+        Petition.Rating.UNSATISFIED,
+    ):
         raise PetitionError(_("Choose a rating."))
     if rating == Petition.Rating.UNSATISFIED and not comment:
-        raise PetitionError(_("Tell us what is still unresolved, so it can be followed up."))
+        raise PetitionError(
+            _("Tell us what is still unresolved, so it can be followed up.")
+        )
     petition = _locked(petition)
     if petition.status != S.REPLIED or (
         answer_round is not None and answer_round != petition.answer_round
@@ -400,10 +460,21 @@ def rate_petition(
         raise PetitionError(_("This answer has been rated already."))
     data = {"rating": rating, "department_id": petition.department_id}
     if rating != Petition.Rating.UNSATISFIED:
-        petition.rating, petition.rating_comment, petition.rated_at = rating, comment, now
+        petition.rating, petition.rating_comment, petition.rated_at = (
+            rating,
+            comment,
+            now,
+        )
         petition.closed_at = now
-        _move(petition, S.CLOSED, actor=actor, note=comment, data=data, now=now,
-              fields=("rating", "rating_comment", "rated_at", "closed_at"))
+        _move(
+            petition,
+            S.CLOSED,
+            actor=actor,
+            note=comment,
+            data=data,
+            now=now,
+            fields=("rating", "rating_comment", "rated_at", "closed_at"),
+        )
         return petition
     petition.rating, petition.rating_comment, petition.rated_at = rating, comment, now
     fields = ["rating", "rating_comment", "rated_at", "department_replied_at"]
@@ -411,7 +482,9 @@ def rate_petition(
     if petition.department_id:
         # Reopened to the same department, with a fresh time limit from today.
         petition.due_on = due_date(
-            category=petition.category, priority=petition.priority, start=timezone.localdate(now)
+            category=petition.category,
+            priority=petition.priority,
+            start=timezone.localdate(now),
         )
         petition.supervised_on = None
         fields += ["due_on", "supervised_on"]
@@ -419,8 +492,15 @@ def rate_petition(
         data["due_on"] = petition.due_on.isoformat()
     else:
         to = S.ACCEPTED
-    _move(petition, to, actor=actor, note=comment, data={**data, "reopened": True},
-          fields=tuple(fields), now=now)
+    _move(
+        petition,
+        to,
+        actor=actor,
+        note=comment,
+        data={**data, "reopened": True},
+        fields=tuple(fields),
+        now=now,
+    )
     if petition.department_id:
         from petitions.tasks import notify_dispatched
 
@@ -440,15 +520,28 @@ def reject_petition(
     petition = _locked(petition)
     petition.answer, petition.answered_at, petition.closed_at = reason, now, now
     petition.answer_round += 1
-    _move(petition, S.REJECTED, actor=actor, note=reason, now=now,
-          fields=("answer", "answered_at", "closed_at", "answer_round"))
-    transaction.on_commit(partial(notify_answered.delay, petition.pk, petition.answer_round))
+    _move(
+        petition,
+        S.REJECTED,
+        actor=actor,
+        note=reason,
+        now=now,
+        fields=("answer", "answered_at", "closed_at", "answer_round"),
+    )
+    transaction.on_commit(
+        partial(notify_answered.delay, petition.pk, petition.answer_round)
+    )
     return petition
 
 
 @transaction.atomic
 def merge_petition(
-    *, petition: Petition, into: Petition, actor: User, reason: str, now: datetime | None = None
+    *,
+    petition: Petition,
+    into: Petition,
+    actor: User,
+    reason: str,
+    now: datetime | None = None,
 ) -> Petition:
     """The same matter as another petition: followed there; the enterprise gets the reason."""
     from petitions.tasks import notify_answered
@@ -458,24 +551,46 @@ def merge_petition(
     if into.pk == petition.pk:
         raise PetitionError(_("A petition cannot be merged into itself."))
     if into.status == S.MERGED:
-        raise PetitionError(_("That petition was itself merged; merge into %(number)s instead.")
-                            % {"number": into.merged_into.number})
+        raise PetitionError(
+            _("That petition was itself merged; merge into %(number)s instead.")
+            % {"number": into.merged_into.number}
+        )
     petition = _locked(petition)
     petition.merged_into = into
     petition.answer, petition.answered_at, petition.closed_at = reason, now, now
     petition.answer_round += 1
-    _move(petition, S.MERGED, actor=actor, note=reason, now=now,
-          data={"merged_into": into.number},
-          fields=("merged_into", "answer", "answered_at", "closed_at", "answer_round"))
-    transaction.on_commit(partial(notify_answered.delay, petition.pk, petition.answer_round))
+    _move(
+        petition,
+        S.MERGED,
+        actor=actor,
+        note=reason,
+        now=now,
+        data={"merged_into": into.number},
+        fields=("merged_into", "answer", "answered_at", "closed_at", "answer_round"),
+    )
+    transaction.on_commit(
+        partial(notify_answered.delay, petition.pk, petition.answer_round)
+    )
     return petition
 
 
 @transaction.atomic
 def add_note(
-    *, petition: Petition, actor: User, note: str, public: bool = False, now: datetime | None = None
+    *,
+    petition: Petition,
+    actor: User,
+    note: str,
+    public: bool = False,
+    now: datetime | None = None,
 ) -> PetitionEvent:
     """A staff note on the file; shown to the enterprise only when `public`."""
     note = _required(note, _("Write the note."))
     petition = _locked(petition)
-    return _event(petition, PetitionEvent.Kind.NOTE, actor=actor, note=note, public=public, now=now)
+    return _event(
+        petition,
+        PetitionEvent.Kind.NOTE,
+        actor=actor,
+        note=note,
+        public=public,
+        now=now,
+    )

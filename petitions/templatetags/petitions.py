@@ -54,7 +54,11 @@ def stat_label(key: str) -> str:
 @register.filter
 def card_stats(stats: dict) -> list[tuple[str, object]]:
     """The figures of a run worth a line on its card, labelled, in a fixed order."""
-    return [(STAT_LABELS[k], stats[k]) for k in CARD_STATS if k in stats and stats[k] is not None]
+    return [
+        (STAT_LABELS[k], stats[k])
+        for k in CARD_STATS
+        if k in stats and stats[k] is not None
+    ]
 
 
 @register.filter
@@ -65,4 +69,6 @@ def get_item(mapping: dict, key: str):
 @register.simple_tag
 def petition_of_entry(entry):
     """The petition a duty-log appeal became, if any (the duty log page links to it)."""
-    return Petition.objects.filter(duty_log_entry_id=entry.pk).only("pk", "number").first()
+    return (
+        Petition.objects.filter(duty_log_entry_id=entry.pk).only("pk", "number").first()
+    )

@@ -25,7 +25,9 @@ class Command(BaseCommand):
             raise CommandError(f"--date must be YYYY-MM-DD, not {on!r}") from None
         runs = review.run_step(step, on=day)
         if not runs:
-            self.stdout.write(f"{step} {day}: nothing to do ({day} is not a working day).")
+            self.stdout.write(
+                f"{step} {day}: nothing to do ({day} is not a working day)."
+            )
         for run in runs:
             figures = ", ".join(f"{k}={v}" for k, v in run.stats.items())
             self.stdout.write(
