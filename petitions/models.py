@@ -259,6 +259,13 @@ class Petition(models.Model):
     bounce_count = models.PositiveSmallIntegerField(
         _("returned by departments"), default=0
     )
+    awaiting_triage_since = models.DateTimeField(
+        _("awaiting triage since"),
+        default=timezone.now,
+        help_text=_(
+            "When it came in, or came back from a department: the daily study's clock."
+        ),
+    )
     triage_flagged_on = models.DateField(
         _("flagged as not triaged on"), null=True, blank=True
     )

@@ -103,12 +103,13 @@ def run_daily_study(*, on: date) -> ReviewRun | None:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    # Received before the previous working day began: a whole working day without triage.
+    # In (or back from a department) before the previous working day began: a whole
+    # working day without triage.
     untriaged = list(
         Petition.objects.filter(
             status=S.SUBMITTED,
             triage_flagged_on__isnull=True,
-            created_at__lt=_midnight(previous),
+            awaiting_triage_since__lt=_midnight(previous),
         ).values_list("pk", flat=True)
     )
     Petition.objects.filter(pk__in=untriaged).update(triage_flagged_on=on)

@@ -336,6 +336,9 @@ class PetitionFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"诉求{n}：办证进度")
     description = "希望尽快办理相关手续。"
     category = factory.SubFactory(CategoryFactory)
+    created_at = factory.LazyFunction(timezone.now)
+    # The daily study's triage clock starts at receipt, as intake sets it.
+    awaiting_triage_since = factory.SelfAttribute("created_at")
 
     @factory.post_generation
     def received_event(obj, create, extracted, **kwargs):

@@ -122,6 +122,7 @@ def submit_petition(
         may_share_anonymously=may_share_anonymously,
         category=category,
         created_at=now,
+        awaiting_triage_since=now,
     )
     petition.full_clean(exclude=["number"])
     petition.save()
@@ -252,6 +253,7 @@ def _enter_batch(key, rows, channel, actor, activity, source, now) -> IntakeBatc
             description=row.description,
             category=row.category,
             created_at=now,
+            awaiting_triage_since=now,
         )
         for number, row in zip(numbers, rows, strict=True)
     )

@@ -179,6 +179,7 @@ def dispatch_petition(
     petition.signed_at = None
     petition.signed_by = None
     petition.department_replied_at = None
+    petition.supervised_on = None  # a new due date: supervised again only if late again
     _move(
         petition,
         S.DISPATCHED,
@@ -191,6 +192,7 @@ def dispatch_petition(
             "signed_at",
             "signed_by",
             "department_replied_at",
+            "supervised_on",
         ),
         data={
             "department": department.name,
@@ -250,6 +252,10 @@ def return_petition(
     petition.handling = ""
     petition.department_replied_at = None
     petition.bounce_count += 1
+    # Back at triage: the one-working-day clock starts again, supervision ends.
+    petition.awaiting_triage_since = now or timezone.now()
+    petition.triage_flagged_on = None
+    petition.supervised_on = None
     _move(
         petition,
         S.SUBMITTED,
@@ -263,6 +269,9 @@ def return_petition(
             "handling",
             "department_replied_at",
             "bounce_count",
+            "awaiting_triage_since",
+            "triage_flagged_on",
+            "supervised_on",
         ),
         data={
             "returned_by": department.name if department else "",

@@ -966,3 +966,51 @@ def test_run_cycle_runs_the_weekly_dispatch_for_the_week_of_the_date(staff, depa
     (line,) = out.getvalue().splitlines()
     assert line.startswith("weekly 2026-03-23..2026-03-29 ")
     assert ReviewRun.objects.get().kind == ReviewRun.Kind.WEEKLY
+
+
+def test_a_returned_petition_gets_a_whole_working_day_at_triage_again(staff, department):
+    """Returned on Friday, it is not flagged on Monday, only on Tuesday."""
+    petition = dispatched(staff, department, due_on=date(2026, 3, 20))
+    services.return_petition(
+        petition=petition, actor=staff, basis="不属于本局职责。", now=at(date(2026, 3, 6), 15)
+    )
+
+    monday = review.run_daily_study(on=MONDAY)
+    tuesday = review.run_daily_study(on=TUESDAY)
+
+    petition.refresh_from_db()
+    assert petition.pk not in monday.report["untriaged"]
+    assert tuesday.report["untriaged"] == [petition.pk]
+    assert petition.triage_flagged_on == TUESDAY
+
+
+def test_a_redispatched_petition_is_supervised_again_when_late_again(
+    staff, department, other_department
+):
+    petition = dispatched(staff, department, due_on=date(2026, 3, 6), sign=True)
+    review.run_daily_study(on=MONDAY)
+    petition.refresh_from_db()
+    assert petition.supervised_on == MONDAY
+    services.return_petition(
+        petition=petition, actor=staff, basis="应由市场监管局办理。", now=at(TUESDAY, 9)
+    )
+    petition.refresh_from_db()
+    assert petition.supervised_on is None  # no longer shown as supervised at triage
+    services.accept_petition(
+        petition=petition,
+        actor=staff,
+        category=petition.category,
+        priority=Petition.Priority.NORMAL,
+        handling=Petition.Handling.DEPARTMENT,
+        now=at(TUESDAY, 10),
+    )
+    petition = services.dispatch_petition(
+        petition=petition, department=other_department, actor=staff, now=at(TUESDAY, 11)
+    )
+    late = workdays.add_working_days(petition.due_on, 1)
+
+    review.run_daily_study(on=late)
+
+    petition.refresh_from_db()
+    assert petition.supervised_on == late
+    assert len(events(petition, K.SUPERVISION)) == 2
