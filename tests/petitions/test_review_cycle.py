@@ -968,11 +968,16 @@ def test_run_cycle_runs_the_weekly_dispatch_for_the_week_of_the_date(staff, depa
     assert ReviewRun.objects.get().kind == ReviewRun.Kind.WEEKLY
 
 
-def test_a_returned_petition_gets_a_whole_working_day_at_triage_again(staff, department):
+def test_a_returned_petition_gets_a_whole_working_day_at_triage_again(
+    staff, department
+):
     """Returned on Friday, it is not flagged on Monday, only on Tuesday."""
     petition = dispatched(staff, department, due_on=date(2026, 3, 20))
     services.return_petition(
-        petition=petition, actor=staff, basis="不属于本局职责。", now=at(date(2026, 3, 6), 15)
+        petition=petition,
+        actor=staff,
+        basis="不属于本局职责。",
+        now=at(date(2026, 3, 6), 15),
     )
 
     monday = review.run_daily_study(on=MONDAY)
