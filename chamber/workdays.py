@@ -27,18 +27,31 @@ def _official(year: int) -> tuple[frozenset[date], frozenset[date]]:
     return frozenset(china.keys()), makeup
 
 
+# Counting the working days of a quarter asks about each day; within this many seconds
+# the process answers from its own copy instead of asking the shared cache each time.
+LOCAL_SECONDS = 5
+_local: dict = {"until": 0.0, "overrides": None}
+
+
 def _overrides() -> dict[date, bool]:
     """Staff overrides, day → is a working day; cached, invalidated when staff save one."""
+    import time
+
+    now = time.monotonic()
+    if _local["overrides"] is not None and now < _local["until"]:
+        return _local["overrides"]
     found = cache.get(OVERRIDES_CACHE_KEY)
     if found is None:
         from chamber.models import WorkdayOverride
 
         found = dict(WorkdayOverride.objects.values_list("day", "is_working_day"))
         cache.set(OVERRIDES_CACHE_KEY, found, OVERRIDES_CACHE_SECONDS)
+    _local.update(until=now + LOCAL_SECONDS, overrides=found)
     return found
 
 
 def forget_overrides() -> None:
+    _local.update(until=0.0, overrides=None)
     cache.delete(OVERRIDES_CACHE_KEY)
 
 

@@ -307,7 +307,13 @@ class RatingForm(forms.Form):
 
 
 class StaffFilterForm(forms.Form):
-    STATUSES = [("", _("All")), ("open", _("Open")), *Petition.Status.choices]
+    STATUSES = [
+        ("", _("All")),
+        ("open", _("Open")),
+        ("awaiting_review", _("Department replied, awaiting review")),
+        ("overdue", _("Overdue at departments")),
+        *Petition.Status.choices,
+    ]
 
     q = forms.CharField(label=capfirst(_("search")), required=False, max_length=100)
     status = forms.ChoiceField(

@@ -330,6 +330,13 @@ class Petition(models.Model):
             models.Index(
                 fields=["enterprise", "-created_at"], name="petition_enterprise_new"
             ),
+            # Open petitions (the staff list, the triage board's counts, escalations,
+            # clear-to-zero): a few hundred among tens of thousands ended ones.
+            models.Index(
+                fields=["created_at", "id"],
+                condition=~Q(status__in=["closed", "rejected", "merged"]),
+                name="petition_open_new",
+            ),
             # Reports count intake and answers by month.
             models.Index(fields=["created_at"], name="petition_created"),
             models.Index(fields=["answered_at"], name="petition_answered"),

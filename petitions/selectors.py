@@ -91,6 +91,9 @@ def staff_petitions(
     petitions = Petition.objects.select_related(*_ROW)
     if status == "open":
         petitions = petitions.open()
+    elif status in ("awaiting_review", "overdue"):
+        condition, order = _board_sections(timezone.localdate())[status]
+        petitions = petitions.filter(condition).order_by(*order)
     elif status:
         petitions = petitions.filter(status=status)
     if channel:
@@ -110,28 +113,53 @@ def staff_petitions(
     return petitions
 
 
-def triage_board(*, on: date) -> dict[str, list[Petition]]:
-    """The staff's starting page: to triage, with the chamber, awaiting review, overdue."""
-    rows = list(
-        Petition.objects.filter(
-            Q(status__in=[S.SUBMITTED, S.ACCEPTED])
-            | Q(status=S.IN_PROGRESS, department_replied_at__isnull=False)
-            | Q(status__in=Petition.WITH_DEPARTMENT, due_on__lt=on)
-        )
-        .select_related(*_ROW)
-        .order_by("created_at", "pk")[:500]
+# Rows shown per section of the triage board; the rest is one click away (staff list).
+BOARD_ROWS = 30
+
+
+def _board_sections(on: date) -> dict[str, tuple[Q, tuple[str, ...]]]:
+    """Each section of the triage board: its filter and its order (the most pressing first)."""
+    return {
+        "to_triage": (Q(status=S.SUBMITTED), ("awaiting_triage_since", "pk")),
+        "awaiting_review": (
+            Q(status=S.IN_PROGRESS, department_replied_at__isnull=False),
+            ("department_replied_at", "pk"),
+        ),
+        "with_chamber": (Q(status=S.ACCEPTED), ("accepted_at", "pk")),
+        "overdue": (
+            Q(
+                status__in=Petition.WITH_DEPARTMENT,
+                due_on__lt=on,
+                department_replied_at__isnull=True,
+            ),
+            ("due_on", "pk"),
+        ),
+    }
+
+
+def triage_board(*, on: date) -> dict[str, dict]:
+    """The staff's starting page: per section its first BOARD_ROWS petitions and its count.
+
+    One count query and one query per section, whatever the number of petitions.
+    """
+    sections = _board_sections(on)
+    counts = Petition.objects.open().aggregate(
+        **{
+            key: Count("pk", filter=condition)
+            for key, (condition, _order) in sections.items()
+        }
     )
-    board = {"to_triage": [], "with_chamber": [], "awaiting_review": [], "overdue": []}
-    for p in rows:
-        if p.status == S.SUBMITTED:
-            board["to_triage"].append(p)
-        elif p.status == S.ACCEPTED:
-            board["with_chamber"].append(p)
-        elif p.department_replied_at is not None:
-            board["awaiting_review"].append(p)
-        else:
-            board["overdue"].append(p)
-    return board
+    return {
+        key: {
+            "rows": list(
+                Petition.objects.filter(condition)
+                .select_related(*_ROW)
+                .order_by(*order)[:BOARD_ROWS]
+            ),
+            "count": counts[key],
+        }
+        for key, (condition, order) in sections.items()
+    }
 
 
 def timeline(*, petition: Petition, audience: str) -> list[PetitionEvent]:

@@ -388,12 +388,32 @@ def department_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
 # --- staff -----------------------------------------------------------------------------
 
 
+# key, heading, badge style, the staff list's status filter showing the whole section
+BOARD_SECTIONS = [
+    ("to_triage", gettext_lazy("To triage"), "text-bg-warning", "submitted"),
+    (
+        "awaiting_review",
+        gettext_lazy("Department replied: review and send"),
+        "text-bg-info",
+        "awaiting_review",
+    ),
+    (
+        "with_chamber",
+        gettext_lazy("Accepted: dispatch or answer"),
+        "text-bg-secondary",
+        "accepted",
+    ),
+    ("overdue", gettext_lazy("Overdue at departments"), "text-bg-danger", "overdue"),
+]
+
+
 @staff_required
 def triage(request: HttpRequest) -> HttpResponse:
     """The staff's board: to triage, with the chamber, awaiting review, overdue."""
     today = timezone.localdate()
     context = {
         "board": selectors.triage_board(on=today),
+        "sections": BOARD_SECTIONS,
         "today": today,
         "runs": selectors.last_runs(),
     }
@@ -683,6 +703,10 @@ def reports(request: HttpRequest) -> HttpResponse:
     return render(request, "petitions/reports.html", {"page": _page(request, runs)})
 
 
+# Petitions listed per list of a report page; the Excel export has them all.
+REPORT_LIST_ROWS = 100
+
+
 @leadership_required
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     run = _get_run_for_user(request, pk)
@@ -698,13 +722,14 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         if run.report.get(key):
             lists[key] = run.report[key]
-    everyone = selectors.petitions_by_pk([pk for pks in lists.values() for pk in pks])
+    shown = {key: pks[:REPORT_LIST_ROWS] for key, pks in lists.items()}
+    everyone = selectors.petitions_by_pk([pk for pks in shown.values() for pk in pks])
     by_pk = {p.pk: p for p in everyone}
     context = {
         "run": run,
         "totals": run.report.get("totals"),
         "lists": [
-            (LIST_LABELS[key], [by_pk[p] for p in pks if p in by_pk])
+            (LIST_LABELS[key], [by_pk[p] for p in shown[key] if p in by_pk], len(pks))
             for key, pks in lists.items()
         ],
         "channels": [

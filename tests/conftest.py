@@ -75,9 +75,13 @@ def _empty_cache():
     """Each test starts with an empty cache (the home page caches the coming duty weeks)."""
     from django.core.cache import cache
 
+    from chamber import workdays
+
     cache.clear()
+    workdays.forget_overrides()  # and the process's own copy of the working-day overrides
     yield
     cache.clear()
+    workdays.forget_overrides()
 
 
 @pytest.fixture

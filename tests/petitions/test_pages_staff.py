@@ -191,6 +191,31 @@ def test_the_triage_board_sorts_petitions_into_its_four_lists(client, staff, off
     assert "已驳回：民事纠纷" not in page
 
 
+def test_a_long_triage_list_shows_the_oldest_first_its_count_and_the_way_to_all(
+    client, staff
+):
+    """More than a section holds: none is hidden without saying so, the oldest lead."""
+    from petitions.selectors import BOARD_ROWS
+
+    start = timezone.now() - timedelta(days=40)
+    petitions = [
+        PetitionFactory(title=f"积压诉求{n:02d}", created_at=start + timedelta(hours=n))
+        for n in range(BOARD_ROWS + 5)
+    ]
+    client.force_login(staff)
+
+    page = text(get(client, reverse("petitions:triage")))
+
+    waiting = section(page, zh("To triage"))
+    assert petitions[0].title in waiting
+    assert petitions[BOARD_ROWS - 1].title in waiting
+    assert petitions[BOARD_ROWS].title not in waiting
+    assert str(BOARD_ROWS + 5) in waiting
+    all_of_them = get(client, reverse("petitions:staff_list") + "?status=submitted")
+    assert all(p.title in text(all_of_them) for p in petitions[-25:])  # newest first
+    assert all_of_them.context["page"].paginator.count == BOARD_ROWS + 5
+
+
 # --- the actions ---------------------------------------------------------------------------
 
 
