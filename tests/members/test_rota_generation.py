@@ -10,7 +10,6 @@ from collections import Counter
 from datetime import date, timedelta
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -19,6 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from pytest_django.asserts import assertContains
 
+from chamber import workdays
 from members.models import (
     ChamberTitle,
     DutyShift,
@@ -419,7 +419,7 @@ def test_generating_an_inverted_or_overlong_period_is_refused(db):
 
 def test_generation_query_count_does_not_grow_with_weeks_or_representatives(db):
     def queries_to_generate(first: date, last: date) -> int:
-        cache.clear()  # the working-day overrides are read once per process
+        workdays.forget_overrides()  # read once per process: start each count without them
         with CaptureQueriesContext(connection) as captured:
             generate(first, last)
         return len(captured)

@@ -233,7 +233,10 @@ def test_the_home_page_query_count_does_not_grow_with_the_representatives(client
     DutyShiftFactory(week_start=THIS_WEEK + timedelta(days=14))
     from django.core.cache import cache
 
+    from chamber import workdays
+
     cache.clear()
+    workdays.forget_overrides()
     three = queries_of(client, "/")
 
     assert one == three
