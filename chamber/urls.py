@@ -59,6 +59,7 @@ urlpatterns = [
     path("groups/", include("groups.urls")),
     path("activities/", include("activities.urls")),
     path("petitions/", include("petitions.urls")),
+    path("publicity/", include("publicity.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include(account_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),

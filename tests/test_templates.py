@@ -431,6 +431,14 @@ PAGES.update(
         "petitions/report.html": Page(
             "petitions:report", _a_monthly_report, 302, 403, 200, LEADERSHIP
         ),
+        "publicity/digest_settings.html": Page(
+            "publicity:digest_settings",
+            {},
+            302,
+            403,
+            403,
+            {"official": 200, "leader": 200},
+        ),
         "petitions/escalations.html": Page(
             "petitions:escalations", {}, 302, 403, 200, LEADERSHIP
         ),

@@ -1,0 +1,241 @@
+"""The weekly e-mail digests to officials and leaders (STYLE B7, B8).
+
+Monday's weekly dispatch of petitions (petitions.review) sends `week_dispatched` after it
+commits; `plan_weekly_digests` then writes one DigestDelivery per recipient and week
+(a unique row, so a second run plans nothing new) and enqueues one small task each. A task
+claims its row before sending (a conditional update), so a redelivered task never sends
+twice; a failed send gives the claim back for the retry, and after the last retry the row
+shows as failed on the staff dashboard, where staff can send it again.
+"""
+
+from datetime import date, datetime, timedelta
+from functools import partial
+
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from chamber import workdays
+from chamber.emails import make_message
+from chamber.models import Official
+from petitions.models import Escalation, Petition
+from publicity.models import Article, DigestDelivery
+
+# A claim older than this belongs to a worker that died while sending: it may be taken again.
+STALE_CLAIM = timedelta(minutes=15)
+POLICY_KIND = "policy"
+
+
+def _waiting_at(department_ref) -> Q:
+    return Q(
+        department_id=department_ref,
+        status__in=Petition.WITH_DEPARTMENT,
+        department_replied_at__isnull=True,
+    )
+
+
+@transaction.atomic
+def plan_weekly_digests(*, week_start: date) -> list[int]:
+    """Write the week's deliveries (officials with open petitions, leaders when something is
+    escalated) and enqueue the pending ones after commit. Constant queries, whatever the
+    number of officials; running it again plans nothing new and re-enqueues only what is
+    still pending."""
+    from publicity.tasks import send_weekly_digest
+
+    officials = (
+        Official.objects.filter(is_active=True, user__is_active=True)
+        .exclude(user__email="")
+        .filter(
+            Q(department__isnull=False)
+            & Exists(Petition.objects.filter(_waiting_at(OuterRef("department_id"))))
+        )
+        .values_list("pk", flat=True)
+    )
+    rows = [
+        DigestDelivery(
+            official_id=pk, week_start=week_start, kind=DigestDelivery.Kind.DEPARTMENT
+        )
+        for pk in officials
+    ]
+    if Escalation.objects.exclude(
+        petition__status__in=Petition.ENDED_STATUSES
+    ).exists():
+        leaders = (
+            Official.objects.filter(
+                is_leader=True, is_active=True, user__is_active=True
+            )
+            .exclude(user__email="")
+            .values_list("pk", flat=True)
+        )
+        rows += [
+            DigestDelivery(
+                official_id=pk, week_start=week_start, kind=DigestDelivery.Kind.LEADER
+            )
+            for pk in leaders
+        ]
+    DigestDelivery.objects.bulk_create(rows, ignore_conflicts=True)
+    pending = list(
+        DigestDelivery.objects.filter(
+            week_start=week_start,
+            status=DigestDelivery.Status.PENDING,
+            sent_at__isnull=True,
+        ).values_list("pk", flat=True)
+    )
+    for pk in pending:
+        transaction.on_commit(partial(send_weekly_digest.delay, pk))
+    return pending
+
+
+def send_digest(*, delivery_id: int, now: datetime | None = None) -> bool:
+    """Send one delivery once, even if its task is delivered twice; True when this call sent it."""
+    now = now or timezone.now()
+    claimed = (
+        DigestDelivery.objects.filter(
+            pk=delivery_id, status=DigestDelivery.Status.PENDING
+        )
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - STALE_CLAIM))
+        .update(claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return False  # sent already, or being sent by another worker right now
+    delivery = DigestDelivery.objects.select_related(
+        "official__user", "official__department"
+    ).get(pk=delivery_id)
+    try:
+        message = build_message(delivery, now=now)
+        if message is not None:
+            message.send()
+    except Exception as exc:
+        # Give the claim back so the task's retry can take it.
+        DigestDelivery.objects.filter(pk=delivery_id).update(
+            claimed_at=None, last_error=f"{type(exc).__name__}: {exc}"[:300]
+        )
+        raise
+    DigestDelivery.objects.filter(pk=delivery_id).update(
+        status=DigestDelivery.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return True
+
+
+def mark_failed(*, delivery_id: int, error: str) -> None:
+    """After the last retry: the staff dashboard shows it, staff can send it again."""
+    DigestDelivery.objects.filter(
+        pk=delivery_id, status=DigestDelivery.Status.PENDING
+    ).update(
+        status=DigestDelivery.Status.FAILED,
+        failed_at=timezone.now(),
+        claimed_at=None,
+        last_error=error[:300],
+    )
+
+
+@transaction.atomic
+def resend_digest(*, delivery: DigestDelivery) -> DigestDelivery:
+    """Staff send a failed (or sent) digest again; a new task claims it."""
+    from publicity.tasks import send_weekly_digest
+
+    DigestDelivery.objects.filter(pk=delivery.pk).update(
+        status=DigestDelivery.Status.PENDING,
+        claimed_at=None,
+        sent_at=None,
+        failed_at=None,
+    )
+    transaction.on_commit(partial(send_weekly_digest.delay, delivery.pk))
+    delivery.refresh_from_db()
+    return delivery
+
+
+def build_message(delivery: DigestDelivery, *, now: datetime):
+    """The e-mail of one delivery in the recipient's language; None when nothing waits any more."""
+    official, user = delivery.official, delivery.official.user
+    on = timezone.localdate(now)
+    week_end = delivery.week_start + timedelta(days=6)
+    if delivery.kind == DigestDelivery.Kind.LEADER:
+        escalations = list(
+            Escalation.objects.exclude(petition__status__in=Petition.ENDED_STATUSES)
+            .select_related("petition", "petition__enterprise", "department")
+            .order_by("department__sort_order", "petition__created_at")
+        )
+        if not escalations:
+            return None
+        context = {"escalations": escalations, "path": reverse("petitions:escalations")}
+        return make_message(
+            "leader-digest",
+            [user.email],
+            {"recipient": user, "delivery": delivery, **context},
+            user.language,
+        )
+    sections = department_sections(
+        department_id=official.department_id, on=on, week_end=week_end
+    )
+    if not any(sections.values()):
+        return None
+    include_articles = getattr(
+        getattr(official, "digest_preference", None), "include_articles", True
+    )
+    policies = (
+        list(
+            Article.objects.published(now=now)
+            .filter(
+                kind__code=POLICY_KIND,
+                published_at__gte=_midnight(delivery.week_start - timedelta(days=7)),
+            )
+            .order_by("-published_at")[:10]
+        )
+        if include_articles
+        else []
+    )
+    context = {
+        "recipient": user,
+        "delivery": delivery,
+        "department": official.department,
+        "sections": sections,
+        "policies": policies,
+        "include_articles": include_articles,
+        "path": reverse("petitions:department_queue"),
+        "settings_path": reverse("publicity:digest_settings"),
+    }
+    return make_message("weekly-digest", [user.email], context, user.language)
+
+
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
+def department_sections(
+    *, department_id: int, on: date, week_end: date
+) -> dict[str, list]:
+    """A department's petitions waiting for it: overdue, due this week, new (to sign for).
+
+    Each petition carries `working_days` (left, or overdue) and `reply_path` (straight to
+    its page, where the reply form is). One query, whatever the number of petitions.
+    """
+    rows = list(
+        Petition.objects.filter(_waiting_at(department_id))
+        .select_related("enterprise")
+        .order_by("due_on", "pk")
+    )
+    if not rows:
+        return {"overdue": [], "due_this_week": [], "new": []}
+    counter = workdays.WorkingDayCounter(
+        min(min(p.due_on for p in rows), on), max(week_end, on)
+    )
+    sections = {"overdue": [], "due_this_week": [], "new": []}
+    for p in rows:
+        p.reply_path = reverse("petitions:department_detail", args=[p.pk])
+        if p.due_on < on:
+            p.working_days = counter.between(p.due_on, on)
+            sections["overdue"].append(p)
+        elif p.due_on <= week_end:
+            p.working_days = counter.between(on, p.due_on)
+            sections["due_this_week"].append(p)
+        elif p.status == Petition.Status.DISPATCHED:
+            p.working_days = counter.between(on, p.due_on)
+            sections["new"].append(p)
+    return sections
+
+
+def on_week_dispatched(sender, run, **kwargs) -> None:
+    """Receiver of petitions.signals.week_dispatched: the digests of that week."""
+    plan_weekly_digests(week_start=run.period_start)

@@ -1,0 +1,42 @@
+"""Celery entry points of publicity: thin wrappers (STYLE B7)."""
+
+from smtplib import SMTPException
+
+from celery import Task, shared_task
+
+
+class DigestTask(Task):
+    """After the last retry the delivery shows as failed on the staff dashboard."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        from publicity import digests
+
+        delivery_id = args[0] if args else kwargs.get("delivery_id")
+        if delivery_id is not None:
+            digests.mark_failed(
+                delivery_id=delivery_id, error=f"{type(exc).__name__}: {exc}"
+            )
+
+
+@shared_task(
+    base=DigestTask,
+    acks_late=True,
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_weekly_digest(delivery_id: int) -> bool:
+    """Send one official's weekly digest once, even if the task is delivered twice."""
+    from publicity import digests
+
+    return digests.send_digest(delivery_id=delivery_id)
+
+
+@shared_task(acks_late=True)
+def plan_weekly_digests(week_start: str) -> list[int]:
+    """Plan (and enqueue) a week's digests by hand or from beat; the weekly dispatch does it too."""
+    from datetime import date
+
+    from publicity import digests
+
+    return digests.plan_weekly_digests(week_start=date.fromisoformat(week_start))
