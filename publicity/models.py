@@ -41,6 +41,7 @@ class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         REVIEW = "review", _("in review")
+        SCHEDULED = "scheduled", _("scheduled")
         PUBLISHED = "published", _("published")
         WITHDRAWN = "withdrawn", _("withdrawn")
 
@@ -53,6 +54,28 @@ class Article(models.Model):
     title = models.CharField(_("title"), max_length=200)
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     body = models.TextField(_("body"), blank=True)
+    awareness = models.ManyToManyField(
+        "activities.Awareness",
+        blank=True,
+        related_name="articles",
+        verbose_name=_("five kinds of awareness"),
+    )
+    enterprise = models.ForeignKey(
+        "members.Enterprise",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="articles",
+        verbose_name=_("featured enterprise"),
+    )
+    campaign = models.ForeignKey(
+        "activities.Campaign",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="articles",
+        verbose_name=_("campaign"),
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=Status, default=Status.DRAFT
     )
@@ -89,6 +112,13 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        # Whatever the editor (or an import) sends, only harmless HTML is stored.
+        from publicity.html import sanitise
+
+        self.body = sanitise(self.body)
+        super().save(*args, **kwargs)
 
 
 class DigestPreference(models.Model):

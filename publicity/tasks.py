@@ -40,3 +40,11 @@ def plan_weekly_digests(week_start: str) -> list[int]:
     from publicity import digests
 
     return digests.plan_weekly_digests(week_start=date.fromisoformat(week_start))
+
+
+@shared_task(acks_late=True)
+def publish_due_articles() -> int:
+    """Beat entry point (every five minutes): scheduled articles whose time has come."""
+    from publicity import services
+
+    return services.publish_due_articles()
