@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from chamber import views
 from chamber.forms import LoginForm
+from publicity.sitemaps import ArticleSitemap, PublicPagesSitemap
 
 admin.site.site_header = _("Xishi District Federation of Industry and Commerce")
 admin.site.site_title = _("Chamber portal administration")
@@ -59,7 +61,13 @@ urlpatterns = [
     path("groups/", include("groups.urls")),
     path("activities/", include("activities.urls")),
     path("petitions/", include("petitions.urls")),
-    path("publicity/", include("publicity.urls")),
+    path("news/", include("publicity.urls")),
+    path(
+        "sitemap.xml",
+        sitemap_view,
+        {"sitemaps": {"pages": PublicPagesSitemap, "articles": ArticleSitemap}},
+        name="sitemap",
+    ),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include(account_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),

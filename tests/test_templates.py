@@ -380,6 +380,20 @@ def _a_daily_run(request) -> dict:
     return {"pk": review.run_daily_study(on=day).pk}
 
 
+def _a_published_article(request) -> dict:
+    from publicity import services
+    from publicity.models import Article, ArticleKind
+
+    draft = Article.objects.create(
+        kind=ArticleKind.objects.get(code="policy"),
+        title="稳岗补贴申领指南",
+        summary="符合条件的企业可申领稳岗补贴。",
+        body="<h2>申领条件</h2><p>依法参保缴费。</p><script>alert(1)</script>",
+    )
+    services.publish_article(article=draft, actor=request.getfixturevalue("staff"))
+    return {"pk": draft.pk}
+
+
 LEADERSHIP = {"leader": 200}
 PAGES.update(
     {
@@ -431,6 +445,14 @@ PAGES.update(
         "petitions/report.html": Page(
             "petitions:report", _a_monthly_report, 302, 403, 200, LEADERSHIP
         ),
+        "publicity/home.html": Page("publicity:home", {}, 200, 200, 200),
+        "publicity/article_list.html": Page(
+            "publicity:kind", {"code": "policy"}, 200, 200, 200
+        ),
+        "publicity/article_detail.html": Page(
+            "publicity:article", _a_published_article, 200, 200, 200
+        ),
+        "publicity/search.html": Page("publicity:search", {}, 200, 200, 200),
         "publicity/digest_settings.html": Page(
             "publicity:digest_settings",
             {},

@@ -1,0 +1,32 @@
+"""Read queries of the public site: published articles only, with what a list row shows."""
+
+from django.db.models import Q, QuerySet
+
+from publicity.models import Article, ArticleKind
+
+LATEST_PER_KIND = 4
+
+
+def published_articles() -> QuerySet[Article]:
+    return Article.objects.published().select_related("kind")
+
+
+def latest_by_kind() -> list[tuple[ArticleKind, list[Article]]]:
+    """Each kind with its newest articles: one query for the kinds, one for the articles."""
+    kinds = list(ArticleKind.objects.all())
+    recent = list(published_articles().order_by("-published_at", "-pk")[:80])
+    return [
+        (kind, [a for a in recent if a.kind_id == kind.pk][:LATEST_PER_KIND])
+        for kind in kinds
+    ]
+
+
+def search_articles(query: str) -> QuerySet[Article]:
+    query = " ".join(query.split())[:100]
+    if not query:
+        return Article.objects.none()
+    return published_articles().filter(
+        Q(title__icontains=query)
+        | Q(summary__icontains=query)
+        | Q(body__icontains=query)
+    )
