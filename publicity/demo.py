@@ -1,0 +1,125 @@
+"""Demo articles: a dozen published ones of each kind, a publicity-week campaign, one scheduled."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from activities.models import Awareness, Campaign
+from chamber.models import User
+from members.models import Enterprise
+from publicity import services
+from publicity.models import Article, ArticleKind
+
+TITLES = {
+    "policy": [
+        "稳岗返还政策申领指南",
+        "小微企业贷款贴息政策解读",
+        "首台（套）重大技术装备保险补偿申报通知",
+        "高新技术企业认定奖励办法",
+        "外贸企业出口信用保险保费补贴",
+        "企业研发费用加计扣除政策要点",
+        "西市区招才引智“人才公寓”申请办法",
+        "中小企业数字化转型补助申报",
+        "个体工商户减税降费政策汇编",
+        "企业上市挂牌奖励政策",
+        "商贸流通企业纾困资金申请",
+        "创业担保贷款政策问答",
+    ],
+    "exemplary": [
+        "从作坊到车间：一家海产品加工企业的十年",
+        "老字号焕新：西市区百年糕点铺的转型路",
+        "专精特新“小巨人”的创新之道",
+        "诚信经营二十年的建材商行",
+        "带动百户就业的社区服务企业",
+        "跨境电商新秀：把营口特产卖向全国",
+        "技术工人出身的机械厂厂长",
+        "绿色工厂是怎样炼成的",
+        "疫情后逆势增长的物流企业",
+        "回报家乡的在外营口商人",
+        "以党建引领发展的民营企业",
+        "校企合作培养技能人才的典型",
+    ],
+    "story": [
+        "西市商业风云：渤海大街的变迁",
+        "西市商业风云：老市场里的新业态",
+        "西市商业风云：一条街上的三代商户",
+        "西市商业风云：夜市经济的烟火气",
+        "西市商业风云：从码头到商圈",
+        "西市商业风云：营口老字号地图",
+        "西市商业风云：海鲜市场的早晨",
+        "西市商业风云：家具城的二十年",
+        "西市商业风云：新媒体直播间里的老板们",
+        "西市商业风云：工商联会员的创业故事",
+        "西市商业风云：年轻人返乡开店",
+        "西市商业风云：商会小组的互助时光",
+    ],
+    "news": [
+        "区工商联召开“12345+N”工作推进会",
+        "第六期企业家会客厅举行",
+        "纾困会诊日为企业解决融资难题",
+        "企业宣传周启动仪式举行",
+        "民营经济体服务月活动安排发布",
+        "异地营口商会筹备工作座谈会召开",
+        "代表人士坐班制度运行情况通报",
+        "活动小组积分季度排名公布",
+        "区领导走访调研会员企业",
+        "工商联组织企业参加招聘会",
+        "新媒体活动站开展直播培训",
+        "商会党建活动基地揭牌",
+    ],
+}
+BODY = (
+    "<p>{title}。</p><h2>主要内容</h2><ul><li>适用对象：区内会员企业</li>"
+    "<li>办理方式：登录工商联门户或到服务大厅咨询</li></ul>"
+    "<p>如有疑问，请联系区工商联办公室。</p>"
+)
+
+
+def seed(*, password: str) -> None:
+    if Article.objects.exists():
+        return
+    staff = User.objects.filter(username="demo-staff").first()
+    now = timezone.now()
+    campaign, _ = Campaign.objects.get_or_create(
+        name=f"{timezone.localdate().year}年企业宣传周",
+        defaults={
+            "kind": "publicity_week",
+            "starts_on": timezone.localdate() - timedelta(days=3),
+            "ends_on": timezone.localdate() + timedelta(days=4),
+        },
+    )
+    awareness = list(Awareness.objects.order_by("sort_order"))
+    enterprises = list(Enterprise.objects.order_by("pk")[:12])
+    for kind in ArticleKind.objects.filter(code__in=TITLES):
+        for n, title in enumerate(TITLES[kind.code]):
+            article = Article.objects.create(
+                kind=kind,
+                title=title,
+                summary=f"{title}：要点与办理方式。",
+                body=BODY.format(title=title),
+                enterprise=enterprises[n % len(enterprises)]
+                if kind.code == "exemplary" and enterprises
+                else None,
+                campaign=campaign if n < 3 else None,
+                created_by=staff,
+            )
+            if awareness:
+                article.awareness.set([awareness[n % len(awareness)]])
+            services.publish_article(
+                article=article,
+                actor=staff,
+                at=now - timedelta(days=2 * n + 1),
+                now=now,
+            )
+    # One policy scheduled for tomorrow morning: beat publishes it then.
+    policy = ArticleKind.objects.get(code="policy")
+    article = Article.objects.create(
+        kind=policy,
+        title="2027年度惠企政策清单（定时发布）",
+        summary="明日发布。",
+        body=BODY.format(title="2027年度惠企政策清单"),
+        created_by=staff,
+    )
+    services.publish_article(
+        article=article, actor=staff, at=now + timedelta(days=1), now=now
+    )
