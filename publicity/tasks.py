@@ -22,7 +22,10 @@ class DigestTask(Task):
     base=DigestTask,
     acks_late=True,
     autoretry_for=(SMTPException, OSError),
-    retry_backoff=True,
+    # A minute, then doubling up to 15 minutes: about half an hour in all, so a mail server
+    # that greylists (451, try again in five minutes) still gets the digest.
+    retry_backoff=60,
+    retry_backoff_max=900,
     max_retries=5,
 )
 def send_weekly_digest(delivery_id: int) -> bool:

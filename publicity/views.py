@@ -85,7 +85,9 @@ def digest_settings(request: HttpRequest) -> HttpResponse:
     """What the weekly digest holds: the petitions always, the week's policies if wanted."""
     official = roles_of(request.user).official
     preference, _created = DigestPreference.objects.get_or_create(official=official)
-    form = DigestPreferenceForm(request.POST or None, instance=preference)
+    form = DigestPreferenceForm(
+        request.POST if request.method == "POST" else None, instance=preference
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Your digest settings were saved."))
