@@ -68,6 +68,12 @@ TITLES = {
         "商会党建活动基地揭牌",
     ],
 }
+KINDS = [
+    ("policy", "惠企政策"),
+    ("exemplary", "优企案例"),
+    ("story", "西市商业风云"),
+    ("news", "新闻动态"),
+]
 BODY = (
     "<p>{title}。</p><h2>主要内容</h2><ul><li>适用对象：区内会员企业</li>"
     "<li>办理方式：登录工商联门户或到服务大厅咨询</li></ul>"
@@ -88,6 +94,11 @@ def seed(*, password: str) -> None:
             "ends_on": timezone.localdate() + timedelta(days=4),
         },
     )
+    # The migration writes the kinds; a flushed test database may not have them.
+    for order, (code, name) in enumerate(KINDS):
+        ArticleKind.objects.get_or_create(
+            code=code, defaults={"name": name, "sort_order": order * 10}
+        )
     awareness = list(Awareness.objects.order_by("sort_order"))
     enterprises = list(Enterprise.objects.order_by("pk")[:12])
     for kind in ArticleKind.objects.filter(code__in=TITLES):
