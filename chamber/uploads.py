@@ -18,7 +18,10 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 # content type → (magic bytes at offset 0, usual suffixes; the first is canonical)
 _KINDS: dict[str, tuple[tuple[bytes, ...], tuple[str, ...]]] = {
@@ -138,6 +141,27 @@ def content_disposition(name: str) -> str:
     )
 
 
+def download_response(stored):
+    """Serve a stored upload (`file`, `original_name`, `content_type`) as a file to save.
+
+    Never shown in the browser: attachment, the detected type, nosniff, no caching, and a
+    sandboxing CSP in case a browser renders it anyway. A file gone from disk is a 404.
+    """
+    from django.http import FileResponse, Http404
+
+    try:
+        stream = stored.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(stream, content_type=stored.content_type)
+    response["Content-Disposition"] = content_disposition(stored.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    # Should a browser still render it, it runs nothing and loads nothing.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     """<input type="file" multiple>, as Django 5.2's documentation shows it."""
 
@@ -184,6 +208,61 @@ class CheckedFilesField(forms.FileField):
         if errors:
             raise ValidationError(errors)
         return files
+
+
+class StoredUpload(models.Model):
+    """An upload kept with its record (a duty-log attachment, a petition attachment).
+
+    Subclasses add `file = models.FileField(upload_to=…)` and the key to their record.
+    """
+
+    original_name = models.CharField(_lazy("file name"), max_length=200)
+    content_type = models.CharField(_lazy("type"), max_length=100)
+    size = models.PositiveIntegerField(_lazy("size"))
+    created_at = models.DateTimeField(
+        _lazy("uploaded at"), default=timezone.now, editable=False
+    )
+
+    class Meta:
+        abstract = True
+        verbose_name = _lazy("attachment")
+        verbose_name_plural = _lazy("attachments")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @classmethod
+    def store_all(cls, checked: "list[CheckedUpload]", **fields) -> list:
+        """Write checked files and their rows; on any failure remove every file written.
+
+        The stored name is random (upload_to); only the detected type's suffix comes from
+        the upload, never the name it was sent with. A failed write can leave a partial
+        file behind, so each name is chosen (and noted) before its write starts.
+        """
+        field = cls._meta.get_field("file")
+        names: list[str] = []
+        stored = []
+        try:
+            for upload in checked:
+                row = cls(
+                    original_name=upload.name,
+                    content_type=upload.content_type,
+                    size=upload.size,
+                    **fields,
+                )
+                names.append(field.generate_filename(row, f"upload{upload.suffix}"))
+                names[-1] = field.storage.save(
+                    names[-1], upload.file, max_length=field.max_length
+                )
+                row.file = names[-1]
+                row.save()
+                stored.append(row)
+        except BaseException:
+            for name in names:
+                field.storage.delete(name)
+            raise
+        return stored
 
 
 def random_upload_path(folder: str, filename: str) -> str:

@@ -104,6 +104,15 @@ def year_has_official_schedule(year: int) -> bool:
     return any(d.year == year and working for d, working in _overrides().items())
 
 
+def start_of_day(day: date):
+    """Midnight at the start of `day` in the site's time zone (Asia/Shanghai), aware."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def nth_working_day_before(day: date, n: int) -> date:
     """The n-th working day strictly before `day` (n ≥ 1): n = 1 is the last one before it."""
     for _i in range(n):

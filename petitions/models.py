@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chamber.records import ImmutableRecord
-from chamber.uploads import random_upload_path
+from chamber.uploads import StoredUpload, random_upload_path
 
 
 class Category(models.Model):
@@ -462,7 +462,7 @@ def _attachment_path(instance: "PetitionAttachment", filename: str) -> str:
     return random_upload_path("petitions", filename)
 
 
-class PetitionAttachment(models.Model):
+class PetitionAttachment(StoredUpload):
     """A file sent with a petition (a letter, a photo, a scanned opinion form), checked by content."""
 
     petition = models.ForeignKey(
@@ -472,9 +472,6 @@ class PetitionAttachment(models.Model):
         verbose_name=_("petition"),
     )
     file = models.FileField(_("file"), upload_to=_attachment_path, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -483,17 +480,9 @@ class PetitionAttachment(models.Model):
         related_name="+",
         verbose_name=_("uploaded by"),
     )
-    created_at = models.DateTimeField(
-        _("uploaded at"), default=timezone.now, editable=False
-    )
 
-    class Meta:
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
+    class Meta(StoredUpload.Meta):
+        pass
 
 
 class ReviewRun(models.Model):

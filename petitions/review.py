@@ -10,7 +10,7 @@ with the number of petitions. E-mails are enqueued after commit, and each step s
 its figures (stats) and its lists (report) for the staff's pages.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 
 from django.db import transaction
@@ -30,10 +30,6 @@ RATING_WORKING_DAYS = 5
 ESCALATE_AFTER_WORKING_DAYS = 10
 # The clear-to-zero warning goes out this many days before the quarter's last day.
 QUARTER_WARNING_DAYS = 14
-
-
-def _midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _start(kind: str, period_start: date, period_end: date) -> tuple[ReviewRun, bool]:
@@ -98,7 +94,8 @@ def run_daily_study(*, on: date) -> ReviewRun | None:
 
     intake = list(
         Petition.objects.filter(
-            created_at__gte=_midnight(previous), created_at__lt=_midnight(on)
+            created_at__gte=workdays.start_of_day(previous),
+            created_at__lt=workdays.start_of_day(on),
         )
         .order_by("pk")
         .values_list("pk", flat=True)
@@ -109,7 +106,7 @@ def run_daily_study(*, on: date) -> ReviewRun | None:
         Petition.objects.filter(
             status=S.SUBMITTED,
             triage_flagged_on__isnull=True,
-            awaiting_triage_since__lt=_midnight(previous),
+            awaiting_triage_since__lt=workdays.start_of_day(previous),
         ).values_list("pk", flat=True)
     )
     Petition.objects.filter(pk__in=untriaged).update(triage_flagged_on=on)
@@ -169,7 +166,7 @@ def _close_unrated(*, on: date, now: datetime) -> list[int]:
     cutoff = workdays.nth_working_day_before(on, RATING_WORKING_DAYS)
     unrated = list(
         Petition.objects.filter(
-            status=S.REPLIED, answered_at__lt=_midnight(cutoff)
+            status=S.REPLIED, answered_at__lt=workdays.start_of_day(cutoff)
         ).values_list("pk", flat=True)
     )
     Petition.objects.filter(pk__in=unrated, status=S.REPLIED).update(
@@ -294,8 +291,8 @@ def _uncleared(first: date, last: date):
     return (
         Petition.objects.open()
         .filter(
-            created_at__gte=_midnight(first),
-            created_at__lt=_midnight(last + timedelta(days=1)),
+            created_at__gte=workdays.start_of_day(first),
+            created_at__lt=workdays.start_of_day(last + timedelta(days=1)),
         )
         .order_by("created_at", "pk")
     )

@@ -7,7 +7,7 @@ Reports read a constant number of queries whatever the number of petitions.
 import math
 import statistics
 from collections import Counter, defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -24,15 +24,11 @@ DUE_SOON_WORKING_DAYS = 3
 _ROW = ("enterprise", "category", "department")
 
 
-def _midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 def _in_period(field: str, first: date, last: date) -> Q:
     return Q(
         **{
-            f"{field}__gte": _midnight(first),
-            f"{field}__lt": _midnight(last + timedelta(days=1)),
+            f"{field}__gte": workdays.start_of_day(first),
+            f"{field}__lt": workdays.start_of_day(last + timedelta(days=1)),
         }
     )
 

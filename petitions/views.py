@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from chamber.decorators import member_required, role_required, staff_required
 from chamber.roles import Role, roles_of
-from chamber.uploads import content_disposition
+from chamber.uploads import content_disposition, download_response
 from members.models import DutyLogEntry
 from petitions import forms, selectors, services, sheets
 from petitions.models import Escalation, Petition, PetitionAttachment, ReviewRun
@@ -247,16 +247,7 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not allowed:
         raise Http404
-    try:
-        stream = found.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(stream, content_type=found.content_type)
-    response["Content-Disposition"] = content_disposition(found.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return download_response(found)
 
 
 # --- the representative on duty -----------------------------------------------------------

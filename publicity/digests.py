@@ -179,7 +179,9 @@ def build_message(delivery: DigestDelivery, *, now: datetime):
             Article.objects.published(now=now)
             .filter(
                 kind__code=POLICY_KIND,
-                published_at__gte=_midnight(delivery.week_start - timedelta(days=7)),
+                published_at__gte=workdays.start_of_day(
+                    delivery.week_start - timedelta(days=7)
+                ),
             )
             .order_by("-published_at")[:10]
         )
@@ -197,10 +199,6 @@ def build_message(delivery: DigestDelivery, *, now: datetime):
         "settings_path": reverse("publicity:digest_settings"),
     }
     return make_message("weekly-digest", [user.email], context, user.language)
-
-
-def _midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
 
 
 def department_sections(

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chamber.records import ImmutableRecord
-from chamber.uploads import random_upload_path
+from chamber.uploads import StoredUpload, random_upload_path
 from members.models.people import Enterprise, Member
 
 
@@ -370,7 +370,7 @@ def _attachment_path(instance: "DutyLogAttachment", filename: str) -> str:
     return random_upload_path("duty-log", filename)
 
 
-class DutyLogAttachment(models.Model):
+class DutyLogAttachment(StoredUpload):
     """A file brought by a visitor (a letter, a photo, an opinion form), checked by content."""
 
     entry = models.ForeignKey(
@@ -380,17 +380,6 @@ class DutyLogAttachment(models.Model):
         verbose_name=_("duty log entry"),
     )
     file = models.FileField(_("file"), upload_to=_attachment_path, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    created_at = models.DateTimeField(
-        _("uploaded at"), default=timezone.now, editable=False
-    )
 
-    class Meta:
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
+    class Meta(StoredUpload.Meta):
+        pass

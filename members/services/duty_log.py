@@ -128,29 +128,4 @@ def record_visit(
 
 
 def _attach(entry: DutyLogEntry, checked: list[CheckedUpload]) -> None:
-    """Write the files and their rows; on any failure remove every file written so far.
-
-    A failed write can leave a partial file behind, so each name is chosen (and noted)
-    before its write starts.
-    """
-    field = DutyLogAttachment._meta.get_field("file")
-    names: list[str] = []
-    try:
-        for upload in checked:
-            attachment = DutyLogAttachment(
-                entry=entry,
-                original_name=upload.name,
-                content_type=upload.content_type,
-                size=upload.size,
-            )
-            # Random (upload_to); only the detected type's suffix comes from here.
-            names.append(field.generate_filename(attachment, f"upload{upload.suffix}"))
-            names[-1] = field.storage.save(
-                names[-1], upload.file, max_length=field.max_length
-            )
-            attachment.file = names[-1]
-            attachment.save()
-    except BaseException:
-        for name in names:
-            field.storage.delete(name)
-        raise
+    DutyLogAttachment.store_all(checked, entry=entry)

@@ -5,8 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import (
-    FileResponse,
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseNotAllowed,
@@ -17,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from chamber.decorators import role_required, staff_required
 from chamber.roles import Role, roles_of
-from chamber.uploads import content_disposition
+from chamber.uploads import download_response
 from members import duty_log_selectors as selectors
 from members.forms.duty_log import DutyLogEntryForm, DutyLogFilterForm
 from members.models import DutyLogAttachment, DutyLogEntry, DutyShift
@@ -129,14 +127,4 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     found = _get_attachment_for_user(request, pk)
     if request.method not in READ_METHODS:
         return HttpResponseNotAllowed(READ_METHODS)
-    try:
-        stream = found.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(stream, content_type=found.content_type)
-    response["Content-Disposition"] = content_disposition(found.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    # Should a browser still render it, it runs nothing and loads nothing.
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return download_response(found)

@@ -71,17 +71,7 @@ def attach_files(
     checked = _check_files(files)
     if petition.attachments.count() + len(checked) > MAX_ATTACHMENTS:
         raise PetitionError(_("Attach at most %(n)d files.") % {"n": MAX_ATTACHMENTS})
-    return [
-        PetitionAttachment.objects.create(
-            petition=petition,
-            file=upload.file,
-            original_name=upload.name,
-            content_type=upload.content_type,
-            size=upload.size,
-            uploaded_by=actor,
-        )
-        for upload in checked
-    ]
+    return PetitionAttachment.store_all(checked, petition=petition, uploaded_by=actor)
 
 
 @transaction.atomic
@@ -127,15 +117,7 @@ def submit_petition(
     petition.full_clean(exclude=["number"])
     petition.save()
     _received_event(petition, submitted_by).save()
-    for upload in checked:
-        PetitionAttachment.objects.create(
-            petition=petition,
-            file=upload.file,
-            original_name=upload.name,
-            content_type=upload.content_type,
-            size=upload.size,
-            uploaded_by=submitted_by,
-        )
+    PetitionAttachment.store_all(checked, petition=petition, uploaded_by=submitted_by)
     return petition
 
 

@@ -517,30 +517,49 @@ def rate_petition(
     return petition
 
 
-@transaction.atomic
-def reject_petition(
-    *, petition: Petition, actor: User, reason: str, now: datetime | None = None
+def _end_with_reason(
+    petition: Petition,
+    to: str,
+    *,
+    actor: User,
+    reason: str,
+    now: datetime,
+    fields: tuple[str, ...] = (),
+    data: dict | None = None,
 ) -> Petition:
-    """Not something the chamber can take up; the enterprise still gets the reason."""
+    """Reject or merge: the reason is the enterprise's answer, and it is told after commit."""
     from petitions.tasks import notify_answered
 
-    now = now or timezone.now()
-    reason = _required(reason, _("Give the enterprise the reason."))
-    petition = _locked(petition)
     petition.answer, petition.answered_at, petition.closed_at = reason, now, now
     petition.answer_round += 1
     _move(
         petition,
-        S.REJECTED,
+        to,
         actor=actor,
         note=reason,
         now=now,
-        fields=("answer", "answered_at", "closed_at", "answer_round"),
+        data=data,
+        fields=(*fields, "answer", "answered_at", "closed_at", "answer_round"),
     )
     transaction.on_commit(
         partial(notify_answered.delay, petition.pk, petition.answer_round)
     )
     return petition
+
+
+@transaction.atomic
+def reject_petition(
+    *, petition: Petition, actor: User, reason: str, now: datetime | None = None
+) -> Petition:
+    """Not something the chamber can take up; the enterprise still gets the reason."""
+    reason = _required(reason, _("Give the enterprise the reason."))
+    return _end_with_reason(
+        _locked(petition),
+        S.REJECTED,
+        actor=actor,
+        reason=reason,
+        now=now or timezone.now(),
+    )
 
 
 @transaction.atomic
@@ -553,9 +572,6 @@ def merge_petition(
     now: datetime | None = None,
 ) -> Petition:
     """The same matter as another petition: followed there; the enterprise gets the reason."""
-    from petitions.tasks import notify_answered
-
-    now = now or timezone.now()
     reason = _required(reason, _("Give the enterprise the reason."))
     if into.pk == petition.pk:
         raise PetitionError(_("A petition cannot be merged into itself."))
@@ -566,21 +582,15 @@ def merge_petition(
         )
     petition = _locked(petition)
     petition.merged_into = into
-    petition.answer, petition.answered_at, petition.closed_at = reason, now, now
-    petition.answer_round += 1
-    _move(
+    return _end_with_reason(
         petition,
         S.MERGED,
         actor=actor,
-        note=reason,
-        now=now,
+        reason=reason,
+        now=now or timezone.now(),
+        fields=("merged_into",),
         data={"merged_into": into.number},
-        fields=("merged_into", "answer", "answered_at", "closed_at", "answer_round"),
     )
-    transaction.on_commit(
-        partial(notify_answered.delay, petition.pk, petition.answer_round)
-    )
-    return petition
 
 
 @transaction.atomic
