@@ -39,95 +39,20 @@ step() { echo "::: [$((SECONDS - T0))s] $*" >&2; }
 SUDO=""
 [[ $EUID -eq 0 ]] || SUDO=sudo
 
-GUNICORN_PID="" STARTED_PG="" STARTED_REDIS_PID=""
-RUNTMP=$(mktemp -d)
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 cleanup() {
   local status=$?
   set +e
-  if [[ -n $GUNICORN_PID ]]; then
-    kill -TERM "$GUNICORN_PID" 2>/dev/null
-    for _ in $(seq 100); do kill -0 "$GUNICORN_PID" 2>/dev/null || break; sleep 0.1; done
-    if ((status != 0)) && [[ -s $RUNTMP/gunicorn.log ]]; then
-      echo "--- last lines of the gunicorn log:" >&2
-      tail -n 30 "$RUNTMP/gunicorn.log" >&2
-    fi
-  fi
+  # The review steps enqueue e-mails that no worker takes.
   redis-cli -n "$BROKER_DB" flushdb >/dev/null 2>&1
   if [[ ${BENCH_DROP:-0} == 1 ]]; then
     psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
   fi
-  if [[ -n $STARTED_REDIS_PID ]]; then
-    kill "$STARTED_REDIS_PID" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$STARTED_REDIS_PID" 2>/dev/null || break; sleep 0.1; done
-  fi
-  if [[ -n $STARTED_PG ]]; then
-    $SUDO pg_ctlcluster --skip-systemctl-redirect $STARTED_PG stop 2>/dev/null
-  fi
-  rm -rf "$RUNTMP"
+  bench_stop $status
 }
 trap cleanup EXIT
-
-APT_UPDATED=""
-apt_install() {   # apt_install PKG...  (only what is missing)
-  local missing=()
-  for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
-  done
-  ((${#missing[@]})) || return 0
-  [[ -n $APT_UPDATED ]] || { $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq; APT_UPDATED=1; }
-  $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-}
-
-step "tools"
-command -v wrk >/dev/null || apt_install wrk
-command -v pg_ctlcluster >/dev/null || apt_install postgresql
-command -v redis-server >/dev/null || apt_install redis-server redis-tools
-if [[ ! -x $PY ]]; then
-  python3 -m venv .venv
-  "$PY" -m pip install -q --upgrade pip
-fi
-if [[ ! .venv/.runtime -nt requirements.txt ]]; then
-  "$PY" -m pip install -q -r requirements.txt
-  touch .venv/.runtime
-fi
-
-step "postgresql: database $DB"
-PG_HOST=127.0.0.1 PG_PORT=5432
-if ! pg_isready -q -h $PG_HOST -p $PG_PORT; then
-  ver=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -1)
-  if [[ -z $ver ]] || ! pg_lsclusters -h | awk '{print $2}' | grep -qx main; then
-    ver=${ver:-$(ls /usr/lib/postgresql | sort -V | tail -1)}
-    $SUDO pg_createcluster "$ver" main --port $PG_PORT >/dev/null
-  fi
-  $SUDO pg_ctlcluster --skip-systemctl-redirect "$ver" main start
-  STARTED_PG="$ver main"
-  for _ in $(seq 50); do pg_isready -q -h $PG_HOST -p $PG_PORT && break; sleep 0.2; done
-fi
-export PGPASSWORD=postgres
-if ! psql -h $PG_HOST -p $PG_PORT -U postgres -d postgres -Atqc 'select 1' >/dev/null 2>&1; then
-  $SUDO runuser -u postgres -- psql -qc "ALTER ROLE postgres PASSWORD 'postgres'" >/dev/null
-fi
-psql -h $PG_HOST -p $PG_PORT -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
-createdb -h $PG_HOST -p $PG_PORT -U postgres $DB
-
-step "redis: cache db $CACHE_DB, broker db $BROKER_DB"
-if ! redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG; then
-  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
-    --dir "$RUNTMP" --logfile "$RUNTMP/redis.log" --pidfile "$RUNTMP/redis.pid"
-  for _ in $(seq 50); do redis-cli ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
-  STARTED_REDIS_PID=$(cat "$RUNTMP/redis.pid")
-fi
-redis-cli -n "$CACHE_DB" flushdb >/dev/null
-redis-cli -n "$BROKER_DB" flushdb >/dev/null
-
-export DJANGO_SETTINGS_MODULE=chamber.settings
-export DATABASE_URL="postgres://postgres:postgres@$PG_HOST:$PG_PORT/$DB"
-export CACHE_URL=redis://127.0.0.1:6379/$CACHE_DB
-export CELERY_BROKER_URL=redis://127.0.0.1:6379/$BROKER_DB
-export DEBUG=false ALLOWED_HOSTS=127.0.0.1,localhost
-export SECURE_SSL_REDIRECT=false SECURE_COOKIES=false
-export SECRET_KEY
-SECRET_KEY=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')
+bench_setup "$DB" "$CACHE_DB" "$BROKER_DB"
 export VAR_DIR=$RUNTMP/var LOG_LEVEL=WARNING
 
 step "data: demo + scale $SCALE (bench/generate.py)"

@@ -34,95 +34,11 @@ step() { echo "::: [$((SECONDS - T0))s] $*" >&2; }
 SUDO=""
 [[ $EUID -eq 0 ]] || SUDO=sudo
 
-GUNICORN_PID="" STARTED_PG="" STARTED_REDIS_PID=""
-RUNTMP=$(mktemp -d)
-cleanup() {
-  local status=$?
-  set +e
-  if [[ -n $GUNICORN_PID ]]; then
-    kill -TERM "$GUNICORN_PID" 2>/dev/null
-    for _ in $(seq 100); do kill -0 "$GUNICORN_PID" 2>/dev/null || break; sleep 0.1; done
-    if ((status != 0)) && [[ -s $RUNTMP/gunicorn.log ]]; then
-      echo "--- last lines of the gunicorn log:" >&2
-      tail -n 30 "$RUNTMP/gunicorn.log" >&2
-    fi
-  fi
-  if [[ -n $STARTED_REDIS_PID ]]; then
-    kill "$STARTED_REDIS_PID" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$STARTED_REDIS_PID" 2>/dev/null || break; sleep 0.1; done
-  fi
-  if [[ -n $STARTED_PG ]]; then
-    $SUDO pg_ctlcluster --skip-systemctl-redirect $STARTED_PG stop 2>/dev/null
-  fi
-  rm -rf "$RUNTMP"
-}
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+cleanup() { bench_stop $?; }
 trap cleanup EXIT
-
-APT_UPDATED=""
-apt_install() {   # apt_install PKG...  (only what is missing)
-  local missing=()
-  for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
-  done
-  ((${#missing[@]})) || return 0
-  # another apt on the machine may hold the dpkg lock: wait for it rather than fail
-  [[ -n $APT_UPDATED ]] || { $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq; APT_UPDATED=1; }
-  $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-}
-
-step "tools"
-command -v wrk >/dev/null || apt_install wrk
-command -v pg_ctlcluster >/dev/null || apt_install postgresql
-command -v redis-server >/dev/null || apt_install redis-server redis-tools
-if [[ ! -x $PY ]]; then
-  python3 -m venv .venv
-  "$PY" -m pip install -q --upgrade pip
-fi
-# The same stamp as the Makefile's: requirements.txt installed since it last changed.
-if [[ ! .venv/.runtime -nt requirements.txt ]]; then
-  "$PY" -m pip install -q -r requirements.txt
-  touch .venv/.runtime
-fi
-
-step "postgresql"
-PG_HOST=127.0.0.1 PG_PORT=5432
-if ! pg_isready -q -h $PG_HOST -p $PG_PORT; then
-  ver=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -1)
-  if [[ -z $ver ]] || ! pg_lsclusters -h | awk '{print $2}' | grep -qx main; then
-    ver=${ver:-$(ls /usr/lib/postgresql | sort -V | tail -1)}
-    $SUDO pg_createcluster "$ver" main --port $PG_PORT >/dev/null
-  fi
-  $SUDO pg_ctlcluster --skip-systemctl-redirect "$ver" main start
-  STARTED_PG="$ver main"
-  for _ in $(seq 50); do pg_isready -q -h $PG_HOST -p $PG_PORT && break; sleep 0.2; done
-fi
-# trust auth ignores the password; Debian's default (scram) needs one: set it once.
-export PGPASSWORD=postgres
-if ! psql -h $PG_HOST -p $PG_PORT -U postgres -d postgres -Atqc 'select 1' >/dev/null 2>&1; then
-  $SUDO runuser -u postgres -- psql -qc "ALTER ROLE postgres PASSWORD 'postgres'" >/dev/null
-fi
-psql -h $PG_HOST -p $PG_PORT -U postgres -d postgres -qc "DROP DATABASE IF EXISTS bench WITH (FORCE)"
-createdb -h $PG_HOST -p $PG_PORT -U postgres bench
-
-step "redis"
-if ! redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG; then
-  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
-    --dir "$RUNTMP" --logfile "$RUNTMP/redis.log" --pidfile "$RUNTMP/redis.pid"
-  for _ in $(seq 50); do redis-cli ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
-  STARTED_REDIS_PID=$(cat "$RUNTMP/redis.pid")
-fi
-# Indexes of our own, emptied: no session or cache entry of an earlier run survives.
-redis-cli -n 14 flushdb >/dev/null
-redis-cli -n 13 flushdb >/dev/null
-
-export DJANGO_SETTINGS_MODULE=chamber.settings
-export DATABASE_URL="postgres://postgres:postgres@$PG_HOST:$PG_PORT/bench"
-export CACHE_URL=redis://127.0.0.1:6379/14
-export CELERY_BROKER_URL=redis://127.0.0.1:6379/13
-export DEBUG=false ALLOWED_HOSTS=127.0.0.1,localhost
-export SECURE_SSL_REDIRECT=false SECURE_COOKIES=false
-export SECRET_KEY
-SECRET_KEY=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')
+bench_setup bench 14 13
 export VAR_DIR=$RUNTMP/var LOG_LEVEL=WARNING
 
 step "data: demo + scale $SCALE"
