@@ -429,13 +429,20 @@ def platforms(request: HttpRequest) -> HttpResponse:
 
 
 def campaign(request: HttpRequest, pk: int) -> HttpResponse:
-    """A publicity week or service month with its activities (and, later, its articles)."""
+    """A publicity week or service month with its activities and its published articles."""
+    from publicity.selectors import published_articles
+
     found = get_object_or_404(Campaign, pk=pk)
     activities = _visible(request).filter(campaign=found).order_by("starts_at")
+    articles = (
+        published_articles()
+        .filter(campaign=found)
+        .order_by("-published_at", "-pk")[:30]
+    )
     return render(
         request,
         "activities/campaign_detail.html",
-        {"campaign": found, "activities": activities},
+        {"campaign": found, "activities": activities, "articles": articles},
     )
 
 

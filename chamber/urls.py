@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chamber import views
 from chamber.forms import LoginForm
-from publicity.sitemaps import ArticleSitemap, PublicPagesSitemap
+from publicity.sitemaps import ArticleSitemap, PublicPagesSitemap, ShowcaseSitemap
 
 admin.site.site_header = _("Xishi District Federation of Industry and Commerce")
 admin.site.site_title = _("Chamber portal administration")
@@ -65,7 +65,13 @@ urlpatterns = [
     path(
         "sitemap.xml",
         sitemap_view,
-        {"sitemaps": {"pages": PublicPagesSitemap, "articles": ArticleSitemap}},
+        {
+            "sitemaps": {
+                "pages": PublicPagesSitemap,
+                "articles": ArticleSitemap,
+                "showcases": ShowcaseSitemap,
+            }
+        },
         name="sitemap",
     ),
     path("healthz", views.healthz, name="healthz"),

@@ -1,8 +1,18 @@
 from django.contrib import admin, messages
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from publicity import digests, services
-from publicity.models import Article, ArticleKind, DigestDelivery, DigestPreference
+from publicity import digests, services, showcases
+from publicity.forms import ArticleAdminForm
+from publicity.models import (
+    Article,
+    ArticleKind,
+    DigestDelivery,
+    DigestPreference,
+    Picture,
+    Showcase,
+    ShowcasePhoto,
+)
 
 
 @admin.register(ArticleKind)
@@ -13,18 +23,46 @@ class ArticleKindAdmin(admin.ModelAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
     list_display = ["title", "kind", "status", "published_at", "enterprise", "campaign"]
     list_filter = ["kind", "status", "awareness", "campaign"]
     list_select_related = ["kind", "enterprise", "campaign"]
     search_fields = ["title", "summary"]
     autocomplete_fields = ["enterprise"]
     filter_horizontal = ["awareness"]
-    readonly_fields = ["status", "created_by", "created_at"]
+    readonly_fields = ["status", "cover_preview", "created_by", "created_at"]
+    fields = [
+        "kind",
+        "title",
+        "summary",
+        "body",
+        "cover_preview",
+        "cover_upload",
+        "awareness",
+        "enterprise",
+        "campaign",
+        "published_at",
+        "status",
+        "created_by",
+        "created_at",
+    ]
     actions = ["submit_for_review", "publish", "withdraw"]
+
+    @admin.display(description=_("cover picture"))
+    def cover_preview(self, obj):
+        if obj.cover_id is None:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="" class="article-cover-preview">',
+            obj.cover.get_absolute_url(),
+        )
 
     def save_model(self, request, obj, form, change) -> None:
         if not change:
             obj.created_by = request.user
+        upload = form.cleaned_data.get("cover_upload")
+        if upload:
+            obj.cover = services.store_picture(upload=upload, actor=request.user)
         super().save_model(request, obj, form, change)
 
     def _each(self, request, queryset, service, done) -> None:
@@ -88,3 +126,66 @@ class DigestDeliveryAdmin(admin.ModelAdmin):
         for delivery in queryset:
             digests.resend_digest(delivery=delivery)
         messages.success(request, _("The digests will be sent again."))
+
+
+@admin.register(Picture)
+class PictureAdmin(admin.ModelAdmin):
+    """Pictures of articles: uploaded through the article form and its editor."""
+
+    list_display = [
+        "original_name",
+        "content_type",
+        "size",
+        "uploaded_by",
+        "created_at",
+    ]
+    list_select_related = ["uploaded_by"]
+    readonly_fields = [f.name for f in Picture._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+class ShowcasePhotoInline(admin.TabularInline):
+    model = ShowcasePhoto
+    fields = ["original_name", "content_type", "size", "is_approved", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Showcase)
+class ShowcaseAdmin(admin.ModelAdmin):
+    """Showcases are edited by their members and reviewed on the staff's review page."""
+
+    list_display = ["enterprise", "status", "is_listed", "submitted_at", "approved_at"]
+    list_filter = ["status", "is_listed"]
+    list_select_related = ["enterprise"]
+    search_fields = ["enterprise__name"]
+    readonly_fields = [
+        "enterprise",
+        "status",
+        "public_introduction",
+        "public_products",
+        "public_website",
+        "submitted_at",
+        "approved_at",
+        "reviewed_by",
+        "review_note",
+    ]
+    inlines = [ShowcasePhotoInline]
+    actions = ["approve"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description=_("Approve and publish"))
+    def approve(self, request, queryset) -> None:
+        for showcase in queryset:
+            try:
+                showcases.approve_showcase(showcase=showcase, actor=request.user)
+            except showcases.ShowcaseError as exc:
+                self.message_user(request, f"{showcase}: {exc}", messages.ERROR)

@@ -1,13 +1,17 @@
-"""Demo articles: a dozen published ones of each kind, a publicity-week campaign, one scheduled."""
+"""Demo articles: a dozen published ones of each kind (some with a cover picture), a
+publicity-week campaign, one scheduled article, two approved showcases and one waiting."""
 
+import struct
+import zlib
 from datetime import timedelta
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from activities.models import Awareness, Campaign
 from chamber.models import User
 from members.models import Enterprise
-from publicity import services
+from publicity import services, showcases
 from publicity.models import Article, ArticleKind
 
 TITLES = {
@@ -116,6 +120,11 @@ def seed(*, password: str) -> None:
             )
             if awareness:
                 article.awareness.set([awareness[n % len(awareness)]])
+            if n < 3:
+                article.cover = services.store_picture(
+                    upload=_picture(f"{kind.code}-{n}.png", COLOURS[n]), actor=staff
+                )
+                article.save(update_fields=["cover"])
             services.publish_article(
                 article=article,
                 actor=staff,
@@ -134,3 +143,70 @@ def seed(*, password: str) -> None:
     services.publish_article(
         article=article, actor=staff, at=now + timedelta(days=1), now=now
     )
+    _seed_showcases(staff)
+
+
+COLOURS = [
+    (0x1F, 0x5F, 0x8B),
+    (0xC8, 0x4B, 0x31),
+    (0x2E, 0x8B, 0x57),
+    (0xE0, 0xA8, 0x2E),
+]
+SHOWCASES = [
+    (
+        "我们专注港口装卸设备与工程机械的设计制造，产品销往东北三省和环渤海港口。",
+        "门座式起重机、皮带输送机、设备维修与改造服务。",
+    ),
+    (
+        "扎根西市区二十余年的海产品加工企业，带动周边渔户和社区居民就业。",
+        "即食海参、虾仁、海蜇等海产品；冷链仓储与配送。",
+    ),
+    (
+        "为中小商户提供记账、报税与数字化经营服务的本地企业。",
+        "代理记账、税务咨询、门店数字化改造。",
+    ),
+]
+
+
+def _picture(name: str, colour: tuple[int, int, int]) -> ContentFile:
+    """A plain 320×180 PNG of one colour, for demo covers and photos."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    row = b"\x00" + bytes(colour) * 320
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 320, 180, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(row * 180, 9))
+        + chunk(b"IEND", b"")
+    )
+    return ContentFile(png, name=name)
+
+
+def _seed_showcases(staff: User | None) -> None:
+    """Two showcases on the site (the demo member's enterprise first), one waiting."""
+    from chamber.uploads import check_picture
+
+    member = (
+        User.objects.filter(username="demo-member").select_related("member").first()
+    )
+    first = [member.member.enterprise] if member and hasattr(member, "member") else []
+    others = Enterprise.objects.exclude(pk__in=[e.pk for e in first]).order_by("pk")
+    for n, enterprise in enumerate([*first, *others[: 3 - len(first)]]):
+        showcase = showcases.showcase_of(enterprise)
+        showcase.introduction, showcase.products = SHOWCASES[n]
+        photos = [
+            check_picture(_picture(f"photo-{n}-{i}.png", COLOURS[(n + i) % 4]))
+            for i in range(2)
+        ]
+        showcases.save_showcase(
+            showcase=showcase,
+            actor=staff,
+            photos=photos,
+            remove_photo_ids=[],
+            submit=True,
+        )
+        if n < 2 and staff is not None:
+            showcases.approve_showcase(showcase=showcase, actor=staff)

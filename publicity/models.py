@@ -6,10 +6,15 @@ with open petitions gets one e-mail of what waits for them. One DigestDelivery r
 recipient and week is claimed before sending, so a repeated task never sends twice.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from chamber.uploads import StoredUpload
 
 
 class ArticleKind(models.Model):
@@ -54,6 +59,14 @@ class Article(models.Model):
     title = models.CharField(_("title"), max_length=200)
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     body = models.TextField(_("body"), blank=True)
+    cover = models.ForeignKey(
+        "Picture",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cover picture"),
+    )
     awareness = models.ManyToManyField(
         "activities.Awareness",
         blank=True,
@@ -193,3 +206,180 @@ class DigestDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.official} · {self.week_start:%Y-%m-%d}"
+
+
+def _image_path(instance, filename: str) -> str:
+    from chamber.uploads import random_upload_path
+
+    return random_upload_path("publicity/images", filename)
+
+
+def _showcase_photo_path(instance, filename: str) -> str:
+    from chamber.uploads import random_upload_path
+
+    return random_upload_path("publicity/showcases", filename)
+
+
+class Picture(StoredUpload):
+    """A picture of an article (its cover or one in its body), checked by content on upload.
+
+    Served at an unguessable address (`key`), so a draft's pictures are not found by counting.
+    """
+
+    key = models.UUIDField(_("key"), default=uuid.uuid4, unique=True, editable=False)
+    file = models.FileField(_("picture"), upload_to=_image_path, max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+
+    class Meta(StoredUpload.Meta):
+        verbose_name = _("picture")
+        verbose_name_plural = _("pictures")
+
+    def get_absolute_url(self) -> str:
+        return reverse("publicity:picture", args=[self.key])
+
+
+class Showcase(models.Model):
+    """An enterprise's public page: edited by its members, shown once staff approve it.
+
+    The public sees the last approved text (`public_*`), so a member's pending edit never
+    reaches the site before a member of staff has read it.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PENDING = "pending", _("waiting for approval")
+        APPROVED = "approved", _("approved")
+        RETURNED = "returned", _("returned for changes")
+
+    enterprise = models.OneToOneField(
+        "members.Enterprise",
+        on_delete=models.PROTECT,
+        related_name="showcase",
+        verbose_name=_("enterprise"),
+    )
+    introduction = models.TextField(_("introduction"), max_length=3000)
+    products = models.TextField(_("products and services"), max_length=2000, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    public_introduction = models.TextField(_("published introduction"), blank=True)
+    public_products = models.TextField(_("published products"), blank=True)
+    public_website = models.URLField(_("published website"), blank=True)
+    is_listed = models.BooleanField(
+        _("show on the public site"),
+        default=True,
+        help_text=_("Untick to take the page off the site at once."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.DRAFT
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    review_note = models.CharField(_("note from the staff"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("enterprise showcase")
+        verbose_name_plural = _("enterprise showcases")
+        ordering = ["enterprise__name"]
+
+    def __str__(self) -> str:
+        return str(self.enterprise)
+
+    def get_absolute_url(self) -> str:
+        return reverse("publicity:showcase", args=[self.pk])
+
+    @property
+    def is_public(self) -> bool:
+        return self.is_listed and self.approved_at is not None
+
+
+class ShowcasePhoto(StoredUpload):
+    """A photo of a showcase; public once staff approve the showcase it was sent with."""
+
+    showcase = models.ForeignKey(
+        Showcase,
+        on_delete=models.CASCADE,
+        related_name="photos",
+        verbose_name=_("showcase"),
+    )
+    file = models.FileField(_("photo"), upload_to=_showcase_photo_path, max_length=200)
+    is_approved = models.BooleanField(_("approved"), default=False)
+
+    class Meta(StoredUpload.Meta):
+        verbose_name = _("showcase photo")
+        verbose_name_plural = _("showcase photos")
+
+    def get_absolute_url(self) -> str:
+        return reverse("publicity:showcase_photo", args=[self.pk])
+
+
+class NewsSubscription(models.Model):
+    """A member's wish for the monthly e-mail of new policies and coming activities."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="news_subscription",
+        verbose_name=_("user"),
+    )
+    is_active = models.BooleanField(_("subscribed"), default=True)
+    subscribed_at = models.DateTimeField(_("subscribed at"), default=timezone.now)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("news subscription")
+        verbose_name_plural = _("news subscriptions")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class NewsletterDelivery(models.Model):
+    """One monthly news e-mail to one member: claimed before sending, like the digests."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting to be sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="newsletter_deliveries",
+        verbose_name=_("user"),
+    )
+    month = models.DateField(_("month"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.PENDING
+    )
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("monthly news delivery")
+        verbose_name_plural = _("monthly news deliveries")
+        ordering = ["-month", "user_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "month"], name="one_newsletter_per_month"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.month:%Y-%m}"

@@ -8,7 +8,7 @@ LATEST_PER_KIND = 4
 
 
 def published_articles() -> QuerySet[Article]:
-    return Article.objects.published().select_related("kind")
+    return Article.objects.published().select_related("kind", "cover")
 
 
 def latest_by_kind() -> list[tuple[ArticleKind, list[Article]]]:

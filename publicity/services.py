@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chamber.models import User
-from publicity.models import Article
+from chamber.uploads import check_picture
+from publicity.models import Article, Picture
 
 S = Article.Status
 
@@ -68,3 +69,14 @@ def publish_due_articles(*, now: datetime | None = None) -> int:
     return Article.objects.filter(status=S.SCHEDULED, published_at__lte=now).update(
         status=S.PUBLISHED
     )
+
+
+def store_picture(*, upload, actor: User | None) -> Picture:
+    """Keep a picture for an article (its cover or one in its body), checked by content.
+
+    Raises ValidationError (with the reason, in the user's language) for anything that is
+    not a PNG, JPEG, GIF or WebP picture within the size limit, whatever its name says.
+    """
+    checked = check_picture(upload)
+    (picture,) = Picture.store_all([checked], uploaded_by=actor)
+    return picture

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from publicity import feeds, views
+from publicity import feeds, views, views_showcases
 
 app_name = "publicity"
 
@@ -10,6 +10,31 @@ urlpatterns = [
     path("kind/<slug:code>/feed/", feeds.ArticlesFeed(), name="kind_feed"),
     path("tag/<slug:code>/", views.by_tag, name="tag"),
     path("articles/<int:pk>/", views.article, name="article"),
+    path("pictures/", views.picture_upload, name="picture_upload"),
+    path("pictures/<uuid:key>/", views.picture, name="picture"),
+    path("showcases/", views_showcases.showcase_list, name="showcases"),
+    path("showcases/<int:pk>/", views_showcases.showcase, name="showcase"),
+    path(
+        "showcases/photos/<int:pk>/",
+        views_showcases.showcase_photo,
+        name="showcase_photo",
+    ),
+    path("showcases/mine/", views_showcases.my_showcase, name="my_showcase"),
+    path(
+        "showcases/review/",
+        views_showcases.review_showcases,
+        name="review_showcases",
+    ),
+    path(
+        "showcases/<int:pk>/approve/",
+        views_showcases.approve_showcase,
+        name="approve_showcase",
+    ),
+    path(
+        "showcases/<int:pk>/return/",
+        views_showcases.return_showcase,
+        name="return_showcase",
+    ),
     path("search/", views.search, name="search"),
     path("feed/", feeds.ArticlesFeed(), name="feed"),
     path("atom/", feeds.ArticlesAtomFeed(), name="atom"),

@@ -2,18 +2,20 @@
 settings, and staff resending a failed digest."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from activities.models import Activity, Awareness
+from activities.models import Activity, Awareness, Campaign
 from chamber.decorators import role_required, staff_required
 from chamber.roles import Role, roles_of
-from publicity import digests, selectors
+from chamber.uploads import picture_response
+from publicity import digests, selectors, services
 from publicity.forms import DigestPreferenceForm
-from publicity.models import ArticleKind, DigestDelivery, DigestPreference
+from publicity.models import ArticleKind, DigestDelivery, DigestPreference, Picture
 
 PAGE_SIZE = 20
 
@@ -28,7 +30,16 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("platform")
         .order_by("starts_at")[:5]
     )
-    context = {"kinds": selectors.latest_by_kind(), "upcoming": upcoming}
+    campaigns = list(
+        Campaign.objects.filter(ends_on__gte=timezone.localdate()).order_by(
+            "starts_on"
+        )[:3]
+    )
+    context = {
+        "kinds": selectors.latest_by_kind(),
+        "upcoming": upcoming,
+        "campaigns": campaigns,
+    }
     return render(request, "publicity/home.html", context)
 
 
@@ -61,7 +72,7 @@ def by_tag(request: HttpRequest, code: str) -> HttpResponse:
 def article(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(
         selectors.published_articles()
-        .select_related("enterprise", "campaign")
+        .select_related("enterprise__showcase", "campaign")
         .prefetch_related("awareness"),
         pk=pk,
     )
@@ -78,6 +89,28 @@ def search(request: HttpRequest) -> HttpResponse:
     q = " ".join(query.split())[:100]
     context = {"page": page, "q": q, "query_string": urlencode({"q": q})}
     return render(request, "publicity/search.html", context)
+
+
+@require_POST
+@staff_required
+def picture_upload(request: HttpRequest) -> JsonResponse:
+    """The editor's "Insert picture": store the picture, answer with its address."""
+    upload = request.FILES.get("picture")
+    if upload is None:
+        return JsonResponse({"error": _("Choose a picture to upload.")}, status=400)
+    try:
+        picture = services.store_picture(upload=upload, actor=request.user)
+    except ValidationError as exc:
+        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+    return JsonResponse(
+        {"url": picture.get_absolute_url(), "name": picture.original_name}, status=201
+    )
+
+
+def picture(request: HttpRequest, key) -> HttpResponse:
+    """An article picture; its address never changes, so browsers may keep it for a year."""
+    found = get_object_or_404(Picture, key=key)
+    return picture_response(found, cache_control="public, max-age=31536000, immutable")
 
 
 @role_required(Role.OFFICIAL, Role.LEADER)

@@ -394,6 +394,19 @@ def _a_published_article(request) -> dict:
     return {"pk": draft.pk}
 
 
+def _an_approved_showcase(request) -> dict:
+    from publicity import showcases
+
+    staff = request.getfixturevalue("staff")
+    showcase = showcases.showcase_of(request.getfixturevalue("bob").enterprise)
+    showcase.introduction = "乙公司是一家<b>海产品</b>加工企业。"
+    showcases.save_showcase(
+        showcase=showcase, actor=staff, photos=[], remove_photo_ids=[], submit=True
+    )
+    showcases.approve_showcase(showcase=showcase, actor=staff)
+    return {"pk": showcase.pk}
+
+
 LEADERSHIP = {"leader": 200}
 PAGES.update(
     {
@@ -453,6 +466,16 @@ PAGES.update(
             "publicity:article", _a_published_article, 200, 200, 200
         ),
         "publicity/search.html": Page("publicity:search", {}, 200, 200, 200),
+        "publicity/showcase_list.html": Page("publicity:showcases", {}, 200, 200, 200),
+        "publicity/showcase_detail.html": Page(
+            "publicity:showcase", _an_approved_showcase, 200, 200, 200
+        ),
+        "publicity/my_showcase.html": Page(
+            "publicity:my_showcase", {}, 302, 200, 403, NOT_MEMBERS
+        ),
+        "publicity/showcase_review.html": Page(
+            "publicity:review_showcases", {}, 302, 403, 200
+        ),
         "publicity/digest_settings.html": Page(
             "publicity:digest_settings",
             {},

@@ -13,3 +13,11 @@ def failed_digests(limit: int = 20) -> list[DigestDelivery]:
         .select_related("official__user", "official__department")
         .order_by("-week_start", "pk")[:limit]
     )
+
+
+@register.simple_tag
+def showcases_waiting() -> int:
+    """How many enterprise showcases wait for a member of staff's approval."""
+    from publicity.models import Showcase
+
+    return Showcase.objects.filter(status=Showcase.Status.PENDING).count()
