@@ -9,6 +9,8 @@ from publicity.models import (
     ArticleKind,
     DigestDelivery,
     DigestPreference,
+    NewsletterDelivery,
+    NewsSubscription,
     Picture,
     Showcase,
     ShowcasePhoto,
@@ -144,6 +146,47 @@ class PictureAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+# The monthly news (publicity/newsletter.py).
+
+
+@admin.register(NewsSubscription)
+class NewsSubscriptionAdmin(admin.ModelAdmin):
+    """Who asked for the monthly news; members change it on their page or by the e-mail's link."""
+
+    list_display = ["user", "is_active", "subscribed_at", "unsubscribed_at"]
+    list_filter = ["is_active"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__full_name", "user__email"]
+    readonly_fields = ["user", "is_active", "subscribed_at", "unsubscribed_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(NewsletterDelivery)
+class NewsletterDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["month", "user", "status", "attempts", "sent_at", "last_error"]
+    list_filter = ["status", "month"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__full_name", "user__email"]
+    readonly_fields = [f.name for f in NewsletterDelivery._meta.fields]
+    actions = ["send_news_again"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Send the selected monthly news again"))
+    def send_news_again(self, request, queryset) -> None:
+        from publicity import newsletter
+
+        for delivery in queryset:
+            newsletter.resend_news(delivery=delivery)
+        messages.success(request, _("The monthly news will be sent again."))
 
 
 class ShowcasePhotoInline(admin.TabularInline):

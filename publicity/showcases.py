@@ -5,6 +5,8 @@ with it; a member's later edits wait for staff without taking the page off the s
 Taking the page off the site (`is_listed`) needs no approval and works at once.
 """
 
+from functools import partial
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,8 +64,9 @@ def save_showcase(
     showcase.save()
     if remove_photo_ids:
         for photo in showcase.photos.filter(pk__in=remove_photo_ids):
-            photo.file.delete(save=False)
             photo.delete()
+            # The file goes only once the rows are gone for good.
+            transaction.on_commit(partial(photo.file.storage.delete, photo.file.name))
     if photos:
         ShowcasePhoto.store_all(photos, showcase=showcase)
     return showcase

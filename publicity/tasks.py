@@ -51,3 +51,46 @@ def publish_due_articles() -> int:
     from publicity import services
 
     return services.publish_due_articles()
+
+
+class NewsTask(Task):
+    """After the last retry the monthly news delivery shows as failed in the admin."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        from publicity import newsletter
+
+        delivery_id = args[0] if args else kwargs.get("delivery_id")
+        if delivery_id is not None:
+            newsletter.mark_failed(
+                delivery_id=delivery_id, error=f"{type(exc).__name__}: {exc}"
+            )
+
+
+@shared_task(
+    base=NewsTask,
+    acks_late=True,
+    autoretry_for=(SMTPException, OSError),
+    # As the weekly digest: a minute, then doubling up to 15 minutes.
+    retry_backoff=60,
+    retry_backoff_max=900,
+    max_retries=5,
+)
+def send_monthly_news(delivery_id: int) -> bool:
+    """Send one member's monthly news once, even if the task is delivered twice."""
+    from publicity import newsletter
+
+    return newsletter.send_news(delivery_id=delivery_id)
+
+
+@shared_task(acks_late=True)
+def plan_monthly_news(month: str | None = None) -> list[int]:
+    """Beat entry point (the 1st, 09:00): the month's news to its subscribers; by hand
+    with an ISO date of the month (2026-04-01)."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from publicity import newsletter
+
+    day = date.fromisoformat(month) if month else timezone.localdate()
+    return newsletter.plan_monthly_news(month=newsletter.month_of(day))

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from publicity import feeds, views, views_showcases
 
@@ -40,4 +40,5 @@ urlpatterns = [
     path("atom/", feeds.ArticlesAtomFeed(), name="atom"),
     path("digest/", views.digest_settings, name="digest_settings"),
     path("digest/<int:pk>/resend/", views.resend_digest, name="resend_digest"),
+    path("", include("publicity.urls_news")),
 ]

@@ -27,7 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
     upcoming = list(
         Activity.objects.published()
         .filter(is_public=True, starts_at__gte=timezone.now())
-        .select_related("platform")
+        .select_related("platform", "series")
         .order_by("starts_at")[:5]
     )
     campaigns = list(

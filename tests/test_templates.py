@@ -407,6 +407,16 @@ def _an_approved_showcase(request) -> dict:
     return {"pk": showcase.pk}
 
 
+def _alices_unsubscribe_token(request) -> dict:
+    from publicity import newsletter
+
+    return {
+        "token": newsletter.unsubscribe_token(request.getfixturevalue("alice").user)
+    }
+
+
+# Answered with 400; tests/publicity/test_news.py renders it in both languages.
+NOT_PAGES |= {"publicity/news/unsubscribe_invalid.html"}
 LEADERSHIP = {"leader": 200}
 PAGES.update(
     {
@@ -472,6 +482,12 @@ PAGES.update(
         ),
         "publicity/my_showcase.html": Page(
             "publicity:my_showcase", {}, 302, 200, 403, NOT_MEMBERS
+        ),
+        "publicity/news/subscription.html": Page(
+            "publicity:news_settings", {}, 302, 200, 403, NOT_MEMBERS
+        ),
+        "publicity/news/unsubscribe.html": Page(
+            "publicity:news_unsubscribe", _alices_unsubscribe_token, 200, 200, 200
         ),
         "publicity/showcase_review.html": Page(
             "publicity:review_showcases", {}, 302, 403, 200
