@@ -18,10 +18,17 @@ from activities.models import (
     Platform,
     Registration,
 )
+from chamber import pagecache
 from chamber.decorators import member_required, staff_required
 from chamber.roles import roles_of
 from members.models import CalendarFeed, Member
 from members.services import feeds
+
+
+def _sees_members_only_activities(request: HttpRequest) -> bool:
+    return request.user.is_authenticated and (
+        roles_of(request.user).is_member or roles_of(request.user).is_staff
+    )
 
 
 def _visible(request: HttpRequest):
@@ -29,9 +36,7 @@ def _visible(request: HttpRequest):
     activities = Activity.objects.published().select_related(
         "type", "platform", "series"
     )
-    if not request.user.is_authenticated or not (
-        roles_of(request.user).is_member or roles_of(request.user).is_staff
-    ):
+    if not _sees_members_only_activities(request):
         activities = activities.filter(is_public=True)
     return activities
 
@@ -428,21 +433,36 @@ def platforms(request: HttpRequest) -> HttpResponse:
     return render(request, "activities/platform_list.html", {"platforms": found})
 
 
+@pagecache.anonymous_page
 def campaign(request: HttpRequest, pk: int) -> HttpResponse:
-    """A publicity week or service month with its activities and its published articles."""
+    """A publicity week or service month with its activities and its published articles.
+
+    The list part is cached with the news site's parts (chamber.pagecache), one copy for
+    the public and one for members and staff, who also see the members-only activities.
+    """
+    from django.template.loader import render_to_string
+
     from publicity.selectors import published_articles
 
     found = get_object_or_404(Campaign, pk=pk)
-    activities = _visible(request).filter(campaign=found).order_by("starts_at")
-    articles = (
-        published_articles()
-        .filter(campaign=found)
-        .order_by("-published_at", "-pk")[:30]
-    )
+    visible = _visible(request)
+    audience = "members" if _sees_members_only_activities(request) else "public"
+
+    def build() -> str:
+        activities = visible.filter(campaign=found).order_by("starts_at")
+        articles = published_articles().filter(campaign=found)
+        context = {
+            "campaign": found,
+            "activities": activities,
+            "articles": articles.order_by("-published_at", "-pk")[:30],
+        }
+        return render_to_string(
+            "activities/includes/campaign_body.html", context, request
+        )
+
+    body = pagecache.fragment("campaign", found.pk, audience, build=build)
     return render(
-        request,
-        "activities/campaign_detail.html",
-        {"campaign": found, "activities": activities, "articles": articles},
+        request, "activities/campaign_detail.html", {"campaign": found, "body": body}
     )
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chamber import views
 from chamber.forms import LoginForm
+from chamber.pagecache import whole_response
 from publicity.sitemaps import ArticleSitemap, PublicPagesSitemap, ShowcaseSitemap
 
 admin.site.site_header = _("Xishi District Federation of Industry and Commerce")
@@ -64,7 +65,7 @@ urlpatterns = [
     path("news/", include("publicity.urls")),
     path(
         "sitemap.xml",
-        sitemap_view,
+        whole_response(sitemap_view),
         {
             "sitemaps": {
                 "pages": PublicPagesSitemap,

@@ -49,6 +49,10 @@ class ArticleAdminForm(forms.ModelForm):
 class ShowcaseForm(forms.ModelForm):
     """A member's edit of their enterprise's showcase, with photos to add and to remove."""
 
+    website = forms.URLField(
+        label=_("website"), required=False, max_length=200, assume_scheme="https"
+    )
+
     new_photos = CheckedFilesField(
         label=_("Add photos"),
         required=False,

@@ -30,3 +30,24 @@ def search_articles(query: str) -> QuerySet[Article]:
         | Q(summary__icontains=query)
         | Q(body__icontains=query)
     )
+
+
+def home_contents() -> dict:
+    """What the news home shows: the kinds with their newest articles, five coming public
+    activities and the campaigns that have not ended. Four queries."""
+    from django.utils import timezone
+
+    from activities.models import Activity, Campaign
+
+    upcoming = list(
+        Activity.objects.published()
+        .filter(is_public=True, starts_at__gte=timezone.now())
+        .select_related("platform", "series")
+        .order_by("starts_at")[:5]
+    )
+    campaigns = list(
+        Campaign.objects.filter(ends_on__gte=timezone.localdate()).order_by(
+            "starts_on"
+        )[:3]
+    )
+    return {"kinds": latest_by_kind(), "upcoming": upcoming, "campaigns": campaigns}

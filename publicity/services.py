@@ -65,10 +65,15 @@ def withdraw_article(*, article: Article, actor: User) -> Article:
 
 def publish_due_articles(*, now: datetime | None = None) -> int:
     """Publish the scheduled articles whose time has come; a conditional update, so once."""
+    from chamber import pagecache
+
     now = now or timezone.now()
-    return Article.objects.filter(status=S.SCHEDULED, published_at__lte=now).update(
-        status=S.PUBLISHED
-    )
+    published = Article.objects.filter(
+        status=S.SCHEDULED, published_at__lte=now
+    ).update(status=S.PUBLISHED)
+    if published:
+        pagecache.bump()  # an update sends no signals
+    return published
 
 
 def store_picture(*, upload, actor: User | None) -> Picture:

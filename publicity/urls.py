@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from chamber import pagecache
 from publicity import feeds, views, views_showcases
 
 app_name = "publicity"
@@ -7,7 +8,11 @@ app_name = "publicity"
 urlpatterns = [
     path("", views.home, name="home"),
     path("kind/<slug:code>/", views.by_kind, name="kind"),
-    path("kind/<slug:code>/feed/", feeds.ArticlesFeed(), name="kind_feed"),
+    path(
+        "kind/<slug:code>/feed/",
+        pagecache.whole_response(feeds.ArticlesFeed()),
+        name="kind_feed",
+    ),
     path("tag/<slug:code>/", views.by_tag, name="tag"),
     path("articles/<int:pk>/", views.article, name="article"),
     path("pictures/", views.picture_upload, name="picture_upload"),
@@ -36,8 +41,8 @@ urlpatterns = [
         name="return_showcase",
     ),
     path("search/", views.search, name="search"),
-    path("feed/", feeds.ArticlesFeed(), name="feed"),
-    path("atom/", feeds.ArticlesAtomFeed(), name="atom"),
+    path("feed/", pagecache.whole_response(feeds.ArticlesFeed()), name="feed"),
+    path("atom/", pagecache.whole_response(feeds.ArticlesAtomFeed()), name="atom"),
     path("digest/", views.digest_settings, name="digest_settings"),
     path("digest/<int:pk>/resend/", views.resend_digest, name="resend_digest"),
     path("", include("publicity.urls_news")),

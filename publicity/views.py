@@ -6,10 +6,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from activities.models import Activity, Awareness, Campaign
+from activities.models import Awareness
+from chamber import pagecache
 from chamber.decorators import role_required, staff_required
 from chamber.roles import Role, roles_of
 from chamber.uploads import picture_response
@@ -20,63 +23,72 @@ from publicity.models import ArticleKind, DigestDelivery, DigestPreference, Pict
 PAGE_SIZE = 20
 
 
+@pagecache.anonymous_page
 def home(request: HttpRequest) -> HttpResponse:
-    """The public front page: the newest articles of each kind and the coming public activities."""
-    from django.utils import timezone
-
-    upcoming = list(
-        Activity.objects.published()
-        .filter(is_public=True, starts_at__gte=timezone.now())
-        .select_related("platform", "series")
-        .order_by("starts_at")[:5]
+    """The public front page: the newest articles of each kind, the coming public activities
+    and the campaigns running; its main part is cached (chamber/pagecache.py)."""
+    body = pagecache.fragment(
+        "home",
+        build=lambda: render_to_string(
+            "publicity/includes/home_body.html", selectors.home_contents(), request
+        ),
     )
-    campaigns = list(
-        Campaign.objects.filter(ends_on__gte=timezone.localdate()).order_by(
-            "starts_on"
-        )[:3]
-    )
-    context = {
-        "kinds": selectors.latest_by_kind(),
-        "upcoming": upcoming,
-        "campaigns": campaigns,
-    }
-    return render(request, "publicity/home.html", context)
+    return render(request, "publicity/home.html", {"body": body})
 
 
 def _list(
-    request: HttpRequest, articles, heading: str, feed_url: str = ""
+    request: HttpRequest, articles, heading: str, key: str, feed_url: str = ""
 ) -> HttpResponse:
-    page = Paginator(articles.order_by("-published_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    context = {"page": page, "heading": heading, "feed_url": feed_url}
+    number = request.GET.get("page", "1")[:10]
+
+    def build() -> str:
+        page = Paginator(articles.order_by("-published_at", "-pk"), PAGE_SIZE).get_page(
+            number
+        )
+        context = {"page": page, "heading": heading, "feed_url": feed_url}
+        return render_to_string(
+            "publicity/includes/article_list_body.html", context, request
+        )
+
+    body = pagecache.fragment("list", key, number, build=build)
+    context = {"body": body, "heading": heading, "feed_url": feed_url}
     return render(request, "publicity/article_list.html", context)
 
 
+@pagecache.anonymous_page
 def by_kind(request: HttpRequest, code: str) -> HttpResponse:
-    from django.urls import reverse
-
     kind = get_object_or_404(ArticleKind, code=code)
     articles = selectors.published_articles().filter(kind=kind)
-    return _list(
-        request, articles, kind.name, reverse("publicity:kind_feed", args=[kind.code])
-    )
+    feed_url = reverse("publicity:kind_feed", args=[kind.code])
+    return _list(request, articles, kind.name, f"kind:{kind.pk}", feed_url)
 
 
+@pagecache.anonymous_page
 def by_tag(request: HttpRequest, code: str) -> HttpResponse:
     awareness = get_object_or_404(Awareness, code=code)
     articles = selectors.published_articles().filter(awareness=awareness)
-    return _list(request, articles, awareness.name)
+    return _list(request, articles, awareness.name, f"tag:{awareness.pk}")
 
 
+@pagecache.anonymous_page
 def article(request: HttpRequest, pk: int) -> HttpResponse:
+    """One published article: one query for it, its body part cached."""
     found = get_object_or_404(
-        selectors.published_articles()
-        .select_related("enterprise__showcase", "campaign")
-        .prefetch_related("awareness"),
+        selectors.published_articles().select_related(
+            "enterprise__showcase", "campaign"
+        ),
         pk=pk,
     )
-    return render(request, "publicity/article_detail.html", {"article": found})
+    body = pagecache.fragment(
+        "article",
+        found.pk,
+        build=lambda: render_to_string(
+            "publicity/includes/article_body.html", {"article": found}, request
+        ),
+    )
+    return render(
+        request, "publicity/article_detail.html", {"article": found, "body": body}
+    )
 
 
 def search(request: HttpRequest) -> HttpResponse:

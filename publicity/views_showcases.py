@@ -4,9 +4,11 @@ from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chamber import pagecache
 from chamber.decorators import member_required, staff_required
 from chamber.roles import roles_of
 from chamber.uploads import check_picture, picture_response
@@ -23,28 +25,44 @@ def _public_photos():
     )
 
 
-def showcase_list(request: HttpRequest) -> HttpResponse:
-    """The enterprises that show themselves on the site, each with its first photo."""
-    found = (
+def _public_showcases():
+    return (
         Showcase.objects.filter(is_listed=True, approved_at__isnull=False)
         .select_related("enterprise")
         .prefetch_related(_public_photos())
     )
-    return render(request, "publicity/showcase_list.html", {"showcases": found})
 
 
-def showcase(request: HttpRequest, pk: int) -> HttpResponse:
-    found = get_object_or_404(
-        Showcase.objects.filter(is_listed=True, approved_at__isnull=False)
-        .select_related("enterprise")
-        .prefetch_related(_public_photos()),
-        pk=pk,
+@pagecache.anonymous_page
+def showcase_list(request: HttpRequest) -> HttpResponse:
+    """The enterprises that show themselves on the site, each with its first photo."""
+    body = pagecache.fragment(
+        "showcases",
+        build=lambda: render_to_string(
+            "publicity/includes/showcase_list_body.html",
+            {"showcases": _public_showcases()},
+            request,
+        ),
     )
-    articles = selectors.published_articles().filter(enterprise=found.enterprise)[:10]
+    return render(request, "publicity/showcase_list.html", {"body": body})
+
+
+@pagecache.anonymous_page
+def showcase(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(_public_showcases(), pk=pk)
+
+    def build() -> str:
+        articles = selectors.published_articles().filter(
+            enterprise_id=found.enterprise_id
+        )[:10]
+        context = {"showcase": found, "articles": articles}
+        return render_to_string(
+            "publicity/includes/showcase_body.html", context, request
+        )
+
+    body = pagecache.fragment("showcase", found.pk, build=build)
     return render(
-        request,
-        "publicity/showcase_detail.html",
-        {"showcase": found, "articles": articles},
+        request, "publicity/showcase_detail.html", {"showcase": found, "body": body}
     )
 
 
