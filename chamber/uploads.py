@@ -134,9 +134,17 @@ PICTURE_TYPES = frozenset(["image/png", "image/jpeg", "image/gif", _WEBP])
 
 
 def check_picture(upload: File) -> CheckedUpload:
-    """`check_upload`, and the file must be a picture (a PDF is refused here)."""
-    checked = check_upload(upload)
-    if checked.content_type not in PICTURE_TYPES:
+    """`check_upload`, and the file must be a picture (a PDF is refused here).
+
+    A refusal for what the file is says "pictures only", never that a PDF would do.
+    """
+    try:
+        checked = check_upload(upload)
+    except ValidationError as exc:
+        if exc.code != "content_type":
+            raise
+        checked = None
+    if checked is None or checked.content_type not in PICTURE_TYPES:
         raise ValidationError(
             _(
                 "Only pictures (PNG, JPEG, GIF, WebP) can be uploaded here, and this "

@@ -1,10 +1,12 @@
 """RSS and Atom feeds of the published articles, all of them or one kind."""
 
+import html
+
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import strip_tags
+from django.utils.html import escape, strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from publicity import selectors
@@ -39,8 +41,9 @@ class ArticlesFeed(Feed):
         return item.title
 
     def item_description(self, item) -> str:
-        # Plain text: a reader's HTML never carries more than the summary.
-        return item.summary or strip_tags(item.body)[:200]
+        # A feed's description is HTML to a reader: send the plain text escaped, so a
+        # summary that looks like markup is shown as text and never runs.
+        return escape(item.summary or html.unescape(strip_tags(item.body))[:200])
 
     def item_link(self, item) -> str:
         return reverse("publicity:article", args=[item.pk])

@@ -133,6 +133,9 @@ class Article(models.Model):
         self.body = sanitise(self.body)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("publicity:article", args=[self.pk])
+
 
 class DigestPreference(models.Model):
     """What an official wants in their weekly digest; the petitions part cannot be switched off."""

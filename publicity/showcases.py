@@ -59,7 +59,8 @@ def save_showcase(
     if submit:
         showcase.status = S.PENDING
         showcase.submitted_at = timezone.now()
-    elif showcase.status != S.PENDING:
+    elif showcase.status not in (S.PENDING, S.RETURNED):
+        # A returned showcase stays returned (with the staff's note) until it is sent.
         showcase.status = S.DRAFT
     showcase.save()
     if remove_photo_ids:

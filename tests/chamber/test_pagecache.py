@@ -178,3 +178,10 @@ def test_chinese_and_english_visitors_each_get_their_own_cached_page(policy, sta
     assert chinese.content.decode().count("新闻与政策") == (
         chinese_again.content.decode().count("新闻与政策")
     )
+
+
+def test_favicon_ico_leads_to_the_portals_icon(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
