@@ -1,4 +1,4 @@
-# Shared by bench/run.sh and bench/petitions.sh (sourced after PY, T0, step and SUDO are set):
+# Shared by bench/run.sh, bench/petitions.sh and bench/publicity.sh (sourced after PY, T0, step and SUDO are set):
 # tools and the venv, PostgreSQL and Redis (installed and started only where missing, and
 # stopped at exit only if started here), a fresh database, and the production-like
 # environment gunicorn and the scripts run in.
