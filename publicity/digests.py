@@ -27,6 +27,10 @@ STALE_CLAIM = timedelta(minutes=15)
 POLICY_KIND = "policy"
 
 
+# The leaders' digest lists the oldest open escalations; the page has them all.
+LEADER_DIGEST_ROWS = 50
+
+
 def _waiting_at(department_ref) -> Q:
     return Q(
         department_id=department_ref,
@@ -35,10 +39,18 @@ def _waiting_at(department_ref) -> Q:
     )
 
 
+def _listed_at(department_ref, week_end: date) -> Q:
+    """What a department's digest lists: waiting petitions overdue or due by the week's
+    end, and new ones still to sign for (`department_sections`)."""
+    return _waiting_at(department_ref) & (
+        Q(due_on__lte=week_end) | Q(status=Petition.Status.DISPATCHED)
+    )
+
+
 @transaction.atomic
 def plan_weekly_digests(*, week_start: date) -> list[int]:
-    """Write the week's deliveries (officials with open petitions, leaders when something is
-    escalated) and enqueue the pending ones after commit. Constant queries, whatever the
+    """Write the week's deliveries (officials whose department has something to list,
+    leaders when something is escalated) and enqueue the pending ones after commit. Constant queries, whatever the
     number of officials; running it again plans nothing new and re-enqueues only what is
     still pending."""
     from publicity.tasks import send_weekly_digest
@@ -48,7 +60,13 @@ def plan_weekly_digests(*, week_start: date) -> list[int]:
         .exclude(user__email="")
         .filter(
             Q(department__isnull=False)
-            & Exists(Petition.objects.filter(_waiting_at(OuterRef("department_id"))))
+            & Exists(
+                Petition.objects.filter(
+                    _listed_at(
+                        OuterRef("department_id"), week_start + timedelta(days=6)
+                    )
+                )
+            )
         )
         .values_list("pk", flat=True)
     )
@@ -112,6 +130,11 @@ def send_digest(*, delivery_id: int, now: datetime | None = None) -> bool:
             claimed_at=None, last_error=f"{type(exc).__name__}: {exc}"[:300]
         )
         raise
+    if message is None:  # settled since it was planned: nothing to tell
+        DigestDelivery.objects.filter(pk=delivery_id).update(
+            status=DigestDelivery.Status.NOTHING, last_error=""
+        )
+        return False
     DigestDelivery.objects.filter(pk=delivery_id).update(
         status=DigestDelivery.Status.SENT, sent_at=timezone.now(), last_error=""
     )
@@ -152,14 +175,27 @@ def build_message(delivery: DigestDelivery, *, now: datetime):
     on = timezone.localdate(now)
     week_end = delivery.week_start + timedelta(days=6)
     if delivery.kind == DigestDelivery.Kind.LEADER:
+        open_escalations = Escalation.objects.exclude(
+            petition__status__in=Petition.ENDED_STATUSES
+        )
         escalations = list(
-            Escalation.objects.exclude(petition__status__in=Petition.ENDED_STATUSES)
-            .select_related("petition", "petition__enterprise", "department")
-            .order_by("department__sort_order", "petition__created_at")
+            open_escalations.select_related(
+                "petition", "petition__enterprise", "department"
+            ).order_by("petition__created_at", "pk")[:LEADER_DIGEST_ROWS]
         )
         if not escalations:
             return None
-        context = {"escalations": escalations, "path": reverse("petitions:escalations")}
+        total = (
+            len(escalations)
+            if len(escalations) < LEADER_DIGEST_ROWS
+            else open_escalations.count()
+        )
+        context = {
+            "escalations": escalations,
+            "total": total,
+            "more": total - len(escalations),
+            "path": reverse("petitions:escalations"),
+        }
         return make_message(
             "leader-digest",
             [user.email],
@@ -210,7 +246,7 @@ def department_sections(
     its page, where the reply form is). One query, whatever the number of petitions.
     """
     rows = list(
-        Petition.objects.filter(_waiting_at(department_id))
+        Petition.objects.filter(_listed_at(department_id, week_end))
         .select_related("enterprise")
         .order_by("due_on", "pk")
     )

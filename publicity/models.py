@@ -171,6 +171,7 @@ class DigestDelivery(models.Model):
         PENDING = "pending", _("waiting to be sent")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
+        NOTHING = "nothing", _("nothing to send any more")
 
     official = models.ForeignKey(
         "chamber.Official",
@@ -358,6 +359,7 @@ class NewsletterDelivery(models.Model):
         PENDING = "pending", _("waiting to be sent")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
+        NOTHING = "nothing", _("nothing to send any more")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -244,9 +244,11 @@ def send_news(*, delivery_id: int, now: datetime | None = None) -> bool:
         )
         raise
     # Without a message (unsubscribed since, or nothing left to tell) the row is done
-    # all the same, with no time of sending.
+    # all the same, and says so.
     NewsletterDelivery.objects.filter(pk=delivery_id).update(
-        status=NewsletterDelivery.Status.SENT,
+        status=NewsletterDelivery.Status.SENT
+        if message is not None
+        else NewsletterDelivery.Status.NOTHING,
         sent_at=timezone.now() if message is not None else None,
         last_error="",
     )

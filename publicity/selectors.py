@@ -5,6 +5,8 @@ from django.db.models import Q, QuerySet
 from publicity.models import Article, ArticleKind
 
 LATEST_PER_KIND = 4
+# A search lists at most this many articles; more asks the reader to narrow it down.
+SEARCH_LIMIT = 200
 
 
 def published_articles() -> QuerySet[Article]:
@@ -14,7 +16,10 @@ def published_articles() -> QuerySet[Article]:
 def latest_by_kind() -> list[tuple[ArticleKind, list[Article]]]:
     """Each kind with its newest articles: one query for the kinds, one for the articles."""
     kinds = list(ArticleKind.objects.all())
-    recent = list(published_articles().order_by("-published_at", "-pk")[:80])
+    # The rows show no body: leave the longest column in the database.
+    recent = list(
+        published_articles().defer("body").order_by("-published_at", "-pk")[:80]
+    )
     return [
         (kind, [a for a in recent if a.kind_id == kind.pk][:LATEST_PER_KIND])
         for kind in kinds

@@ -1,6 +1,8 @@
 """Publicity pages: the public site (articles by kind and tag, search), an official's digest
 settings, and staff resending a failed digest."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -91,16 +93,37 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@pagecache.anonymous_page
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")
-    page = Paginator(
-        selectors.search_articles(query).order_by("-published_at", "-pk"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
-    from urllib.parse import urlencode
+    """Search the published articles; the results of a query are cached like the lists.
 
-    q = " ".join(query.split())[:100]
-    context = {"page": page, "q": q, "query_string": urlencode({"q": q})}
-    return render(request, "publicity/search.html", context)
+    One scan per query: the matches' keys (at most SEARCH_LIMIT) are paged in Python and
+    only the page's articles are read, so there is no separate COUNT over every body.
+    """
+    q = " ".join(request.GET.get("q", "").split())[:100]
+    number = request.GET.get("page", "1")[:10]
+
+    def build() -> str:
+        keys = list(
+            selectors.search_articles(q)
+            .order_by("-published_at", "-pk")
+            .values_list("pk", flat=True)[: selectors.SEARCH_LIMIT + 1]
+        )
+        page = Paginator(keys[: selectors.SEARCH_LIMIT], PAGE_SIZE).get_page(number)
+        found = selectors.published_articles().in_bulk(list(page.object_list))
+        page.object_list = [found[pk] for pk in page.object_list if pk in found]
+        context = {
+            "page": page,
+            "q": q,
+            "query_string": urlencode({"q": q}),
+            "too_many": len(keys) > selectors.SEARCH_LIMIT,
+        }
+        return render_to_string(
+            "publicity/includes/search_results.html", context, request
+        )
+
+    body = pagecache.fragment("search", q, number, build=build) if q else ""
+    return render(request, "publicity/search.html", {"q": q, "body": body})
 
 
 @require_POST

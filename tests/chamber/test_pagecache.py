@@ -107,18 +107,28 @@ def test_a_published_article_shows_at_once_on_the_cached_home_and_feed(
 
     publish(policy, staff, "企业上市挂牌奖励政策")
 
-    assert "企业上市挂牌奖励政策" in client.get(reverse("publicity:home")).content.decode()
-    assert "企业上市挂牌奖励政策" in client.get(reverse("publicity:feed")).content.decode()
+    assert (
+        "企业上市挂牌奖励政策" in client.get(reverse("publicity:home")).content.decode()
+    )
+    assert (
+        "企业上市挂牌奖励政策" in client.get(reverse("publicity:feed")).content.decode()
+    )
 
 
 def test_a_withdrawn_article_leaves_the_cached_pages_at_once(client, policy, staff):
     article = publish(policy, staff, "即将撤回的文章")
-    assert client.get(reverse("publicity:article", args=[article.pk])).status_code == 200
+    assert (
+        client.get(reverse("publicity:article", args=[article.pk])).status_code == 200
+    )
 
     services.withdraw_article(article=article, actor=staff)
 
-    assert client.get(reverse("publicity:article", args=[article.pk])).status_code == 404
-    assert "即将撤回的文章" not in client.get(reverse("publicity:home")).content.decode()
+    assert (
+        client.get(reverse("publicity:article", args=[article.pk])).status_code == 404
+    )
+    assert (
+        "即将撤回的文章" not in client.get(reverse("publicity:home")).content.decode()
+    )
 
 
 def test_scheduled_publishing_shows_on_the_cached_home(client, policy, staff):
@@ -129,7 +139,9 @@ def test_scheduled_publishing_shows_on_the_cached_home(client, policy, staff):
     services.publish_article(
         article=article, actor=staff, at=now + timedelta(minutes=10), now=now
     )
-    assert "定时发布的政策" not in client.get(reverse("publicity:home")).content.decode()
+    assert (
+        "定时发布的政策" not in client.get(reverse("publicity:home")).content.decode()
+    )
 
     services.publish_due_articles(now=now + timedelta(minutes=11))
     Article.objects.filter(pk=article.pk).update(published_at=now)
@@ -171,7 +183,9 @@ def test_chinese_and_english_visitors_each_get_their_own_cached_page(policy, sta
 
     chinese = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get(reverse("publicity:home"))
     english = Client(HTTP_ACCEPT_LANGUAGE="en").get(reverse("publicity:home"))
-    chinese_again = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get(reverse("publicity:home"))
+    chinese_again = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get(
+        reverse("publicity:home")
+    )
 
     assert "新闻与政策" in chinese_again.content.decode()
     assert "News and policies" in english.content.decode()

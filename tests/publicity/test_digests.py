@@ -25,7 +25,7 @@ from chamber import workdays
 from chamber.celery import app as celery_app
 from chamber.models import Official, User
 from petitions import review, services
-from petitions.models import Escalation, Petition
+from petitions.models import Escalation, Petition, ReviewRun
 from publicity import digests, tasks
 from publicity import services as articles
 from publicity.models import Article, ArticleKind, DigestDelivery, DigestPreference
@@ -251,6 +251,82 @@ def test_leaders_get_no_digest_in_a_week_without_escalations(
     assert mails_to(mailoutbox, leader.user) == []
     assert len(mails_to(mailoutbox, official.user)) == 1
     assert not DigestDelivery.objects.filter(kind=DigestDelivery.Kind.LEADER).exists()
+
+
+def test_a_department_whose_waiting_petitions_all_fall_due_later_gets_no_digest(
+    staff, run_week, mailoutbox
+):
+    """Signed for and due after the week's end: nothing to list, so nothing is planned."""
+    housing = DepartmentFactory(name="西市区住建局")
+    official = OfficialFactory(department=housing)
+    dispatched(staff, housing, due_on=date(2026, 4, 10), sign=True)
+
+    run_week()
+
+    assert mails_to(mailoutbox, official.user) == []
+    assert not DigestDelivery.objects.filter(official=official).exists()
+
+
+def test_a_digest_whose_petitions_were_settled_before_sending_says_nothing_to_send(
+    staff, mailoutbox, django_capture_on_commit_callbacks
+):
+    housing = DepartmentFactory(name="西市区住建局")
+    official = OfficialFactory(department=housing)
+    petition = dispatched(staff, housing, due_on=date(2026, 3, 19), sign=True)
+    with time_machine.travel(at(WEEK, 9), tick=False):
+        (pk,) = digests.plan_weekly_digests(week_start=WEEK)
+    services.record_department_reply(
+        petition=petition,
+        actor=staff,
+        outcome=Petition.Outcome.RESOLVED,
+        reply="已办结。",
+        now=at(WEEK, 9),
+    )
+
+    with time_machine.travel(at(WEEK, 10), tick=False):
+        sent = digests.send_digest(delivery_id=pk)
+
+    assert sent is False
+    assert mailoutbox == []
+    delivery = DigestDelivery.objects.get(pk=pk)
+    assert delivery.status == DigestDelivery.Status.NOTHING
+    assert delivery.sent_at is None
+    assert official.digest_deliveries.get().get_status_display() == zh(
+        "nothing to send any more"
+    )
+
+
+def test_the_leaders_digest_lists_the_oldest_escalations_and_counts_the_rest(
+    staff, monkeypatch
+):
+    monkeypatch.setattr(digests, "LEADER_DIGEST_ROWS", 3)
+    leader = LeaderFactory()
+    market = DepartmentFactory(name="西市区市场监管局")
+    run = ReviewRun.objects.create(
+        kind=ReviewRun.Kind.DAILY, period_start=WEEK, period_end=WEEK
+    )
+    petitions = [PetitionFactory(department=market) for _ in range(5)]
+    for n, petition in enumerate(petitions):
+        Petition.objects.filter(pk=petition.pk).update(
+            created_at=at(date(2026, 3, 2 + n), 9)
+        )
+        Escalation.objects.create(
+            petition=petition,
+            run=run,
+            department=market,
+            reason=Escalation.Reason.OVERDUE,
+            period_start=WEEK,
+        )
+    delivery = DigestDelivery.objects.create(
+        official=leader, week_start=WEEK, kind=DigestDelivery.Kind.LEADER
+    )
+
+    message = digests.build_message(delivery, now=at(WEEK, 9))
+
+    assert "5 件诉求已上报区领导" in message.subject
+    assert_email_contains(message, *(p.number for p in petitions[:3]))
+    assert_email_lacks(message, *(p.number for p in petitions[3:]))
+    assert_email_contains(message, "另有 2 件")
 
 
 # --- once, at a real SMTP server ----------------------------------------------------------

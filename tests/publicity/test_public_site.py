@@ -107,3 +107,36 @@ def test_the_sitemap_lists_published_articles(client, kinds, staff):
 
     assert reverse("publicity:article", args=[article.pk]) in xml
     assert reverse("publicity:article", args=[draft.pk]) not in xml
+
+
+def test_search_pages_through_many_matches_with_two_queries_whatever_their_number(
+    client, kinds, staff, django_assert_num_queries
+):
+    for n in range(45):
+        publish(kinds["policy"], staff, title=f"补贴政策第{n}号")
+    publish(kinds["news"], staff, title="与搜索无关的新闻")
+
+    with django_assert_num_queries(2):  # the matches' keys, then the page's articles
+        first = client.get(reverse("publicity:search"), {"q": "补贴"}).content.decode()
+    third = client.get(reverse("publicity:search"), {"q": "补贴", "page": 3})
+
+    assert first.count('class="fw-semibold text-break"') == 20
+    assert "补贴政策第44号" in first  # the newest first
+    assert "与搜索无关的新闻" not in first
+    assert third.content.decode().count('class="fw-semibold text-break"') == 5
+    assert "第3页，共3页" in third.content.decode()
+
+
+def test_a_search_with_too_many_matches_asks_for_another_word(
+    client, kinds, staff, monkeypatch
+):
+    from publicity import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_LIMIT", 3)
+    for n in range(5):
+        publish(kinds["policy"], staff, title=f"融资政策{n}")
+
+    html = client.get(reverse("publicity:search"), {"q": "融资"}).content.decode()
+
+    assert html.count('class="fw-semibold text-break"') == 3
+    assert "请再加一个词缩小范围" in html
