@@ -17,16 +17,58 @@ class ProfileForm(forms.ModelForm):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
     email = forms.EmailField(label=_("e-mail"), required=False, max_length=254)
+    # Whoever holds a stolen session must not take over the account by changing where
+    # the password-reset e-mail (or a call) goes: changing them asks for the password.
+    current_password = forms.CharField(
+        label=_("your current password"),
+        required=False,
+        strip=False,
+        max_length=128,
+        help_text=_("Needed only to change your mobile phone or e-mail."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
     class Meta:
         model = Member
         fields = ["mobile", "email", "show_phone", "show_email"]
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, request=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.request = request
         self.fields["email"].initial = self.instance.user.email
         self.fields["email"].widget.attrs["autocomplete"] = "email"
-        self.order_fields(self.Meta.fields)
+        self.order_fields([*self.Meta.fields, "current_password"])
+
+    def clean(self) -> dict:
+        """A new mobile or e-mail needs the current password (checked as a login is,
+        so repeated wrong guesses lock the account like the login page does)."""
+        from django.contrib.auth import authenticate
+
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        user = self.instance.user
+        changed = (
+            cleaned.get("mobile", "") != self.instance.mobile
+            or cleaned.get("email", "").lower() != user.email.lower()
+        )
+        if not changed:
+            return cleaned
+        password = cleaned.get("current_password") or ""
+        if not password:
+            self.add_error(
+                "current_password",
+                _("Type your current password to change your mobile phone or e-mail."),
+            )
+        elif (
+            authenticate(self.request, username=user.get_username(), password=password)
+            != user
+        ):
+            self.add_error(
+                "current_password",
+                _("The password is not right; nothing was changed."),
+            )
+        return cleaned
 
     def clean_mobile(self) -> str:
         return normalise_phone(self.cleaned_data["mobile"])

@@ -63,11 +63,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     """My profile: contact details and privacy choices; enterprise and titles are staff's."""
     member = _own_member(request)
-    form = ProfileForm(request.POST or None, instance=member)
+    form = ProfileForm(request.POST or None, instance=member, request=request)
     if request.method == "POST" and form.is_valid():
-        services.update_member_profile(
-            member=member, actor=request.user, **form.cleaned_data
-        )
+        changes = {
+            k: v for k, v in form.cleaned_data.items() if k != "current_password"
+        }
+        services.update_member_profile(member=member, actor=request.user, **changes)
         messages.success(request, _("Your profile was saved."))
         return redirect("members:profile")
     return render(request, "members/member_form.html", {"form": form, "member": member})

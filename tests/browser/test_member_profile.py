@@ -47,6 +47,7 @@ def test_demo_member_changes_their_mobile_on_a_phone(watched_page, live_server):
     expect(field).to_have_value(DEMO_MOBILE)
 
     field.fill("139 0417 8888")
+    page.get_by_label(zh("your current password")).fill(settings.DEMO_PASSWORD)
     page.get_by_role("button", name=zh("Save")).click()
 
     page.wait_for_load_state()

@@ -14,7 +14,7 @@ from pytest_django.asserts import assertContains, assertRedirects
 from chamber.models import User
 from members.forms import ProfileForm
 from members.models import Enterprise, Member
-from tests.factories import EnterpriseFactory, UserFactory
+from tests.factories import PASSWORD, EnterpriseFactory, UserFactory
 
 PROFILE = reverse("members:profile")
 # What the page sends back for a member who leaves everything as it is.
@@ -44,7 +44,7 @@ def _marked_for_translation(msgid: str) -> bool:
 
 def _saved(client, data: dict):
     """POST the profile, expect the redirect, and return the page the member lands on."""
-    response = client.post(PROFILE, data)
+    response = client.post(PROFILE, {"current_password": PASSWORD, **data})
     errors = response.context["form"].errors if response.status_code == 200 else None
     assert response.status_code == 302, errors
     assert response.url == PROFILE
@@ -81,6 +81,7 @@ def test_member_sees_their_contact_details_and_privacy_choices(alice_in, alice):
         "email",
         "show_phone",
         "show_email",
+        "current_password",
     ]
     assertContains(response, 'value="13800000001"')
     assertContains(response, f'value="{alice.user.email}"')
@@ -93,7 +94,12 @@ def test_member_sees_their_contact_details_and_privacy_choices(alice_in, alice):
 def test_member_saves_mobile_email_and_privacy_choices(alice_in, alice):
     response = alice_in.post(
         PROFILE,
-        {"mobile": "13912345678", "email": "alice@example.cn", "show_email": "on"},
+        {
+            "mobile": "13912345678",
+            "email": "alice@example.cn",
+            "show_email": "on",
+            "current_password": PASSWORD,
+        },
         follow=True,
     )
 
@@ -263,6 +269,7 @@ def test_profile_form_ignores_fields_a_member_must_not_set(alice_in, alice, bob)
             "mobile": "13912345678",
             "email": user_before["email"],
             "show_phone": "on",
+            "current_password": PASSWORD,
             "enterprise": other.pk,
             "enterprise_id": other.pk,
             "position": "董事长兼法人",
@@ -370,3 +377,64 @@ def test_malformed_profile_input_never_causes_a_server_error(alice_in, alice, da
     alice.refresh_from_db()
     assert re.fullmatch(r"(1[3-9][0-9]{9})?", alice.mobile)
     assert len(User.objects.get(pk=alice.user.pk).email) <= 254
+
+
+# --- a new mobile or e-mail needs the current password (AU-4) -------------------------
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"mobile": "13912345678"}, {"email": "thief@example.net"}],
+    ids=["mobile", "email"],
+)
+@pytest.mark.parametrize("password", ["", "wrong-password"], ids=["none", "wrong"])
+def test_changing_mobile_or_email_without_the_current_password_is_refused(
+    alice_in, alice, mailoutbox, change, password
+):
+    member_before = _member_row(alice)
+    user_before = _user_row(alice.user)
+
+    response = alice_in.post(
+        PROFILE,
+        {**KEEP, "email": alice.user.email, **change, "current_password": password},
+    )
+
+    assert response.status_code == 200
+    expected = (
+        "Type your current password to change your mobile phone or e-mail."
+        if not password
+        else "The password is not right; nothing was changed."
+    )
+    assertContains(response, escape(zh(expected)))
+    assert _member_row(alice) == member_before
+    assert _user_row(alice.user) == user_before
+    assert mailoutbox == []
+
+
+def test_privacy_choices_change_without_the_password(alice_in, alice):
+    response = alice_in.post(
+        PROFILE, {**KEEP, "email": alice.user.email, "show_email": "on"}
+    )
+
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.show_email is True
+
+
+def test_guessing_the_password_on_the_profile_page_locks_the_account_like_the_login(
+    alice_in, alice, settings
+):
+    from django.test import Client
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        alice_in.post(
+            PROFILE,
+            {**KEEP, "email": "thief@example.net", "current_password": "guess"},
+        )
+
+    login = Client().post(
+        reverse("login"), {"username": alice.user.username, "password": PASSWORD}
+    )
+    assert login.status_code != 302  # locked out: even the right password fails now
+    alice.user.refresh_from_db()
+    assert alice.user.email != "thief@example.net"
