@@ -164,10 +164,12 @@ def run_daily_study(*, on: date) -> ReviewRun | None:
 def _close_unrated(*, on: date, now: datetime) -> list[int]:
     """Close replies not rated within RATING_WORKING_DAYS, recording "no rating"."""
     cutoff = workdays.nth_working_day_before(on, RATING_WORKING_DAYS)
+    # Locked until the step commits: a rating arriving meanwhile waits, then finds the
+    # petition closed, so no "closed without rating" event is written for a rated one.
     unrated = list(
-        Petition.objects.filter(
-            status=S.REPLIED, answered_at__lt=workdays.start_of_day(cutoff)
-        ).values_list("pk", flat=True)
+        Petition.objects.select_for_update()
+        .filter(status=S.REPLIED, answered_at__lt=workdays.start_of_day(cutoff))
+        .values_list("pk", flat=True)
     )
     Petition.objects.filter(pk__in=unrated, status=S.REPLIED).update(
         status=S.CLOSED, rating=Petition.Rating.NONE, rated_at=now, closed_at=now
