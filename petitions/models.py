@@ -7,6 +7,7 @@ from ending (closed, rejected, merged) without an answer to the enterprise, so
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -114,6 +115,11 @@ class IntakeBatch(models.Model):
 
 
 class PetitionQuerySet(models.QuerySet):
+    def delete(self):
+        raise ValidationError(
+            _("Petitions are never deleted: they are closed, rejected or merged.")
+        )
+
     def open(self):
         return self.exclude(status__in=Petition.ENDED_STATUSES)
 
@@ -370,6 +376,11 @@ class Petition(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("petitions:detail", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(
+            _("Petitions are never deleted: they are closed, rejected or merged.")
+        )
 
     @property
     def has_ended(self) -> bool:

@@ -1121,6 +1121,20 @@ def test_an_event_cannot_be_changed_or_deleted(w):
     assert events_as_stored() == before
 
 
+def test_a_petition_is_never_deleted_by_the_model_or_a_queryset(w):
+    petition = dispatched(w)
+
+    with pytest.raises(ValidationError):
+        petition.delete()
+    with pytest.raises(ValidationError):
+        Petition.objects.filter(pk=petition.pk).delete()
+    with pytest.raises(ValidationError):
+        Petition.objects.all().delete()
+
+    assert Petition.objects.filter(pk=petition.pk).exists()
+    assert petition.events.exists()
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize(
     "sql",
