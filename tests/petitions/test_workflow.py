@@ -1222,3 +1222,39 @@ def test_an_urgent_petition_uses_the_categorys_urgent_limit(w):
 
     # 30 Sep; 8, 9, 10 (Sat), 12 Oct.
     assert reload(petition).due_on == date(2026, 10, 12)
+
+
+# --- CF-1: e-mails are queued only once the change is committed ----------------------
+
+
+def _queued(callbacks) -> list[str]:
+    """The names of the tasks the callbacks would enqueue (partial(task.delay, …))."""
+    return [cb.func.__self__.name for cb in callbacks]
+
+
+@pytest.mark.parametrize(
+    ("build", "step", "task"),
+    [
+        (accepted, dispatch, "petitions.tasks.notify_dispatched"),
+        (awaiting_review, answer, "petitions.tasks.notify_answered"),
+    ],
+    ids=["dispatch", "answer"],
+)
+def test_a_rolled_back_step_queues_nothing_and_a_committed_one_queues_one_email(
+    w, django_capture_on_commit_callbacks, build, step, task
+):
+    from django.db import transaction
+
+    petition = build(w)
+    before = snapshot()
+
+    with django_capture_on_commit_callbacks() as rolled_back:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            step(w, reload(petition))
+            raise RuntimeError("the request failed after the step")
+    assert snapshot() == before
+    assert rolled_back == []
+
+    with django_capture_on_commit_callbacks() as committed:
+        step(w, reload(petition))
+    assert _queued(committed) == [task]
