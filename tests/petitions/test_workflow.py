@@ -1248,10 +1248,13 @@ def test_a_rolled_back_step_queues_nothing_and_a_committed_one_queues_one_email(
     petition = build(w)
     before = snapshot()
 
-    with django_capture_on_commit_callbacks() as rolled_back:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            step(w, reload(petition))
-            raise RuntimeError("the request failed after the step")
+    with (
+        django_capture_on_commit_callbacks() as rolled_back,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        step(w, reload(petition))
+        raise RuntimeError("the request failed after the step")
     assert snapshot() == before
     assert rolled_back == []
 
