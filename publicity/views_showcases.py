@@ -92,6 +92,15 @@ def my_showcase(request: HttpRequest) -> HttpResponse:
     """The member's own enterprise's showcase: edit it, add photos, send it for approval."""
     enterprise = roles_of(request.user).member.enterprise
     current = showcases.showcase_of(enterprise)
+    if request.method == "POST":
+        asked = {v for v in request.POST.getlist("remove_photos") if v.isdigit()}
+        own = (
+            {str(pk) for pk in current.photos.values_list("pk", flat=True)}
+            if (current.pk)
+            else set()
+        )
+        if asked - own:
+            raise Http404  # another enterprise's photo: as if it did not exist
     form = ShowcaseForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,

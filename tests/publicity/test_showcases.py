@@ -298,10 +298,13 @@ def test_a_member_cannot_remove_another_enterprises_photo(approved, bob):
     other.post(MINE, form("乙公司的简介"))
     theirs = approved.photos.first()
 
-    response = other.post(MINE, form("乙公司的简介", remove_photos=[theirs.pk]))
+    before = Showcase.objects.get(enterprise=bob.enterprise).introduction
 
-    assert response.status_code == 400
+    response = other.post(MINE, form("乙公司改过的简介", remove_photos=[theirs.pk]))
+
+    assert response.status_code == 404  # as if that photo did not exist
     assert ShowcasePhoto.objects.filter(pk=theirs.pk).exists()
+    assert Showcase.objects.get(enterprise=bob.enterprise).introduction == before
 
 
 def test_only_staff_review_approve_and_return(approved, member, bob):
