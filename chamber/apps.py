@@ -8,7 +8,10 @@ class ChamberConfig(AppConfig):
     verbose_name = _("Chamber and accounts")
 
     def ready(self) -> None:
-        from chamber import roles
+        from chamber import roles, security_log
+
+        # Logins, failures, logouts and lockouts go to the "chamber.security" log.
+        security_log.connect_receivers()
 
         # Permissions exist only after migrate; keep the secretariat group in step with them.
         post_migrate.connect(roles.sync_secretariat_group_after_migrate, sender=self)

@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,9 +10,73 @@ class LoginForm(AuthenticationForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Username")
+        # Refused before anyone looks it up: the lockout's table keeps 255 characters.
+        self.fields["username"].validators.append(
+            MaxLengthValidator(self.fields["username"].max_length)
+        )
         self.fields["username"].widget.attrs.update(
             {"autocomplete": "username", "autocapitalize": "none"}
         )
         self.fields["password"].widget.attrs.update(
             {"autocomplete": "current-password"}
         )
+
+
+class CodeForm(forms.Form):
+    """A six-digit code from the authenticator app, or a backup code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+            }
+        ),
+    )
+
+
+class PasswordCheckForm(forms.Form):
+    """The current password, asked again before the second factor is replaced."""
+
+    current_password = forms.CharField(
+        label=_("your current password"),
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, request=None, **kwargs) -> None:
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_current_password(self) -> str:
+        from django.contrib.auth import authenticate
+
+        password = self.cleaned_data["current_password"]
+        user = self.request.user
+        # Checked as a login is: wrong guesses count toward the lockout.
+        if (
+            authenticate(self.request, username=user.get_username(), password=password)
+            != user
+        ):
+            raise forms.ValidationError(
+                _("The password is not right; nothing was changed.")
+            )
+        return password
+
+
+class SetupForm(CodeForm):
+    """The first code of a new authenticator; the password too when one exists."""
+
+    def __init__(self, *args, request=None, replacing: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        if replacing:
+            self.fields["current_password"] = PasswordCheckForm.base_fields[
+                "current_password"
+            ]
+
+    clean_current_password = PasswordCheckForm.clean_current_password

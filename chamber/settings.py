@@ -94,6 +94,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "import_export",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -105,6 +108,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(), then: staff and officials go no further without it.
+    "django_otp.middleware.OTPMiddleware",
+    "chamber.second_factor.SecondFactorMiddleware",
+    # After the CSRF check and the user: logs 403s (telling CSRF failures apart), 404s
+    # on object URLs and password reset requests to "chamber.security".
+    "chamber.security_log.SecurityLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
@@ -347,6 +356,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
@@ -375,18 +386,34 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Staff and officials confirm their logins with a one-time code (an authenticator app, or
+# one of their backup codes). On by default wherever DEBUG is off; `make run` and the
+# tests leave it off unless SECOND_FACTOR_REQUIRED=true (its tests switch it on).
+SECOND_FACTOR_REQUIRED = env_bool("SECOND_FACTOR_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = "西市区工商联"
+OTP_TOTP_THROTTLE_FACTOR = 1  # seconds, doubled after each wrong code in a row
+OTP_STATIC_THROTTLE_FACTOR = 1
+BACKUP_CODES = 10
 # The largest file a user may upload (chamber.uploads checks it, with the file's content).
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 10) * 1024 * 1024
 
-# Logging: everything to stderr; the process manager keeps it.
+# Logging: everything to stderr; the process manager keeps it. Messages are escaped
+# to one line (user input in them cannot forge lines or colour a terminal), times are
+# ISO 8601 with the offset; security events are kept whatever LOG_LEVEL says.
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+        "plain": {
+            "class": "chamber.security_log.EscapingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "chamber.security": {"level": "INFO"},
+    },
 }

@@ -4,7 +4,7 @@ from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from chamber import views
+from chamber import views, views_second_factor
 from chamber.forms import LoginForm
 from chamber.pagecache import whole_response
 from publicity.sitemaps import ArticleSitemap, PublicPagesSitemap, ShowcaseSitemap
@@ -22,6 +22,13 @@ account_patterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("second-factor/", views_second_factor.verify, name="second_factor"),
+    path("second-factor/setup/", views_second_factor.setup, name="second_factor_setup"),
+    path(
+        "second-factor/backup-codes/",
+        views_second_factor.backup_codes,
+        name="second_factor_backup",
+    ),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/done/",

@@ -417,6 +417,13 @@ def _alices_unsubscribe_token(request) -> dict:
 
 # Answered with 400; tests/publicity/test_news.py renders it in both languages.
 NOT_PAGES |= {"publicity/news/unsubscribe_invalid.html"}
+# Need an authenticator set up (and, for the last two, a verified code):
+# tests/chamber/test_second_factor.py renders them.
+NOT_PAGES |= {
+    "registration/second_factor.html",
+    "registration/second_factor_codes.html",
+    "registration/second_factor_backup.html",
+}
 LEADERSHIP = {"leader": 200}
 PAGES.update(
     {
@@ -477,6 +484,9 @@ PAGES.update(
         ),
         "publicity/search.html": Page("publicity:search", {}, 200, 200, 200),
         "publicity/showcase_list.html": Page("publicity:showcases", {}, 200, 200, 200),
+        "registration/second_factor_setup.html": Page(
+            "second_factor_setup", {}, 302, 200, 200
+        ),
         "publicity/showcase_detail.html": Page(
             "publicity:showcase", _an_approved_showcase, 200, 200, 200
         ),

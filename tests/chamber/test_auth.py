@@ -365,3 +365,13 @@ def test_password_reset_mail_for_an_english_reader_declares_english(client, user
     html, _mimetype = message.alternatives[0]
     assert message.subject == "Reset your password on the chamber portal"
     assert '<html lang="en">' in html
+
+
+def test_an_overlong_username_is_refused_without_a_server_error(client, user):
+    response = client.post(
+        reverse("login"), {"username": "甲" * 5000, "password": "whatever"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["username"]
+    assert "_auth_user_id" not in client.session
