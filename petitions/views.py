@@ -5,6 +5,7 @@ Access goes through the `_get_petition_for_<role>` helpers: anything not the use
 """
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -225,10 +226,9 @@ def rate_by_link(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "petitions/rate_link.html", context)
 
 
+@login_required
 def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     """Download an attachment: the enterprise's members, the department it went to, staff."""
-    if not request.user.is_authenticated:
-        raise Http404
     found = get_object_or_404(
         PetitionAttachment.objects.select_related("petition"), pk=pk
     )

@@ -344,7 +344,9 @@ def test_a_visitor_is_sent_to_log_in_and_gets_no_attachment(client, alice, media
     assert detail.status_code == 302
     assert detail["Location"].startswith(reverse("login"))
     attachment = reverse("petitions:attachment", args=[petition.attachments.get().pk])
-    assert get(client, attachment).status_code == 404
+    download = get(client, attachment)
+    assert download.status_code == 302
+    assert download["Location"].startswith(reverse("login"))
 
 
 # --- rating from the page --------------------------------------------------------------------
