@@ -272,3 +272,19 @@ def test_without_a_verified_session_the_setup_page_of_an_enrolled_user_asks_the_
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("second_factor"))
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example", "/\\evil.example"]
+)
+def test_after_the_code_the_user_never_leaves_the_site(clock, staff, target):
+    device, _codes = enrol(logged_in(staff))
+    clock.shift(timedelta(seconds=31))
+    client = logged_in(staff)
+
+    response = client.post(
+        reverse("second_factor"), {"code": code_of(device), "next": target}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
