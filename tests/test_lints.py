@@ -631,3 +631,63 @@ def test_no_form_factory_or_view_in_the_apps_takes_every_field():
     ]
 
     assert found == []
+
+
+# --- CF-6: no task is held back for long, and mail cannot hang a worker ----------------
+
+HOUR = 3600
+
+
+def long_waits(source: str) -> list[int]:
+    """Lines that schedule a task far ahead: `eta=`, or a countdown, retry or backoff of
+    more than an hour (a task held that long outlives the broker's redelivery window)."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        for keyword in node.keywords:
+            if (
+                keyword.arg == "eta"
+                or keyword.arg
+                in (
+                    "countdown",
+                    "retry_backoff_max",
+                    "default_retry_delay",
+                )
+                and (
+                    isinstance(keyword.value, ast.Constant)
+                    and isinstance(keyword.value.value, int | float)
+                    and keyword.value.value > HOUR
+                )
+            ):
+                lines.append(node.lineno)
+    return sorted(lines)
+
+
+def test_the_long_wait_lint_catches_eta_and_long_countdowns():
+    sample = (
+        "task.apply_async(args=[1], eta=when)\n"
+        "task.apply_async(countdown=7200)\n"
+        "task.apply_async(countdown=60)\n"
+        "@shared_task(retry_backoff_max=86400)\n"
+        "def f(): pass\n"
+    )
+
+    assert long_waits(sample) == [1, 2, 4]
+
+
+def test_no_task_is_scheduled_more_than_an_hour_ahead():
+    found = [
+        f"{_rel(path)}:{line}"
+        for path in app_sources(migrations=False)
+        for line in long_waits(path.read_text(encoding="utf-8"))
+    ]
+
+    assert found == []
+
+
+def test_sending_mail_has_a_timeout():
+    from django.conf import settings
+
+    assert settings.EMAIL_TIMEOUT is not None
+    assert 0 < settings.EMAIL_TIMEOUT <= 60
