@@ -342,7 +342,9 @@ def test_login_follows_a_next_on_our_own_site(client, user):
     assert response["Location"] == reverse("password_change")
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example", "/\\evil.example"]
+)
 def test_logout_and_language_switch_never_redirect_to_another_host(
     client, user, target
 ):
