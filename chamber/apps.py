@@ -13,6 +13,9 @@ class ChamberConfig(AppConfig):
         # Logins, failures, logouts and lockouts go to the "chamber.security" log.
         security_log.connect_receivers()
 
+        from django.core import checks
+
+        checks.register(roles.permission_hygiene, checks.Tags.database)
         # Permissions exist only after migrate; keep the secretariat group in step with them.
         post_migrate.connect(roles.sync_secretariat_group_after_migrate, sender=self)
         # The cached logged-in user (chamber.backends) is forgotten when its records change.

@@ -158,3 +158,35 @@ def sync_secretariat_group() -> Group:
 def sync_secretariat_group_after_migrate(sender, using=None, **kwargs) -> None:
     if apps.is_installed("django.contrib.auth"):
         sync_secretariat_group()
+
+
+def permission_hygiene(app_configs=None, databases=None, **kwargs) -> list:
+    """System check (run by `manage.py check --database default`): no account that is not
+    staff holds a permission, directly or through a group. Members, representatives and
+    officials act through the portal's pages, never through Django permissions, so a
+    permission on such an account is a mistake made in the admin (the CiviCRM lesson)."""
+    from django.contrib.auth import get_user_model
+    from django.core.checks import Error
+    from django.db.models import Q
+
+    if not databases:
+        return []
+    users = (
+        get_user_model()
+        .objects.filter(is_staff=False, is_active=True)
+        .filter(
+            Q(user_permissions__isnull=False)
+            | Q(groups__permissions__isnull=False)
+            | Q(is_superuser=True)
+        )
+    )
+    return [
+        Error(
+            f"{user.get_username()} is not staff but holds Django permissions.",
+            hint="Remove the permissions and groups of this account in the admin, "
+            "or make the account staff.",
+            obj=user,
+            id="chamber.E001",
+        )
+        for user in users.distinct().order_by("pk")[:20]
+    ]

@@ -344,3 +344,27 @@ def test_staff_can_still_reset_a_members_password_in_the_admin(client, staff, al
     assert response.status_code == 302
     alice.user.refresh_from_db()
     assert alice.user.check_password("set-by-the-secretariat-1")
+
+
+def test_the_permission_check_finds_a_member_given_a_permission_through_a_group(
+    alice, staff
+):
+    from django.contrib.auth.models import Group, Permission
+
+    from chamber.roles import permission_hygiene
+
+    assert permission_hygiene(databases=["default"]) == []
+    group = Group.objects.create(name="会员小组")
+    group.permissions.add(Permission.objects.get(codename="change_enterprise"))
+    alice.user.groups.add(group)
+
+    (error,) = permission_hygiene(databases=["default"])
+
+    assert error.id == "chamber.E001"
+    assert alice.user.username in error.msg
+
+
+def test_check_with_the_database_passes_on_a_clean_portal(db, staff):
+    from django.core.management import call_command
+
+    call_command("check", "--database", "default", "--fail-level", "ERROR")
