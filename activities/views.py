@@ -21,6 +21,7 @@ from activities.models import (
 from chamber import pagecache
 from chamber.decorators import member_required, staff_required
 from chamber.roles import roles_of
+from chamber.text import search_words
 from members.models import CalendarFeed, Member
 from members.services import feeds
 
@@ -198,7 +199,7 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
                 _("%(name)s is checked in.") % {"name": member.user.get_full_name()},
             )
         return redirect("activities:checkin", pk=pk)
-    query = request.GET.get("q", "").strip()[:50]
+    query = search_words(request.GET.get("q", ""), limit=50)
     present = set(
         Attendance.objects.filter(
             activity=activity, undone_at__isnull=True

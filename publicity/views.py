@@ -17,6 +17,7 @@ from activities.models import Awareness
 from chamber import pagecache
 from chamber.decorators import role_required, staff_required
 from chamber.roles import Role, roles_of
+from chamber.text import search_words
 from chamber.uploads import picture_response
 from publicity import digests, selectors, services
 from publicity.forms import DigestPreferenceForm
@@ -100,7 +101,7 @@ def search(request: HttpRequest) -> HttpResponse:
     One scan per query: the matches' keys (at most SEARCH_LIMIT) are paged in Python and
     only the page's articles are read, so there is no separate COUNT over every body.
     """
-    q = " ".join(request.GET.get("q", "").split())[:100]
+    q = search_words(request.GET.get("q", ""), limit=100)
     number = request.GET.get("page", "1")[:10]
 
     def build() -> str:

@@ -337,3 +337,21 @@ def test_duty_grid_query_count_does_not_grow_with_groups_and_activities(client, 
 
     assert len(response.context["rows"]) == 12
     assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
+
+
+@pytest.mark.parametrize("typed", ["\x00", "丽\x00华", "x" * 500, "\u202e丽华"])
+def test_the_check_in_search_takes_any_typed_text_without_a_server_error(
+    client, staff, alice, typed
+):
+    alice.user.full_name = "王丽华"
+    alice.user.save()
+    activity = ActivityFactory()
+    client.force_login(staff)
+
+    response = client.get(
+        reverse("activities:checkin", args=[activity.pk]), {"q": typed}
+    )
+
+    assert response.status_code == 200
+    if "丽" in typed:
+        assert "王丽华" in text(response)
