@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from chamber import views, views_second_factor
-from chamber.forms import LoginForm
+from chamber.forms import LoginForm, QueuedPasswordResetForm
 from chamber.pagecache import whole_response
 from publicity.sitemaps import ArticleSitemap, PublicPagesSitemap, ShowcaseSitemap
 
@@ -38,6 +38,7 @@ account_patterns = [
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=QueuedPasswordResetForm,
             subject_template_name="emails/password-reset-subject.txt",
             email_template_name="emails/password-reset-body.txt",
             html_email_template_name="emails/password-reset-body.html",
