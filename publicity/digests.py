@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,10 +20,9 @@ from chamber import workdays
 from chamber.emails import make_message
 from chamber.models import Official
 from petitions.models import Escalation, Petition
+from publicity.deliveries import send_once
 from publicity.models import Article, DigestDelivery
 
-# A claim older than this belongs to a worker that died while sending: it may be taken again.
-STALE_CLAIM = timedelta(minutes=15)
 POLICY_KIND = "policy"
 
 
@@ -107,38 +106,10 @@ def plan_weekly_digests(*, week_start: date) -> list[int]:
 
 def send_digest(*, delivery_id: int, now: datetime | None = None) -> bool:
     """Send one delivery once, even if its task is delivered twice; True when this call sent it."""
-    now = now or timezone.now()
-    claimed = (
-        DigestDelivery.objects.filter(
-            pk=delivery_id, status=DigestDelivery.Status.PENDING
-        )
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - STALE_CLAIM))
-        .update(claimed_at=now, attempts=F("attempts") + 1)
-    )
-    if not claimed:
-        return False  # sent already, or being sent by another worker right now
-    delivery = DigestDelivery.objects.select_related(
+    rows = DigestDelivery.objects.select_related(
         "official__user", "official__department"
-    ).get(pk=delivery_id)
-    try:
-        message = build_message(delivery, now=now)
-        if message is not None:
-            message.send()
-    except Exception as exc:
-        # Give the claim back so the task's retry can take it.
-        DigestDelivery.objects.filter(pk=delivery_id).update(
-            claimed_at=None, last_error=f"{type(exc).__name__}: {exc}"[:300]
-        )
-        raise
-    if message is None:  # settled since it was planned: nothing to tell
-        DigestDelivery.objects.filter(pk=delivery_id).update(
-            status=DigestDelivery.Status.NOTHING, last_error=""
-        )
-        return False
-    DigestDelivery.objects.filter(pk=delivery_id).update(
-        status=DigestDelivery.Status.SENT, sent_at=timezone.now(), last_error=""
     )
-    return True
+    return send_once(rows, delivery_id, now=now, build=build_message)
 
 
 def mark_failed(*, delivery_id: int, error: str) -> None:

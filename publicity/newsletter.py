@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,10 +31,9 @@ from chamber.models import User
 from chamber.roles import roles_of
 from chamber.workdays import start_of_day
 from members.models import Enterprise
+from publicity.deliveries import send_once
 from publicity.models import Article, NewsletterDelivery, NewsSubscription
 
-# A claim older than this belongs to a worker that died while sending: it may be taken again.
-STALE_CLAIM = timedelta(minutes=15)
 POLICY_KIND = "policy"
 # The e-mail lists at most this many of each; the rest are a click away on the site.
 MAX_POLICIES = 30
@@ -219,40 +218,14 @@ def plan_monthly_news(*, month: date, now: datetime | None = None) -> list[int]:
 
 
 def send_news(*, delivery_id: int, now: datetime | None = None) -> bool:
-    """Send one delivery once, even if its task is delivered twice; True when this call sent it."""
-    now = now or timezone.now()
-    claimed = (
-        NewsletterDelivery.objects.filter(
-            pk=delivery_id, status=NewsletterDelivery.Status.PENDING
-        )
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - STALE_CLAIM))
-        .update(claimed_at=now, attempts=F("attempts") + 1)
-    )
-    if not claimed:
-        return False  # sent already, or being sent by another worker right now
-    delivery = NewsletterDelivery.objects.select_related(
+    """Send one delivery once, even if its task is delivered twice; True when this call sent it.
+
+    Without a message (unsubscribed since, or nothing left to tell) the row ends as
+    "nothing to send any more"."""
+    rows = NewsletterDelivery.objects.select_related(
         "user__news_subscription", "user__member__enterprise"
-    ).get(pk=delivery_id)
-    try:
-        message = build_message(delivery, now=now)
-        if message is not None:
-            message.send()
-    except Exception as exc:
-        # Give the claim back so the task's retry can take it.
-        NewsletterDelivery.objects.filter(pk=delivery_id).update(
-            claimed_at=None, last_error=f"{type(exc).__name__}: {exc}"[:300]
-        )
-        raise
-    # Without a message (unsubscribed since, or nothing left to tell) the row is done
-    # all the same, and says so.
-    NewsletterDelivery.objects.filter(pk=delivery_id).update(
-        status=NewsletterDelivery.Status.SENT
-        if message is not None
-        else NewsletterDelivery.Status.NOTHING,
-        sent_at=timezone.now() if message is not None else None,
-        last_error="",
     )
-    return message is not None
+    return send_once(rows, delivery_id, now=now, build=build_message)
 
 
 def mark_failed(*, delivery_id: int, error: str) -> None:

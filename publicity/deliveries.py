@@ -1,0 +1,56 @@
+"""Sending one planned e-mail once: the weekly digests and the monthly news share it.
+
+A delivery row (DigestDelivery, NewsletterDelivery: status, claimed_at, attempts,
+sent_at, last_error) is claimed by a conditional update before anything is sent, so a
+task delivered twice sends once; a claim older than STALE_CLAIM belongs to a worker that
+died while sending and may be taken again. A failed send gives the claim back for the
+task's retry; a delivery with nothing left to say ends as NOTHING, without an e-mail.
+"""
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+STALE_CLAIM = timedelta(minutes=15)
+
+
+def send_once(
+    rows: QuerySet,
+    delivery_id: int,
+    *,
+    now: datetime | None,
+    build: Callable,
+) -> bool:
+    """Claim the delivery of `rows` (its model's queryset, with what `build` reads
+    selected), build its message and send it; True when this call sent it."""
+    model = rows.model
+    now = now or timezone.now()
+    claimed = (
+        model.objects.filter(pk=delivery_id, status=model.Status.PENDING)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - STALE_CLAIM))
+        .update(claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return False  # sent already, or being sent by another worker right now
+    delivery = rows.get(pk=delivery_id)
+    try:
+        message = build(delivery, now=now)
+        if message is not None:
+            message.send()
+    except Exception as exc:
+        # Give the claim back so the task's retry can take it.
+        model.objects.filter(pk=delivery_id).update(
+            claimed_at=None, last_error=f"{type(exc).__name__}: {exc}"[:300]
+        )
+        raise
+    if message is None:  # settled, unsubscribed or left since it was planned
+        model.objects.filter(pk=delivery_id).update(
+            status=model.Status.NOTHING, last_error=""
+        )
+        return False
+    model.objects.filter(pk=delivery_id).update(
+        status=model.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return True
