@@ -5,29 +5,42 @@ from smtplib import SMTPException
 from celery import Task, shared_task
 
 
-class DigestTask(Task):
-    """After the last retry the delivery shows as failed on the staff dashboard."""
+class DeliveryTask(Task):
+    """After the last retry the delivery shows as failed (digests on the staff dashboard,
+    the monthly news in the admin), where staff send it again."""
+
+    mark_failed = ""  # dotted path of the app's mark_failed(delivery_id=, error=)
 
     def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
-        from publicity import digests
+        from django.utils.module_loading import import_string
 
         delivery_id = args[0] if args else kwargs.get("delivery_id")
         if delivery_id is not None:
-            digests.mark_failed(
+            import_string(self.mark_failed)(
                 delivery_id=delivery_id, error=f"{type(exc).__name__}: {exc}"
             )
 
 
-@shared_task(
-    base=DigestTask,
-    acks_late=True,
-    autoretry_for=(SMTPException, OSError),
-    # A minute, then doubling up to 15 minutes: about half an hour in all, so a mail server
-    # that greylists (451, try again in five minutes) still gets the digest.
-    retry_backoff=60,
-    retry_backoff_max=900,
-    max_retries=5,
-)
+class DigestTask(DeliveryTask):
+    mark_failed = "publicity.digests.mark_failed"
+
+
+class NewsTask(DeliveryTask):
+    mark_failed = "publicity.newsletter.mark_failed"
+
+
+# A minute, then doubling up to 15 minutes: about half an hour in all, so a mail server
+# that greylists (451, try again in five minutes) still gets the e-mail.
+MAIL_RETRY = {
+    "acks_late": True,
+    "autoretry_for": (SMTPException, OSError),
+    "retry_backoff": 60,
+    "retry_backoff_max": 900,
+    "max_retries": 5,
+}
+
+
+@shared_task(base=DigestTask, **MAIL_RETRY)
 def send_weekly_digest(delivery_id: int) -> bool:
     """Send one official's weekly digest once, even if the task is delivered twice."""
     from publicity import digests
@@ -53,28 +66,7 @@ def publish_due_articles() -> int:
     return services.publish_due_articles()
 
 
-class NewsTask(Task):
-    """After the last retry the monthly news delivery shows as failed in the admin."""
-
-    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
-        from publicity import newsletter
-
-        delivery_id = args[0] if args else kwargs.get("delivery_id")
-        if delivery_id is not None:
-            newsletter.mark_failed(
-                delivery_id=delivery_id, error=f"{type(exc).__name__}: {exc}"
-            )
-
-
-@shared_task(
-    base=NewsTask,
-    acks_late=True,
-    autoretry_for=(SMTPException, OSError),
-    # As the weekly digest: a minute, then doubling up to 15 minutes.
-    retry_backoff=60,
-    retry_backoff_max=900,
-    max_retries=5,
-)
+@shared_task(base=NewsTask, **MAIL_RETRY)
 def send_monthly_news(delivery_id: int) -> bool:
     """Send one member's monthly news once, even if the task is delivered twice."""
     from publicity import newsletter
