@@ -101,3 +101,24 @@ bench_setup() {
   export SECRET_KEY
   SECRET_KEY=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')
 }
+
+# bench_gunicorn: gunicorn on bench.wsgi, 2 × cores sync workers on a free loopback port,
+# waited for until /healthz answers 200; sets WORKERS, PORT and GUNICORN_PID (bench_stop
+# stops it). Exits the script if it never answers.
+bench_gunicorn() {
+  WORKERS=$((2 * $(nproc)))
+  PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "$PY" -m gunicorn bench.wsgi:application --workers "$WORKERS" --bind "127.0.0.1:$PORT" \
+    --error-logfile "$RUNTMP/gunicorn.log" --log-level warning &
+  GUNICORN_PID=$!
+  local up=""
+  for _ in $(seq 100); do
+    if "$PY" - "$PORT" <<'PYEOF' 2>/dev/null; then up=1; break; fi
+import sys, urllib.request
+urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/healthz", timeout=2)
+PYEOF
+    kill -0 "$GUNICORN_PID" 2>/dev/null || break
+    sleep 0.2
+  done
+  [[ -n $up ]] || { echo "gunicorn did not answer /healthz with 200" >&2; exit 1; }
+}

@@ -88,21 +88,7 @@ mkdir -p "$RESULTS"
 "$PY" bench/burst.py prepare --members "$USERS" --staff "$CLIENTS" --out "$RUNTMP/logins.json"
 
 step "gunicorn"
-WORKERS=$((2 * $(nproc)))
-PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$PY" -m gunicorn bench.wsgi:application --workers "$WORKERS" --bind "127.0.0.1:$PORT" \
-  --error-logfile "$RUNTMP/gunicorn.log" --log-level warning &
-GUNICORN_PID=$!
-up=""
-for _ in $(seq 100); do
-  if "$PY" - "$PORT" <<'PYEOF' 2>/dev/null; then up=1; break; fi
-import sys, urllib.request
-urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/healthz", timeout=2)
-PYEOF
-  kill -0 "$GUNICORN_PID" 2>/dev/null || break
-  sleep 0.2
-done
-[[ -n $up ]] || { echo "gunicorn did not answer /healthz with 200" >&2; exit 1; }
+bench_gunicorn
 
 step "LD-1: locust, $USERS members for $LD1_TIME, $WORKERS gunicorn workers"
 ld1=0

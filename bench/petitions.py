@@ -1481,19 +1481,30 @@ def scale() -> dict:
     }
 
 
-def pages(repeat: int) -> tuple[dict, dict]:
+def pages(
+    repeat: int,
+    *,
+    resolved: list[dict] | None = None,
+    logins: dict | None = None,
+    sizes=None,
+) -> tuple[dict, dict]:
+    """Queries, SQL and cache time of each page, then `repeat` serial requests in-process;
+    the pages, logins and data sizes default to this benchmark's (bench/publicity.py
+    passes its own)."""
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    resolved = resolve_pages() if resolved is None else resolved
+    logins = LOGINS if logins is None else logins
     users = get_user_model().objects
     rows = []
-    for page in resolve_pages():
+    for page in resolved:
         client = Client(HTTP_HOST=host())
         if page["role"] != "anonymous":
-            client.force_login(users.get(username=LOGINS[page["role"]]))
+            client.force_login(users.get(username=logins[page["role"]]))
         client.get(page["url"], secure=True)
         with (
             CacheCalls() as cache_calls,
@@ -1505,6 +1516,8 @@ def pages(repeat: int) -> tuple[dict, dict]:
             **page,
             "status": response.status_code,
             "bytes": len(response.content),
+            # the pieces the response is made of: a WSGI server writes each one apart
+            "chunks": len(getattr(response, "_container", [])),
             "queries": sql_count(captured.captured_queries),
             "sql_ms": timer.ms,
             "cache_calls": cache_calls.count,
@@ -1537,11 +1550,11 @@ def pages(repeat: int) -> tuple[dict, dict]:
 
     sessions = {
         "cookie_name": settings.SESSION_COOKIE_NAME,
-        "cookies": {role: cookie(name) for role, name in LOGINS.items()},
-        "logins": LOGINS,
-        "pages": resolve_pages(),
+        "cookies": {role: cookie(name) for role, name in logins.items()},
+        "logins": logins,
+        "pages": resolved,
     }
-    return {"scale": scale(), "repeat": repeat, "pages": rows}, sessions
+    return {"scale": (sizes or scale)(), "repeat": repeat, "pages": rows}, sessions
 
 
 # --- load -----------------------------------------------------------------------------------

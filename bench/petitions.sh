@@ -72,21 +72,7 @@ step "queries per page (bench/petitions.py pages)"
   --sessions "$RUNTMP/sessions.json"
 
 step "gunicorn"
-WORKERS=$((2 * $(nproc)))
-PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$PY" -m gunicorn bench.wsgi:application --workers "$WORKERS" --bind "127.0.0.1:$PORT" \
-  --error-logfile "$RUNTMP/gunicorn.log" --log-level warning &
-GUNICORN_PID=$!
-up=""
-for _ in $(seq 100); do
-  if "$PY" - "$PORT" <<'PYEOF' 2>/dev/null; then up=1; break; fi
-import sys, urllib.request
-urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/healthz", timeout=2)
-PYEOF
-  kill -0 "$GUNICORN_PID" 2>/dev/null || break
-  sleep 0.2
-done
-[[ -n $up ]] || { echo "gunicorn did not answer /healthz with 200" >&2; exit 1; }
+bench_gunicorn
 
 step "load: wrk per page, $WORKERS gunicorn workers"
 BENCH_VERSIONS=$("$PY" - "$WORKERS" "$DB" <<'PYEOF'

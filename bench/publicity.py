@@ -422,68 +422,10 @@ def resolve_pages() -> list[dict]:
 
 
 def pages(repeat: int) -> tuple[dict, dict]:
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    users = get_user_model().objects
-    rows = []
-    for page in resolve_pages():
-        client = Client(HTTP_HOST=bench_petitions.host())
-        if page["role"] != "anonymous":
-            client.force_login(users.get(username=LOGINS[page["role"]]))
-        client.get(page["url"], secure=True)
-        with (
-            bench_petitions.CacheCalls() as cache_calls,
-            CaptureQueriesContext(connection) as captured,
-            bench_petitions.QueryTimer() as timer,
-        ):
-            response = client.get(page["url"], secure=True)
-        row = {
-            **page,
-            "status": response.status_code,
-            "bytes": len(response.content),
-            # the pieces the response is made of: a WSGI server writes each one apart
-            "chunks": len(getattr(response, "_container", [])),
-            "queries": bench_petitions.sql_count(captured.captured_queries),
-            "sql_ms": timer.ms,
-            "cache_calls": cache_calls.count,
-            "cache_ms": round(cache_calls.seconds * 1000, 2),
-            "slowest": timer.slowest(),
-            "sql": [q["sql"] for q in captured.captured_queries],
-        }
-        walls, cpus = [], []
-        for _ in range(repeat):
-            wall, cpu = time.perf_counter(), time.process_time()
-            client.get(page["url"], secure=True)
-            cpus.append(time.process_time() - cpu)
-            walls.append(time.perf_counter() - wall)
-        if repeat:
-            row["serial_wall_ms"] = round(statistics.median(walls) * 1000, 2)
-            row["serial_cpu_ms"] = round(statistics.median(cpus) * 1000, 2)
-        rows.append(row)
-        print(
-            f"  {page['path']:<32} {page['role']:<9} {row['status']} {row['queries']:>2} queries "
-            f"({row['sql_ms']:.1f} ms SQL), {row['cache_calls']} cache calls "
-            f"({row['cache_ms']:.1f} ms), {row['bytes']:>6} bytes, "
-            f"1 req {row.get('serial_wall_ms', 0):.2f} ms",
-            file=sys.stderr,
-        )
-
-    def cookie(username):
-        client = Client()
-        client.force_login(users.get(username=username))
-        return client.cookies[settings.SESSION_COOKIE_NAME].value
-
-    sessions = {
-        "cookie_name": settings.SESSION_COOKIE_NAME,
-        "cookies": {role: cookie(name) for role, name in LOGINS.items()},
-        "logins": LOGINS,
-        "pages": resolve_pages(),
-    }
-    return {"scale": scale(), "repeat": repeat, "pages": rows}, sessions
+    """The news pages measured as bench/petitions.py measures its own."""
+    return bench_petitions.pages(
+        repeat, resolved=resolve_pages(), logins=LOGINS, sizes=scale
+    )
 
 
 # --- digests built in-process ---------------------------------------------------------------
