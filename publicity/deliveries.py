@@ -54,3 +54,28 @@ def send_once(
         status=model.Status.SENT, sent_at=timezone.now(), last_error=""
     )
     return True
+
+
+def _has_failed_at(model) -> bool:
+    return any(f.name == "failed_at" for f in model._meta.get_fields())
+
+
+def mark_failed(model, delivery_id: int, *, error: str) -> None:
+    """After the last retry: the row shows as failed, where staff can send it again."""
+    fields = {
+        "status": model.Status.FAILED,
+        "claimed_at": None,
+        "last_error": error[:300],
+    }
+    if _has_failed_at(model):
+        fields["failed_at"] = timezone.now()
+    model.objects.filter(pk=delivery_id, status=model.Status.PENDING).update(**fields)
+
+
+def reset_for_resend(delivery) -> None:
+    """Staff send a delivery again: back to pending, unclaimed, not sent."""
+    model = type(delivery)
+    fields = {"status": model.Status.PENDING, "claimed_at": None, "sent_at": None}
+    if _has_failed_at(model):
+        fields["failed_at"] = None
+    model.objects.filter(pk=delivery.pk).update(**fields)

@@ -20,7 +20,7 @@ from chamber import workdays
 from chamber.emails import make_message
 from chamber.models import Official
 from petitions.models import Escalation, Petition
-from publicity.deliveries import send_once
+from publicity import deliveries
 from publicity.models import Article, DigestDelivery
 
 POLICY_KIND = "policy"
@@ -109,19 +109,12 @@ def send_digest(*, delivery_id: int, now: datetime | None = None) -> bool:
     rows = DigestDelivery.objects.select_related(
         "official__user", "official__department"
     )
-    return send_once(rows, delivery_id, now=now, build=build_message)
+    return deliveries.send_once(rows, delivery_id, now=now, build=build_message)
 
 
 def mark_failed(*, delivery_id: int, error: str) -> None:
     """After the last retry: the staff dashboard shows it, staff can send it again."""
-    DigestDelivery.objects.filter(
-        pk=delivery_id, status=DigestDelivery.Status.PENDING
-    ).update(
-        status=DigestDelivery.Status.FAILED,
-        failed_at=timezone.now(),
-        claimed_at=None,
-        last_error=error[:300],
-    )
+    deliveries.mark_failed(DigestDelivery, delivery_id, error=error)
 
 
 @transaction.atomic
@@ -129,12 +122,7 @@ def resend_digest(*, delivery: DigestDelivery) -> DigestDelivery:
     """Staff send a failed (or sent) digest again; a new task claims it."""
     from publicity.tasks import send_weekly_digest
 
-    DigestDelivery.objects.filter(pk=delivery.pk).update(
-        status=DigestDelivery.Status.PENDING,
-        claimed_at=None,
-        sent_at=None,
-        failed_at=None,
-    )
+    deliveries.reset_for_resend(delivery)
     transaction.on_commit(partial(send_weekly_digest.delay, delivery.pk))
     delivery.refresh_from_db()
     return delivery

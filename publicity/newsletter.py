@@ -31,7 +31,7 @@ from chamber.models import User
 from chamber.roles import roles_of
 from chamber.workdays import start_of_day
 from members.models import Enterprise
-from publicity.deliveries import send_once
+from publicity import deliveries
 from publicity.models import Article, NewsletterDelivery, NewsSubscription
 
 POLICY_KIND = "policy"
@@ -225,18 +225,12 @@ def send_news(*, delivery_id: int, now: datetime | None = None) -> bool:
     rows = NewsletterDelivery.objects.select_related(
         "user__news_subscription", "user__member__enterprise"
     )
-    return send_once(rows, delivery_id, now=now, build=build_message)
+    return deliveries.send_once(rows, delivery_id, now=now, build=build_message)
 
 
 def mark_failed(*, delivery_id: int, error: str) -> None:
     """After the last retry: the row shows as failed in the admin, where staff resend it."""
-    NewsletterDelivery.objects.filter(
-        pk=delivery_id, status=NewsletterDelivery.Status.PENDING
-    ).update(
-        status=NewsletterDelivery.Status.FAILED,
-        claimed_at=None,
-        last_error=error[:300],
-    )
+    deliveries.mark_failed(NewsletterDelivery, delivery_id, error=error)
 
 
 @transaction.atomic
@@ -244,9 +238,7 @@ def resend_news(*, delivery: NewsletterDelivery) -> NewsletterDelivery:
     """Staff send a month's news to one member again; a new task claims it."""
     from publicity.tasks import send_monthly_news
 
-    NewsletterDelivery.objects.filter(pk=delivery.pk).update(
-        status=NewsletterDelivery.Status.PENDING, claimed_at=None, sent_at=None
-    )
+    deliveries.reset_for_resend(delivery)
     transaction.on_commit(partial(send_monthly_news.delay, delivery.pk))
     delivery.refresh_from_db()
     return delivery
