@@ -22,6 +22,16 @@ class LoginForm(AuthenticationForm):
         )
 
 
+def password_is_right(request, user, password: str) -> bool:
+    """The user's current password, checked as a login is: through django-axes, so wrong
+    guesses count toward the lockout."""
+    from django.contrib.auth import authenticate
+
+    return (
+        authenticate(request, username=user.get_username(), password=password) == user
+    )
+
+
 class CodeForm(forms.Form):
     """A six-digit code from the authenticator app, or a backup code."""
 
@@ -53,15 +63,8 @@ class PasswordCheckForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_current_password(self) -> str:
-        from django.contrib.auth import authenticate
-
         password = self.cleaned_data["current_password"]
-        user = self.request.user
-        # Checked as a login is: wrong guesses count toward the lockout.
-        if (
-            authenticate(self.request, username=user.get_username(), password=password)
-            != user
-        ):
+        if not password_is_right(self.request, self.request.user, password):
             raise forms.ValidationError(
                 _("The password is not right; nothing was changed.")
             )

@@ -42,7 +42,7 @@ class ProfileForm(forms.ModelForm):
     def clean(self) -> dict:
         """A new mobile or e-mail needs the current password (checked as a login is,
         so repeated wrong guesses lock the account like the login page does)."""
-        from django.contrib.auth import authenticate
+        from chamber.forms import password_is_right
 
         cleaned = super().clean()
         if self.errors:
@@ -60,10 +60,7 @@ class ProfileForm(forms.ModelForm):
                 "current_password",
                 _("Type your current password to change your mobile phone or e-mail."),
             )
-        elif (
-            authenticate(self.request, username=user.get_username(), password=password)
-            != user
-        ):
+        elif not password_is_right(self.request, user, password):
             self.add_error(
                 "current_password",
                 _("The password is not right; nothing was changed."),
