@@ -4,11 +4,16 @@ Every upload of the portal (duty-log attachments, petition attachments, opinion-
 scans, article images) goes through `check_upload`: the first bytes must be those of a
 PNG, JPEG, GIF or WebP picture or of a PDF document, the file must not be empty or
 larger than settings.UPLOAD_MAX_BYTES, and the name the uploader gave is cleaned for
-display only (it never reaches the file system: stored names are random). A file that
-merely *starts* like a picture (a PNG+HTML polyglot) passes, which is why downloads are
-always served as attachments with the detected type and `nosniff` (`content_disposition`).
+display only (it never reaches the file system: stored names are random). A picture must
+also be whole (`picture_is_whole`): a PNG's chunks lead to its IEND chunk with nothing
+after, a GIF ends with its trailer, a WebP with its RIFF chunk, and a JPEG's segments
+lead to a scan and an EOI marker. So a file that merely *starts* like a picture, or a
+PNG+HTML polyglot, is refused. A JPEG may carry bytes after its EOI (phones put a motion
+photo's video there), and a PDF is not walked, which is one reason downloads are still
+served as attachments with the detected type and `nosniff` (`content_disposition`).
 """
 
+import struct
 import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -69,6 +74,88 @@ def detect_content_type(head: bytes) -> str | None:
     return None
 
 
+def _png_is_whole(upload: File, size: int) -> bool:
+    """The chunks, from IHDR, lead exactly to the end of the IEND chunk: nothing after."""
+    position = 8  # the signature
+    first = True
+    while position + 12 <= size:
+        upload.seek(position)
+        length, kind = struct.unpack(">I4s", upload.read(8))
+        if not kind.isalpha() or first != (kind == b"IHDR"):
+            return False
+        first = False
+        position += 12 + length  # length and type, the data, the CRC
+        if kind == b"IEND":
+            return length == 0 and position == size
+    return False
+
+
+def _jpeg_is_whole(upload: File, size: int) -> bool:
+    """The marker segments lead to a scan (SOS), and an EOI marker follows it.
+
+    Bytes after that EOI are allowed: phones append a motion photo's video or further
+    pictures (MPF) there. A file that starts like a JPEG and goes on as text fails.
+    """
+    upload.seek(0)
+    data = upload.read()
+    position = 2  # SOI
+    while position + 4 <= size:
+        if data[position] != 0xFF:
+            return False
+        marker = data[position + 1]
+        if marker == 0xFF:  # fill byte
+            position += 1
+            continue
+        if 0xD0 <= marker <= 0xD9 or marker == 0x01:
+            return False  # restart, EOI or TEM before any scan: no picture
+        (length,) = struct.unpack(">H", data[position + 2 : position + 4])
+        if length < 2:
+            return False
+        position += 2 + length
+        if marker == 0xDA:  # SOS: compressed data up to the EOI
+            return position <= size and data.find(b"\xff\xd9", position) != -1
+    return False
+
+
+def _gif_is_whole(upload: File, size: int) -> bool:
+    """Ends with the trailer byte (3B, ';')."""
+    upload.seek(size - 1)
+    return size > 13 and upload.read(1) == b";"
+
+
+def _webp_is_whole(upload: File, size: int) -> bool:
+    """The RIFF chunk's size (padded to an even number) covers the file exactly."""
+    upload.seek(4)
+    (length,) = struct.unpack("<I", upload.read(4))
+    return length + (length & 1) + 8 == size
+
+
+_WHOLE = {
+    "image/png": _png_is_whole,
+    "image/jpeg": _jpeg_is_whole,
+    "image/gif": _gif_is_whole,
+    _WEBP: _webp_is_whole,
+}
+
+
+def picture_is_whole(upload: File, content_type: str, size: int) -> bool:
+    """Whether a picture of `content_type` is complete and nothing is appended to it.
+
+    Its structure is walked, not decoded (no imaging library): enough to refuse a file
+    that starts like a picture and goes on as something else. Other types pass. Leaves
+    the reading position at the start.
+    """
+    check = _WHOLE.get(content_type)
+    if check is None:
+        return True
+    try:
+        return check(upload, size)
+    except struct.error:
+        return False
+    finally:
+        upload.seek(0)
+
+
 def clean_filename(name: str, content_type: str | None = None) -> str:
     """A file name safe to show and to offer for download; never used on disk.
 
@@ -121,6 +208,14 @@ def check_upload(upload: File) -> CheckedUpload:
                 "uploaded, and this file is neither, whatever its name says."
             ),
             code="content_type",
+        )
+    if not picture_is_whole(upload, content_type, size):
+        raise ValidationError(
+            _(
+                "This picture is damaged or has something else appended to it; "
+                "save it again as a picture and upload that."
+            ),
+            code="malformed",
         )
     return CheckedUpload(
         file=upload,

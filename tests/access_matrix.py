@@ -79,7 +79,10 @@ PERSONA_FIXTURES = {
 # Route prefixes left out: the admin (AC-4 covers it) and Django's own language switch.
 EXCLUDED_PREFIXES = ("admin/", "i18n/")
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = (  # a whole 1×1 picture: uploads are walked to their IEND chunk
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00\x00\x00\x00:~\x9bU"
+    b"\x00\x00\x00\nIDATx\x9cc`\x00\x00\x00\x02\x00\x01H\xaf\xa4q\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ICS = "text/calendar"
 

@@ -56,7 +56,10 @@ YINGKOU = ZoneInfo("Asia/Shanghai")
 FORGED = "FORGED-BY-THE-BROWSER"
 FORGED_DAY = "1999-01-01"
 FORGED_MOMENT = "1999-01-01T08:00"
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x01" * 64
+PNG = (  # a whole 1×1 picture: uploads are walked to their IEND chunk
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00\x00\x00\x00:~\x9bU"
+    b"\x00\x00\x00\nIDATx\x9cc`\x00\x00\x00\x02\x00\x01H\xaf\xa4q\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 # Every table a smuggled field could reach.
 WATCHED = (

@@ -40,7 +40,10 @@ from tests.test_templates import PAGES, PERSONA_FIXTURES
 from tests.urls_raise import SECRET_DETAIL
 
 ROOT = Path(django_settings.BASE_DIR)
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x01" * 64
+PNG = (  # a whole 1×1 picture: uploads are walked to their IEND chunk
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00\x00\x00\x00:~\x9bU"
+    b"\x00\x00\x00\nIDATx\x9cc`\x00\x00\x00\x02\x00\x01H\xaf\xa4q\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 # --- views that fail in the ways HD-5 names, on top of tests/urls_raise.py ----------------

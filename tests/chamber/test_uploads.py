@@ -1,6 +1,8 @@
 """Uploads are judged by their content, their size and nothing the uploader typed."""
 
 import re
+import struct
+import zlib
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -17,10 +19,34 @@ from chamber.uploads import (
     detect_content_type,
 )
 
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 32
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32
-GIF = b"GIF89a\x01\x00\x01\x00" + b"\x00" * 32
-WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 32
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return (
+        struct.pack(">I", len(data))
+        + kind
+        + data
+        + struct.pack(">I", zlib.crc32(kind + data))
+    )
+
+
+PNG_HEAD = b"\x89PNG\r\n\x1a\n" + _chunk(
+    b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+)
+PNG = PNG_HEAD + _chunk(b"IDAT", zlib.compress(b"\x00\x00")) + _chunk(b"IEND", b"")
+# SOI, a JFIF APP0 segment, a scan header (SOS), compressed data and EOI: its structure.
+JPEG_HEAD = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+JPEG = (
+    JPEG_HEAD
+    + b"\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00"
+    + b"\x12\xff\x00\x34"
+    + b"\xff\xd9"
+)
+GIF = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00,\x00\x00\x00\x00"
+    b"\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+)
+_VP8 = b"WEBPVP8 " + struct.pack("<I", 10) + b"\x00" * 10
+WEBP = b"RIFF" + struct.pack("<I", len(_VP8)) + _VP8
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
 HTML = b"<!doctype html><script>alert(document.cookie)</script>"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
@@ -37,7 +63,7 @@ def upload(name: str, content: bytes) -> SimpleUploadedFile:
         (PNG, "image/png"),
         (JPEG, "image/jpeg"),
         (GIF, "image/gif"),
-        (b"GIF87a" + b"\x00" * 10, "image/gif"),
+        (b"GIF87a" + GIF[6:], "image/gif"),
         (WEBP, "image/webp"),
         (PDF, "application/pdf"),
     ],
@@ -77,11 +103,11 @@ def test_an_empty_file_is_refused():
 
 
 def test_a_file_over_the_limit_is_refused_and_one_at_the_limit_passes(settings):
-    settings.UPLOAD_MAX_BYTES = len(PNG) + 10
+    settings.UPLOAD_MAX_BYTES = len(PDF) + 10
 
-    check_upload(upload("ok.png", PNG + b"\x00" * 10))
+    check_upload(upload("ok.pdf", PDF + b"\x00" * 10))
     with pytest.raises(ValidationError) as refused:
-        check_upload(upload("big.png", PNG + b"\x00" * 11))
+        check_upload(upload("big.pdf", PDF + b"\x00" * 11))
 
     assert refused.value.code == "too_large"
 
@@ -102,12 +128,58 @@ def test_the_limit_is_ten_megabytes_unless_the_environment_says_otherwise(
     importlib.reload(settings_module)
 
 
-def test_a_png_html_polyglot_passes_as_a_png_and_is_named_like_one():
-    checked = check_upload(upload("page.html", PNG + HTML))
+def test_a_picture_named_like_a_page_is_named_like_a_picture():
+    checked = check_upload(upload("page.html", PNG))
 
     assert checked.content_type == "image/png"
     assert checked.name == "page.html.png"
     assert checked.suffix == ".png"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(PNG + HTML, id="png-then-html"),
+        pytest.param(PNG + b"\x00", id="png-then-a-byte"),
+        pytest.param(PNG_HEAD + HTML, id="png-header-then-html"),
+        pytest.param(PNG[:-12], id="png-without-iend"),
+        pytest.param(PNG[:-3], id="png-cut-short"),
+        pytest.param(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, id="png-signature-only"),
+        pytest.param(PNG[:8] + _chunk(b"IDAT", b"") + PNG[8:], id="png-not-ihdr-first"),
+        pytest.param(JPEG_HEAD + HTML, id="jpeg-header-then-html"),
+        pytest.param(JPEG[:-2], id="jpeg-without-eoi"),
+        pytest.param(b"\xff\xd8\xff\xd9" + HTML, id="jpeg-without-a-scan"),
+        pytest.param(GIF + HTML, id="gif-then-html"),
+        pytest.param(GIF[:-1], id="gif-without-trailer"),
+        pytest.param(WEBP + HTML, id="webp-then-html"),
+        pytest.param(WEBP[:-1], id="webp-cut-short"),
+    ],
+)
+def test_a_polyglot_or_a_damaged_picture_is_refused(content):
+    file = upload("photo.png", content)
+
+    with pytest.raises(ValidationError) as refused:
+        check_upload(file)
+
+    assert refused.value.code == "malformed"
+    with translation.override("zh-hans"):
+        assert "已损坏" in refused.value.messages[0]
+    assert file.tell() == 0
+
+
+def test_bytes_after_a_jpegs_end_are_allowed_as_phones_put_a_motion_photo_there():
+    motion_photo = JPEG + b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64
+
+    assert check_upload(upload("动态照片.jpg", motion_photo)).content_type == (
+        "image/jpeg"
+    )
+
+
+def test_a_polyglot_is_refused_as_a_picture_too():
+    with pytest.raises(ValidationError) as refused:
+        uploads.check_picture(upload("cover.png", PNG + HTML))
+
+    assert refused.value.code == "malformed"
 
 
 def test_the_reading_position_is_left_at_the_start():
@@ -210,7 +282,7 @@ def test_the_multiple_file_field_refuses_too_many_files():
 
 def test_the_messages_are_in_chinese():
     with translation.override("zh-hans"):
-        for content in (b"", HTML):
+        for content in (b"", HTML, PNG + HTML):
             with pytest.raises(ValidationError) as refused:
                 check_upload(upload("x.png", content))
             assert re.search(r"[\u4e00-\u9fff]", refused.value.messages[0])

@@ -34,7 +34,10 @@ MONDAY = date(2026, 3, 9)
 LOG = reverse("members:duty_log")
 STAFF_LOG = reverse("members:staff_duty_log")
 
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x01" * 64
+PNG = (  # a whole 1×1 picture: uploads are walked to their IEND chunk
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00\x00\x00\x00:~\x9bU"
+    b"\x00\x00\x00\nIDATx\x9cc`\x00\x00\x00\x02\x00\x01H\xaf\xa4q\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n"
 VISIT = {
     "visitor_name": "王经理",

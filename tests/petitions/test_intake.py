@@ -44,7 +44,10 @@ def at(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> date
 
 
 NOW = at(2026, 3, 2)
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
+PNG = (  # a whole 1×1 picture: uploads are walked to their IEND chunk
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00\x00\x00\x00:~\x9bU"
+    b"\x00\x00\x00\nIDATx\x9cc`\x00\x00\x00\x02\x00\x01H\xaf\xa4q\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 HTML = (
     b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"

@@ -26,7 +26,10 @@ from tests.factories import CategoryFactory, MemberFactory, PetitionFactory
 
 S = Petition.Status
 YINGKOU = ZoneInfo("Asia/Shanghai")
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x01" * 64
+PNG = (  # a whole 1×1 picture: uploads are walked to their IEND chunk
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00\x00\x00\x00:~\x9bU"
+    b"\x00\x00\x00\nIDATx\x9cc`\x00\x00\x00\x02\x00\x01H\xaf\xa4q\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 HTML_PICTURE = b"<!doctype html><script>alert(document.cookie)</script>"
 ANSWER = "已协调供电公司，本月底前完成增容。"
 TITLE = "厂区供电容量不足"

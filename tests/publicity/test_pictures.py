@@ -213,14 +213,28 @@ def test_an_empty_file_is_refused(staff_client):
 
 def test_a_picture_over_the_size_limit_is_refused(staff_client, settings, media):
     settings.UPLOAD_MAX_BYTES = 1024 * 1024
-    big = png() + b"\x00" * (1024 * 1024)
+
+    def picture_of(size: int) -> bytes:
+        """A whole PNG of `size` bytes: a comment chunk fills it before IEND."""
+        head, end = png()[:-12], png()[-12:]
+        text = b"Comment\x00" + b"x" * (size - len(head) - len(end) - 20)
+        crc = zlib.crc32(b"tEXt" + text)
+        return (
+            head
+            + struct.pack(">I", len(text))
+            + b"tEXt"
+            + text
+            + struct.pack(">I", crc)
+            + end
+        )
 
     response = staff_client.post(
-        reverse("publicity:picture_upload"), {"picture": upload("大图.png", big)}
+        reverse("publicity:picture_upload"),
+        {"picture": upload("大图.png", picture_of(1024 * 1024 + 1))},
     )
     at_limit = staff_client.post(
         reverse("publicity:picture_upload"),
-        {"picture": upload("刚好.png", big[: 1024 * 1024])},
+        {"picture": upload("刚好.png", picture_of(1024 * 1024))},
     )
 
     assert response.status_code == 400
