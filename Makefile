@@ -24,10 +24,22 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install -q -r requirements-dev.txt
 	@touch $@ $(VENV)/.runtime
 
+# axe-core and the Nu HTML checker for the browser journeys (package.json); without npm
+# the journeys skip those two checks, except with CI=true, where they are required.
+NPM := $(shell command -v npm)
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
 messages: $(VENV)/.runtime
 	$(DEV_ENV) $(PY) manage.py compile_translations
 
-makemessages: $(VENV)/.runtime
+make# axe-core and the Nu HTML checker for the browser journeys (package.json); without npm
+# the journeys skip those two checks, except with CI=true, where they are required.
+NPM := $(shell command -v npm)
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+messages: $(VENV)/.runtime
 	$(DEV_ENV) $(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=node_modules --no-obsolete
 
 run: $(VENV)/.runtime messages
@@ -35,7 +47,7 @@ run: $(VENV)/.runtime messages
 	$(DEV_ENV) $(PY) manage.py seed_demo
 	$(DEV_ENV) bin/run-all
 
-test: $(VENV)/.dev messages
+test: $(VENV)/.dev messages $(if $(NPM),node_modules/.package-lock.json)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev

@@ -323,9 +323,9 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attachments": list(petition.attachments.all()),
         "today": timezone.localdate(),
         "still_ours": still_ours,
-        "return_form": forms.ReturnForm(),
-        "progress_form": forms.ProgressForm(),
-        "reply_form": forms.ReplyForm(),
+        "return_form": forms.ReturnForm(auto_id="return_%s"),
+        "progress_form": forms.ProgressForm(auto_id="progress_%s"),
+        "reply_form": forms.ReplyForm(auto_id="reply_%s"),
     }
     return render(request, "petitions/department_detail.html", context)
 
@@ -600,15 +600,20 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attachments": list(petition.attachments.all()),
         "escalations": list(petition.escalations.select_related("run")),
         "today": timezone.localdate(),
+        # One page, several forms with fields of the same name: ids of their own, so
+        # each label names its own field.
         "accept_form": forms.AcceptForm(
-            initial={"category": petition.category_id, "priority": petition.priority}
+            initial={"category": petition.category_id, "priority": petition.priority},
+            auto_id="accept_%s",
         ),
-        "dispatch_form": forms.DispatchForm(),
-        "answer_form": forms.AnswerForm(initial={"answer": initial_answer}),
-        "send_back_form": forms.SendBackForm(),
-        "reject_form": forms.RejectForm(),
-        "merge_form": forms.MergeForm(),
-        "note_form": forms.NoteForm(),
+        "dispatch_form": forms.DispatchForm(auto_id="dispatch_%s"),
+        "answer_form": forms.AnswerForm(
+            initial={"answer": initial_answer}, auto_id="answer_%s"
+        ),
+        "send_back_form": forms.SendBackForm(auto_id="send_back_%s"),
+        "reject_form": forms.RejectForm(auto_id="reject_%s"),
+        "merge_form": forms.MergeForm(auto_id="merge_%s"),
+        "note_form": forms.NoteForm(auto_id="note_%s"),
     }
     return render(request, "petitions/staff_detail.html", context)
 

@@ -30,8 +30,6 @@ class ArticleAdmin(admin.ModelAdmin):
     list_filter = ["kind", "status", "awareness", "campaign"]
     list_select_related = ["kind", "enterprise", "campaign"]
     search_fields = ["title", "summary"]
-    autocomplete_fields = ["enterprise"]
-    filter_horizontal = ["awareness"]
     readonly_fields = ["status", "cover_preview", "created_by", "created_at"]
     fields = [
         "kind",

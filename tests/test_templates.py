@@ -37,6 +37,9 @@ ERROR_PAGES = ["400.html", "403.html", "403_csrf.html", "404.html", "500.html"]
 NOT_PAGES = {"base.html", "base_bare.html"}
 # Needs a valid invitation token; tests/members/test_invitations.py renders it in both languages.
 NOT_PAGES |= {"members/invitation_accept.html"}
+# Django's admin base with the portal's admin stylesheet; every admin page extends it
+# (tests/chamber/test_headers.py and the staff journeys of tests/browser/ render them).
+NOT_PAGES |= {"admin/base_site.html"}
 
 
 @dataclass(frozen=True)

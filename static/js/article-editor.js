@@ -53,9 +53,18 @@ function createEditor(textarea) {
   wrapper.className = "prose-editor article-editor";
   textarea.before(wrapper);
   wrapper.append(textarea);
+  // The editable area replaces the textarea for screen readers too: it takes its label.
+  const label = textarea.id && document.querySelector(`label[for="${textarea.id}"]`);
   const editor = new Editor({
     element: wrapper,
     injectCSS: false,
+    editorProps: {
+      attributes: {
+        role: "textbox",
+        "aria-multiline": "true",
+        "aria-label": label ? label.textContent.replace(/[:：*]\s*$/, "").trim() : "",
+      },
+    },
     editable: !textarea.disabled,
     content: textarea.value,
     extensions: [

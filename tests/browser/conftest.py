@@ -1,9 +1,12 @@
 """Playwright drives Debian's Chromium (`playwright install` cannot download browsers here)."""
 
 import os
+import re
 import shutil
 
 import pytest
+
+from tests.browser.journey import CSP_WATCH, VIEWPORTS, Journey, axe_script
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -72,3 +75,35 @@ def watched_page(page, live_server):
         ),
     )
     return page
+
+
+@pytest.fixture(params=sorted(VIEWPORTS), ids=str)
+def viewport(request) -> str:
+    """The journeys run twice: on a phone and on a desktop screen."""
+    return request.param
+
+
+@pytest.fixture
+def journey(browser, live_server, viewport, request):
+    """start(role) -> a Journey in a fresh browser of its own (its own cookies)."""
+    contexts = []
+    axe = None if os.environ.get("JOURNEY_NO_AXE") else axe_script()
+    test = re.sub(r"[^a-z0-9]+", "-", request.node.originalname.lower()).strip("-")
+
+    def start(role: str) -> Journey:
+        context = browser.new_context(locale="zh-CN", **VIEWPORTS[viewport])
+        context.set_default_timeout(15_000)
+        context.add_init_script(script=CSP_WATCH)
+        if axe:
+            context.add_init_script(script=axe)
+        contexts.append(context)
+        return Journey(
+            page=context.new_page(),
+            origin=live_server.url,
+            name=f"{test}-{role}-{viewport}",
+            axe=bool(axe),
+        )
+
+    yield start
+    for context in contexts:
+        context.close()

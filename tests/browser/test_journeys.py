@@ -1,0 +1,418 @@
+"""Every role's journey in Chromium, on a phone and on a desktop screen (issue 10, part 7).
+
+Each journey starts from the demo district (`seed_demo`), logs in as the demo account of
+its role and does its work the way the person would: the menu, links, forms, buttons.
+At each page it reaches, `Journey.check` saves the HTML the server sent and a screenshot
+(under `.artifacts/journeys/<test>-<role>-<viewport>/`) and runs axe-core in the page;
+`Journey.finish` asserts no serious or critical accessibility violation, no console
+error (a CSP refusal is one), no request to another origin and no error from the Nu HTML
+checker. Labels are the zh-hans translations of the source strings, so the tests follow
+the catalogue instead of fixing its wording.
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.utils import timezone, translation
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+from playwright.sync_api import expect
+
+from activities import services as activity_services
+from activities.models import Activity, Attendance, Registration
+from chamber.models import Official
+from members.models import DutyLogEntry, DutyShift, Member, Unavailability
+from members.services.rota import monday
+from petitions import services as petitions
+from petitions.models import Category, Petition
+from publicity.models import Article
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ACTIVITY = (
+    "企业纾困会诊日"  # activities/demo.py: in ten days, 30 places, nobody signed up
+)
+
+
+def zh(text: str) -> str:
+    """The Chinese of a UI string (the msgid while it is not translated)."""
+    with translation.override("zh-hans"):
+        return gettext(text)
+
+
+def zh_label(choice) -> str:
+    with translation.override("zh-hans"):
+        return str(choice.label)
+
+
+def field(msgid: str) -> re.Pattern:
+    """A form field's label as crispy renders it: the Chinese, then "*" when required."""
+    return re.compile(rf"^\s*{re.escape(capfirst(zh(msgid)))}\s*\*?\s*$")
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", "--force", verbosity=0)
+
+
+def log_in(journey, origin: str, username: str) -> None:
+    page = journey.page
+    page.goto(f"{origin}/")
+    journey.check("home before login")
+    page.get_by_role("link", name=zh("Log in")).last.click()
+    page.wait_for_url(re.compile(r"/accounts/login/"))
+    journey.check("login")
+    page.get_by_label(zh("Username")).fill(username)
+    page.get_by_label(zh("Password")).fill(settings.DEMO_PASSWORD)
+    page.get_by_role("button", name=zh("Log in")).click()
+    page.wait_for_url(f"{origin}/")
+    journey.check("home")
+
+
+def menu(page, name: str) -> None:
+    """The main menu's link: on a phone the navbar is folded behind the toggler."""
+    toggler = page.get_by_role("button", name=zh("Menu"))
+    if toggler.is_visible():
+        toggler.click()
+    link = page.locator("#nav-main").get_by_role("link", name=name, exact=True)
+    expect(link).to_be_visible()
+    link.click()
+
+
+def alert(page):
+    return page.get_by_role("alert").first
+
+
+# --- the public ---------------------------------------------------------------------------
+
+
+def test_the_public_reads_an_article(journey, demo, live_server):
+    article = Article.objects.published().order_by("-published_at").first()
+    visitor = journey("public")
+    page = visitor.page
+
+    page.goto(f"{live_server.url}/")
+    visitor.check("home")
+    menu(page, zh("News and policies"))
+    page.wait_for_url(f"{live_server.url}/news/")
+    visitor.check("news home")
+
+    page.get_by_role("link", name=article.title).first.click()
+    page.wait_for_url(f"{live_server.url}{article.get_absolute_url()}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(article.title)
+    visitor.check("article")
+    visitor.finish()
+
+
+# --- a member -------------------------------------------------------------------------------
+
+
+def test_a_member_submits_a_petition_signs_up_for_an_activity_and_checks_their_points(
+    journey, demo, live_server
+):
+    member = Member.objects.get(user__username="demo-member")
+    activity = Activity.objects.get(title=ACTIVITY)
+    category = Category.objects.order_by("sort_order", "pk").first()
+    title = "厂区门前道路破损，货车进出困难"
+    me = journey("member")
+    page = me.page
+    log_in(me, live_server.url, "demo-member")
+
+    menu(page, zh("My petitions"))
+    page.wait_for_url(f"{live_server.url}/petitions/")
+    me.check("my petitions")
+    page.get_by_role("link", name=zh("New petition")).click()
+    page.wait_for_url(f"{live_server.url}/petitions/new/")
+    me.check("new petition")
+    page.get_by_label(capfirst(zh("title"))).fill(title)
+    page.get_by_label(capfirst(zh("description"))).fill(
+        "渤海大街东段路面塌陷已两个月，雨天积水，请协调修复。"
+    )
+    page.get_by_label(capfirst(zh("category"))).select_option(label=category.name)
+    page.get_by_role("button", name=zh("Submit the petition")).click()
+    page.wait_for_url(re.compile(rf"^{re.escape(live_server.url)}/petitions/\d+/$"))
+    petition = Petition.objects.get(title=title)
+    assert (petition.enterprise, petition.status) == (
+        member.enterprise,
+        Petition.Status.SUBMITTED,
+    )
+    expect(alert(page)).to_contain_text(petition.number)
+    me.check("petition submitted")
+
+    menu(page, zh("Activities"))
+    page.wait_for_url(f"{live_server.url}/activities/")
+    me.check("activities")
+    page.get_by_role("link", name=ACTIVITY).click()
+    page.wait_for_url(f"{live_server.url}{activity.get_absolute_url()}")
+    me.check("activity")
+    page.get_by_role("button", name=zh("Sign up"), exact=True).click()
+    page.wait_for_load_state()
+    expect(alert(page)).to_contain_text(zh("You are signed up."))
+    assert Registration.objects.filter(
+        activity=activity, member=member, status=Registration.Status.REGISTERED
+    ).exists()
+    me.check("signed up")
+
+    menu(page, zh("My group and points"))
+    page.wait_for_url(f"{live_server.url}/groups/")
+    year = timezone.localdate().year
+    total = 100 + sum(
+        member.points_entries.filter(year=year).values_list("points", flat=True)
+    )
+    mine = page.get_by_role("heading", name=re.compile(rf"{year}.*{total}$"))
+    expect(mine).to_be_visible()
+    me.check("my group and points")
+    page.locator(f"a[href='/groups/points/{member.pk}/{year}/']").first.click()
+    page.wait_for_url(f"{live_server.url}/groups/points/{member.pk}/{year}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(
+        member.user.get_full_name()
+    )
+    me.check("my points")
+    me.finish()
+
+
+# --- a representative -------------------------------------------------------------------------
+
+
+def on_duty_this_week(rep: Member) -> DutyShift:
+    week = monday(timezone.localdate())
+    shift = DutyShift.objects.filter(week_start=week).first() or DutyShift(
+        week_start=week, first_day=week, last_day=week + timedelta(days=4)
+    )
+    shift.representative = rep
+    shift.save()
+    return shift
+
+
+def test_a_representative_declares_days_off_and_logs_a_visitor(
+    journey, demo, live_server
+):
+    rep = Member.objects.get(user__username="demo-rep")
+    on_duty_this_week(rep)
+    later = timezone.localdate() + timedelta(days=60)
+    me = journey("representative")
+    page = me.page
+    log_in(me, live_server.url, "demo-rep")
+
+    menu(page, zh("My duty weeks"))
+    page.wait_for_url(f"{live_server.url}/members/rota/mine/")
+    me.check("my duty weeks")
+    page.get_by_label(field("from")).fill(f"{later:%Y-%m-%d}")
+    page.get_by_label(field("until")).fill(f"{later + timedelta(days=2):%Y-%m-%d}")
+    page.locator("#id_reason").fill("外出参加省工商联培训")
+    page.get_by_role("button", name=zh("Declare these days")).click()
+    page.wait_for_load_state()
+    expect(alert(page)).to_contain_text(
+        zh("Saved. Staff will be told if it falls in one of your duty weeks.")
+    )
+    assert Unavailability.objects.filter(member=rep, starts_on=later).exists()
+    me.check("days declared")
+
+    menu(page, zh("Duty log"))
+    page.wait_for_url(f"{live_server.url}/members/rota/log/")
+    me.check("duty log")
+    page.locator("#id_visitor_name").fill("王先生")
+    page.locator("#id_visitor_enterprise").fill("营口鲅鱼圈海鲜加工厂")
+    page.locator("#id_visitor_phone").fill("13904170000")
+    page.locator("#id_subject").fill("咨询出口退税办理流程")
+    page.locator("#id_notes").fill("已讲解流程，留下联系方式。")
+    page.get_by_role("button", name=zh("Record the visit")).click()
+    page.wait_for_load_state()
+    expect(alert(page)).to_contain_text(zh("The visit was recorded."))
+    entry = DutyLogEntry.objects.get(visitor_name="王先生")
+    assert entry.recorded_by == rep.user
+    expect(page.get_by_text("咨询出口退税办理流程").first).to_be_visible()
+    me.check("visit recorded")
+    me.finish()
+
+
+# --- an official --------------------------------------------------------------------------
+
+
+def test_an_official_signs_for_a_petition_and_replies(journey, demo, live_server):
+    official = Official.objects.select_related("department").get(
+        user__username="demo-official"
+    )
+    staff = get_user_model().objects.get(username="demo-staff")
+    petition = Petition.objects.filter(status=Petition.Status.SUBMITTED).first()
+    petitions.accept_petition(
+        petition=petition,
+        actor=staff,
+        category=Category.objects.order_by("pk").first(),
+        priority="normal",
+        handling="department",
+    )
+    petitions.dispatch_petition(
+        petition=petition, department=official.department, actor=staff
+    )
+    me = journey("official")
+    page = me.page
+    log_in(me, live_server.url, "demo-official")
+
+    menu(page, zh("Department petitions"))
+    page.wait_for_url(f"{live_server.url}/petitions/department/")
+    me.check("department queue")
+    page.get_by_role("link", name=petition.title).first.click()
+    page.wait_for_url(re.compile(rf"/petitions/department/{petition.pk}/$"))
+    me.check("petition")
+    page.get_by_role("button", name=zh("Sign for it (签收)")).click()
+    page.wait_for_load_state()
+    petition.refresh_from_db()
+    assert petition.status == Petition.Status.IN_PROGRESS
+    me.check("signed")
+
+    page.get_by_label(zh_label(Petition.Outcome.RESOLVED)).check()
+    page.locator("#act-reply ~ form textarea").first.fill(
+        "经现场核查，已安排施工队于本周内完成修复。"
+    )
+    page.get_by_role("button", name=zh("Send the reply to the chamber")).click()
+    page.wait_for_load_state()
+    petition.refresh_from_db()
+    assert petition.awaits_review
+    me.check("replied")
+    me.finish()
+
+
+# --- staff --------------------------------------------------------------------------------
+
+
+def test_staff_triage_and_dispatch_a_petition(journey, demo, live_server):
+    petition = (
+        Petition.objects.filter(status=Petition.Status.SUBMITTED)
+        .order_by("created_at")
+        .first()
+    )
+    category = Category.objects.order_by("sort_order", "pk").first()
+    official = Official.objects.select_related("department").get(
+        user__username="demo-official"
+    )
+    me = journey("staff")
+    page = me.page
+    log_in(me, live_server.url, "demo-staff")
+
+    menu(page, zh("Petitions"))
+    page.wait_for_url(f"{live_server.url}/petitions/staff/")
+    me.check("triage board")
+    page.get_by_role("link", name=re.compile(re.escape(petition.title))).first.click()
+    page.wait_for_url(f"{live_server.url}/petitions/staff/{petition.pk}/")
+    me.check("petition")
+
+    triage = page.locator("form", has=page.get_by_role("button", name=zh("Accept")))
+    triage.get_by_label(field("category")).select_option(label=category.name)
+    triage.get_by_label(zh_label(Petition.Handling.DEPARTMENT)).check()
+    triage.get_by_role("button", name=zh("Accept")).click()
+    page.wait_for_load_state()
+    petition.refresh_from_db()
+    assert (petition.status, petition.category) == (Petition.Status.ACCEPTED, category)
+    me.check("accepted")
+
+    dispatch = page.locator("form", has=page.get_by_role("button", name=zh("Dispatch")))
+    dispatch.get_by_label(field("department")).select_option(
+        label=official.department.name
+    )
+    dispatch.get_by_role("button", name=zh("Dispatch")).click()
+    page.wait_for_load_state()
+    petition.refresh_from_db()
+    assert (petition.status, petition.department) == (
+        Petition.Status.DISPATCHED,
+        official.department,
+    )
+    assert petition.due_on is not None
+    expect(page.locator("main")).to_contain_text(official.department.name)
+    me.check("dispatched")
+    me.finish()
+
+
+def test_staff_check_in_the_attendees_of_an_activity(journey, demo, live_server):
+    activity = Activity.objects.get(title=ACTIVITY)
+    member = Member.objects.select_related("user").get(user__username="demo-member")
+    activity_services.sign_up(activity=activity, member=member)
+    me = journey("staff")
+    page = me.page
+    log_in(me, live_server.url, "demo-staff")
+
+    menu(page, zh("Activities"))
+    page.wait_for_url(f"{live_server.url}/activities/")
+    page.get_by_role("link", name=ACTIVITY).click()
+    page.wait_for_url(f"{live_server.url}{activity.get_absolute_url()}")
+    me.check("activity")
+    page.get_by_role("link", name=zh("Check-in"), exact=True).click()
+    page.wait_for_url(f"{live_server.url}/activities/{activity.pk}/check-in/")
+    me.check("check-in")
+
+    row = page.locator("li").filter(has_text=member.user.get_full_name())
+    row.get_by_role("button", name=zh("Check in")).click()
+    page.wait_for_load_state()
+    expect(alert(page)).to_contain_text(
+        zh("%(name)s is checked in.") % {"name": member.user.get_full_name()}
+    )
+    assert Attendance.objects.filter(
+        activity=activity, member=member, undone_at__isnull=True
+    ).exists()
+    me.check("checked in")
+
+    # Someone who came without signing up: found by name and checked in too.
+    walk_in = (
+        Member.objects.in_directory()
+        .exclude(pk=member.pk)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    page.get_by_role("searchbox").fill(walk_in.user.get_full_name())
+    page.get_by_role("button", name=zh("Search")).click()
+    page.wait_for_load_state()
+    me.check("search")
+    page.locator("li").filter(has_text=walk_in.user.get_full_name()).get_by_role(
+        "button", name=zh("Check in")
+    ).first.click()
+    page.wait_for_load_state()
+    assert (
+        Attendance.objects.filter(activity=activity, undone_at__isnull=True).count()
+        == 2
+    )
+    me.check("walk-in checked in")
+    me.finish()
+
+
+def test_staff_publish_an_article(journey, demo, live_server):
+    title = "区工商联召开民营企业家座谈会"
+    me = journey("staff")
+    page = me.page
+    log_in(me, live_server.url, "demo-staff")
+
+    menu(page, zh("Administration"))
+    page.wait_for_url(f"{live_server.url}/admin/")
+    me.check("admin")
+    page.locator("a[href='/admin/publicity/article/add/']").first.click()
+    page.wait_for_url(f"{live_server.url}/admin/publicity/article/add/")
+    editor = page.locator(".ProseMirror[contenteditable=true]")
+    expect(editor).to_be_visible()
+    me.check("new article")
+    page.locator("#id_kind").select_option(index=1)
+    page.locator("#id_title").fill(title)
+    editor.click()
+    page.keyboard.type("座谈会上，二十位企业家就融资、用工和审批提出了意见。")
+    page.locator("input[name=_save]").click()
+    page.wait_for_url(f"{live_server.url}/admin/publicity/article/")
+    me.check("article list")
+    article = Article.objects.get(title=title)
+    assert article.published_at is None or article.status != Article.Status.PUBLISHED
+
+    page.locator(f"input[name=_selected_action][value='{article.pk}']").check()
+    page.locator("select[name=action]").select_option("publish")
+    page.locator("button[name=index]").click()
+    page.wait_for_load_state()
+    article.refresh_from_db()
+    assert article.status == Article.Status.PUBLISHED
+    me.check("published")
+
+    page.goto(f"{live_server.url}{article.get_absolute_url()}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    expect(page.locator(".article-body")).to_contain_text("二十位企业家")
+    me.check("public article")
+    me.finish()
