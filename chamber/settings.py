@@ -288,7 +288,17 @@ if _broker_scheme not in {"filesystem", "redis", "rediss"}:
         "CELERY_BROKER_URL must be redis://… (or unset for the embedded broker)"
     )
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
-CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
+# Half a minute to clean up before the hard limit (less when a test runs with a few seconds).
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - min(
+    30, max(1, CELERY_TASK_TIME_LIMIT // 5)
+)
+# A delivery claimed longer ago than this (publicity/deliveries.py) belongs to a worker that
+# died while sending it, and may be taken again: so it must exceed the task time limit.
+DELIVERY_STALE_CLAIM = env_int("DELIVERY_STALE_CLAIM", 15 * 60)
+if DELIVERY_STALE_CLAIM <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "DELIVERY_STALE_CLAIM must exceed CELERY_TASK_TIME_LIMIT"
+    )
 if _broker_scheme == "filesystem":
     CELERY_FS_DIR = Path(os.environ.get("CELERY_FS_DIR", VAR_DIR / "broker"))
     # kombu does not create the folders; in == out so a producer and a worker meet.
@@ -307,10 +317,13 @@ else:
     CELERY_FS_DIR = None
     # A message not acknowledged within the visibility timeout is delivered again,
     # so it must exceed the longest a task may run.
+    _visibility = env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT * 4)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env_int(
-            "CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT * 4
-        )
+        "visibility_timeout": _visibility,
+        # How often a worker looks for the messages of a dead one: every 10 s at most, so a
+        # message comes back soon after its timeout (kombu's default looks every 100 s).
+        "unacked_restore_interval": max(1, min(10, _visibility // 10)),
+        "unacked_restore_throttle": 1,
     }
     if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= CELERY_TASK_TIME_LIMIT:
         raise ImproperlyConfigured(

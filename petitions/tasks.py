@@ -13,6 +13,7 @@ MAIL_RETRY = {
     "acks_late": True,
     "autoretry_for": (SMTPException, OSError),
     "retry_backoff": True,
+    "retry_jitter": False,  # 1, 2, 4, 8, 16 s: known in advance (CF-5)
     "max_retries": 5,
 }
 

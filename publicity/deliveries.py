@@ -2,18 +2,23 @@
 
 A delivery row (DigestDelivery, NewsletterDelivery: status, claimed_at, attempts,
 sent_at, last_error) is claimed by a conditional update before anything is sent, so a
-task delivered twice sends once; a claim older than STALE_CLAIM belongs to a worker that
-died while sending and may be taken again. A failed send gives the claim back for the
-task's retry; a delivery with nothing left to say ends as NOTHING, without an e-mail.
+task delivered twice sends once; a claim older than settings.DELIVERY_STALE_CLAIM (longer
+than a task may run) belongs to a worker that died while sending and may be taken again:
+the broker hands the dead worker's task to another, which finds the claim and looks again
+when it is stale (`claim_expires_at`). A failed send gives the claim back for the task's
+retry; a delivery with nothing left to say ends as NOTHING, without an e-mail.
 """
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-STALE_CLAIM = timedelta(minutes=15)
+
+def stale_claim() -> timedelta:
+    return timedelta(seconds=settings.DELIVERY_STALE_CLAIM)
 
 
 def send_once(
@@ -29,7 +34,7 @@ def send_once(
     now = now or timezone.now()
     claimed = (
         model.objects.filter(pk=delivery_id, status=model.Status.PENDING)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - STALE_CLAIM))
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - stale_claim()))
         .update(claimed_at=now, attempts=F("attempts") + 1)
     )
     if not claimed:
@@ -54,6 +59,17 @@ def send_once(
         status=model.Status.SENT, sent_at=timezone.now(), last_error=""
     )
     return True
+
+
+def claim_expires_at(model, delivery_id: int) -> datetime | None:
+    """When another worker's claim on a pending delivery goes stale; None when the
+    delivery is settled (sent, failed, nothing to send) or nobody holds it."""
+    claimed_at = (
+        model.objects.filter(pk=delivery_id, status=model.Status.PENDING)
+        .values_list("claimed_at", flat=True)
+        .first()
+    )
+    return claimed_at + stale_claim() if claimed_at else None
 
 
 def _has_failed_at(model) -> bool:

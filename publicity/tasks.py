@@ -1,8 +1,12 @@
 """Celery entry points of publicity: thin wrappers (STYLE B7)."""
 
+import logging
+from datetime import timedelta
 from smtplib import SMTPException
 
 from celery import Task, shared_task
+
+logger = logging.getLogger(__name__)
 
 
 class DeliveryTask(Task):
@@ -10,42 +14,69 @@ class DeliveryTask(Task):
     the monthly news in the admin), where staff send it again."""
 
     mark_failed = ""  # dotted path of the app's mark_failed(delivery_id=, error=)
+    model = ""  # the delivery model, "app_label.Model"
 
     def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
         from django.utils.module_loading import import_string
 
         delivery_id = args[0] if args else kwargs.get("delivery_id")
         if delivery_id is not None:
-            import_string(self.mark_failed)(
-                delivery_id=delivery_id, error=f"{type(exc).__name__}: {exc}"
+            error = f"{type(exc).__name__}: {exc}"
+            logger.error(
+                "%s %s failed after %d attempts, staff can send it again: %s",
+                self.model,
+                delivery_id,
+                self.request.retries + 1,
+                error,
             )
+            import_string(self.mark_failed)(delivery_id=delivery_id, error=error)
+
+    def check_back(self, delivery_id: int) -> None:
+        """Another worker holds the delivery's claim, or died holding it (the broker then
+        gave its task to us): look again once the claim is stale. Nothing when it is
+        settled; nothing in eager mode, where no worker can have died."""
+        from django.apps import apps
+
+        from publicity import deliveries
+
+        stale_at = deliveries.claim_expires_at(apps.get_model(self.model), delivery_id)
+        if stale_at is not None and not self.request.is_eager:
+            self.apply_async((delivery_id,), eta=stale_at + timedelta(seconds=1))
 
 
 class DigestTask(DeliveryTask):
     mark_failed = "publicity.digests.mark_failed"
+    model = "publicity.DigestDelivery"
 
 
 class NewsTask(DeliveryTask):
     mark_failed = "publicity.newsletter.mark_failed"
+    model = "publicity.NewsletterDelivery"
 
 
-# A minute, then doubling up to 15 minutes: about half an hour in all, so a mail server
-# that greylists (451, try again in five minutes) still gets the e-mail.
+# A minute, then doubling up to 15 minutes (60, 120, 240, 480, 900 s): about half an hour
+# in all, so a mail server that greylists (451, try again in five minutes) still gets the
+# e-mail. No jitter: one mail server and a few tasks have no herd to spread, and staff
+# (and the tests) can tell when the next attempt comes.
 MAIL_RETRY = {
     "acks_late": True,
     "autoretry_for": (SMTPException, OSError),
     "retry_backoff": 60,
     "retry_backoff_max": 900,
+    "retry_jitter": False,
     "max_retries": 5,
 }
 
 
-@shared_task(base=DigestTask, **MAIL_RETRY)
-def send_weekly_digest(delivery_id: int) -> bool:
+@shared_task(base=DigestTask, bind=True, **MAIL_RETRY)
+def send_weekly_digest(self, delivery_id: int) -> bool:
     """Send one official's weekly digest once, even if the task is delivered twice."""
     from publicity import digests
 
-    return digests.send_digest(delivery_id=delivery_id)
+    sent = digests.send_digest(delivery_id=delivery_id)
+    if not sent:
+        self.check_back(delivery_id)
+    return sent
 
 
 @shared_task(acks_late=True)
@@ -66,12 +97,15 @@ def publish_due_articles() -> int:
     return services.publish_due_articles()
 
 
-@shared_task(base=NewsTask, **MAIL_RETRY)
-def send_monthly_news(delivery_id: int) -> bool:
+@shared_task(base=NewsTask, bind=True, **MAIL_RETRY)
+def send_monthly_news(self, delivery_id: int) -> bool:
     """Send one member's monthly news once, even if the task is delivered twice."""
     from publicity import newsletter
 
-    return newsletter.send_news(delivery_id=delivery_id)
+    sent = newsletter.send_news(delivery_id=delivery_id)
+    if not sent:
+        self.check_back(delivery_id)
+    return sent
 
 
 @shared_task(acks_late=True)
