@@ -515,6 +515,9 @@ class ReviewRun(models.Model):
         _("started at"), default=timezone.now, editable=False
     )
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Set when a later tick ran the step because the tick of its own day was lost
+    # (petitions.review.catch_up): the day of that later tick.
+    caught_up_on = models.DateField(_("caught up on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("review step run")

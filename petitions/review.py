@@ -8,13 +8,16 @@ worker killed in the middle leaves nothing behind and the next run does the whol
 Queries are set-based (values_list, update, bulk_create): their number does not grow
 with the number of petitions. E-mails are enqueued after commit, and each step stores
 its figures (stats) and its lists (report) for the staff's pages.
+
+A tick lost with a killed worker (the filesystem broker of `make run` does not give a
+task back) is caught up by the next tick: see `catch_up`.
 """
 
 from datetime import date, datetime, timedelta
 from functools import partial
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,9 +35,13 @@ ESCALATE_AFTER_WORKING_DAYS = 10
 QUARTER_WARNING_DAYS = 14
 
 
-def _start(kind: str, period_start: date, period_end: date) -> tuple[ReviewRun, bool]:
+def _start(
+    kind: str, period_start: date, period_end: date, caught_up_on: date | None
+) -> tuple[ReviewRun, bool]:
     return ReviewRun.objects.get_or_create(
-        kind=kind, period_start=period_start, defaults={"period_end": period_end}
+        kind=kind,
+        period_start=period_start,
+        defaults={"period_end": period_end, "caught_up_on": caught_up_on},
     )
 
 
@@ -74,16 +81,31 @@ def quarter_bounds(day: date) -> tuple[date, date]:
     return first, last
 
 
+def period_of(kind: str, on: date) -> tuple[date, date]:
+    """The period (first and last day) the step `kind` run on day `on` is for."""
+    K = ReviewRun.Kind
+    if kind == K.DAILY:
+        return on, on
+    if kind == K.WEEKLY:
+        week_start = on - timedelta(days=on.weekday())
+        return week_start, week_start + timedelta(days=6)
+    if kind == K.MONTHLY:  # the month before
+        return month_bounds(on.replace(day=1) - timedelta(days=1))
+    if kind == K.QUARTERLY:  # the quarter before
+        return quarter_bounds(quarter_bounds(on)[0] - timedelta(days=1))
+    return quarter_bounds(on)  # the warning, for the quarter holding `on`
+
+
 # --- 日研究 ---------------------------------------------------------------------------
 
 
 @transaction.atomic
-def run_daily_study(*, on: date) -> ReviewRun | None:
+def run_daily_study(*, on: date, caught_up_on: date | None = None) -> ReviewRun | None:
     """日研究 for working day `on`: the intake, untriaged flags, tomorrow's deadlines,
     supervision of overdue petitions and closing replies left unrated. Once per day."""
     if not workdays.is_working_day(on):
         return None
-    run, created = _start(ReviewRun.Kind.DAILY, on, on)
+    run, created = _start(ReviewRun.Kind.DAILY, on, on, caught_up_on)
     if not created:
         return run
     now = timezone.now()
@@ -192,12 +214,11 @@ def _close_unrated(*, on: date, now: datetime) -> list[int]:
 
 
 @transaction.atomic
-def run_weekly_dispatch(*, on: date) -> ReviewRun:
+def run_weekly_dispatch(*, on: date, caught_up_on: date | None = None) -> ReviewRun:
     """周调度 for the week holding `on`: each department's board, escalation of petitions
     overdue by more than 10 working days, and the hand-over to the weekly digests."""
-    week_start = on - timedelta(days=on.weekday())
-    week_end = week_start + timedelta(days=6)
-    run, created = _start(ReviewRun.Kind.WEEKLY, week_start, week_end)
+    week_start, week_end = period_of(ReviewRun.Kind.WEEKLY, on)
+    run, created = _start(ReviewRun.Kind.WEEKLY, week_start, week_end, caught_up_on)
     if not created:
         return run
     now = timezone.now()
@@ -276,10 +297,10 @@ def _escalate(
 
 
 @transaction.atomic
-def run_monthly_summary(*, on: date) -> ReviewRun:
+def run_monthly_summary(*, on: date, caught_up_on: date | None = None) -> ReviewRun:
     """月总结: the stored report of the month before the one holding `on`."""
-    first, last = month_bounds(on.replace(day=1) - timedelta(days=1))
-    run, created = _start(ReviewRun.Kind.MONTHLY, first, last)
+    first, last = period_of(ReviewRun.Kind.MONTHLY, on)
+    run, created = _start(ReviewRun.Kind.MONTHLY, first, last, caught_up_on)
     if not created:
         return run
     report = selectors.period_report(first=first, last=last)
@@ -301,11 +322,11 @@ def _uncleared(first: date, last: date):
 
 
 @transaction.atomic
-def run_quarterly_clearance(*, on: date) -> ReviewRun:
+def run_quarterly_clearance(*, on: date, caught_up_on: date | None = None) -> ReviewRun:
     """季清零 for the quarter before the one holding `on`: every petition of it not yet
     closed goes to the leaders with its department and age; the clearance report is stored."""
-    first, last = quarter_bounds(quarter_bounds(on)[0] - timedelta(days=1))
-    run, created = _start(ReviewRun.Kind.QUARTERLY, first, last)
+    first, last = period_of(ReviewRun.Kind.QUARTERLY, on)
+    run, created = _start(ReviewRun.Kind.QUARTERLY, first, last, caught_up_on)
     if not created:
         return run
     now = timezone.now()
@@ -332,12 +353,14 @@ def run_quarterly_clearance(*, on: date) -> ReviewRun:
 
 
 @transaction.atomic
-def run_quarter_warning(*, on: date) -> ReviewRun | None:
+def run_quarter_warning(
+    *, on: date, caught_up_on: date | None = None
+) -> ReviewRun | None:
     """Two weeks before the quarter ends: tell staff what still has to be cleared. Once a quarter."""
-    first, last = quarter_bounds(on)
+    first, last = period_of(ReviewRun.Kind.QUARTER_WARNING, on)
     if on < last - timedelta(days=QUARTER_WARNING_DAYS - 1):
         return None
-    run, created = _start(ReviewRun.Kind.QUARTER_WARNING, first, last)
+    run, created = _start(ReviewRun.Kind.QUARTER_WARNING, first, last, caught_up_on)
     if not created:
         return run
     uncleared = list(_uncleared(first, last).values_list("pk", flat=True))
@@ -361,16 +384,114 @@ STEPS = {
 }
 
 
-def run_step(kind: str, *, on: date) -> list[ReviewRun]:
-    """Run one step for `on` (the beat tasks and `manage.py run_cycle` both come here).
+# --- catch-up ----------------------------------------------------------------------------
 
-    The daily step also looks whether the quarter's clear-to-zero warning is due, so the
-    warning never waits for a schedule of its own.
+# How many periods of each step a tick looks back for one without a run. A lost tick is
+# caught up by the next day's daily study, so one period is enough for the steps that
+# e-mail (a week-old digest or clearance is noise once the next one is out); the daily
+# study looks two working days back (two lost mornings in a row), and the monthly summary,
+# a stored report without e-mail, three months. The quarter's warning needs none: every
+# working day of the quarter's last two weeks gives it.
+CATCH_UP_PERIODS = {
+    ReviewRun.Kind.DAILY: 2,
+    ReviewRun.Kind.WEEKLY: 1,
+    ReviewRun.Kind.MONTHLY: 3,
+    ReviewRun.Kind.QUARTERLY: 1,
+}
+# The order beat runs them in on one morning (07:00, 07:30, 08:00, 08:30).
+_MORNING_ORDER = [
+    ReviewRun.Kind.MONTHLY,
+    ReviewRun.Kind.QUARTERLY,
+    ReviewRun.Kind.WEEKLY,
+    ReviewRun.Kind.DAILY,
+]
+
+
+def _beat_days(kind: str, before: date) -> list[date]:
+    """The last CATCH_UP_PERIODS[kind] days before `before` on which beat runs `kind`
+    (working days; Mondays; the 1st of a month; a quarter's first day), newest first."""
+    count = CATCH_UP_PERIODS[kind]
+    if kind == ReviewRun.Kind.DAILY:
+        days = [workdays.last_working_day_before(before)]
+        while len(days) < count:
+            days.append(workdays.last_working_day_before(days[-1]))
+        return days
+    yesterday = before - timedelta(days=1)
+    if kind == ReviewRun.Kind.WEEKLY:
+        monday = yesterday - timedelta(days=yesterday.weekday())
+        return [monday - timedelta(weeks=n) for n in range(count)]
+    months = 1 if kind == ReviewRun.Kind.MONTHLY else 3
+    first = (
+        yesterday.replace(day=1)
+        if kind == ReviewRun.Kind.MONTHLY
+        else quarter_bounds(yesterday)[0]
+    )
+    days = [first]
+    while len(days) < count:
+        month = days[-1].month - months
+        days.append(
+            days[-1].replace(
+                year=days[-1].year + (month - 1) // 12, month=(month - 1) % 12 + 1
+            )
+        )
+    return days
+
+
+def catch_up(*, on: date) -> list[ReviewRun]:
+    """Run the steps a lost tick left without a run, before the tick of day `on` runs its own.
+
+    For each step, the periods of its last CATCH_UP_PERIODS beat days before `on` that have
+    no ReviewRun are run now, oldest first, each as the step would have run on its own day
+    and in its own transaction, claimed by the unique ReviewRun row as always (so two
+    ticks catching up at once, or a tick and `run_cycle`, still run it once). A period is
+    caught up only when the step has run for an earlier period: a fresh install, or a
+    step never run yet, does not backfill. Two queries, whatever the number of runs; the
+    runs it makes carry `caught_up_on`, shown on the staff's review-cycle page.
     """
+    first_runs = dict(
+        ReviewRun.objects.filter(kind__in=CATCH_UP_PERIODS)
+        .values_list("kind")
+        .annotate(first=Min("period_start"))
+    )
+    if not first_runs:
+        return []
+    due = [
+        (day, kind, period_of(kind, day)[0])
+        for kind in first_runs
+        for day in _beat_days(kind, on)
+    ]
+    due = [(day, kind, start) for day, kind, start in due if start > first_runs[kind]]
+    if not due:
+        return []
+    wanted = Q()
+    for _day, kind, start in due:
+        wanted |= Q(kind=kind, period_start=start)
+    have = set(ReviewRun.objects.filter(wanted).values_list("kind", "period_start"))
+    missing = sorted(
+        ((day, kind) for day, kind, start in due if (kind, start) not in have),
+        key=lambda item: (item[0], _MORNING_ORDER.index(item[1])),
+    )
+    runs = [STEPS[kind](on=day, caught_up_on=on) for day, kind in missing]
+    return [run for run in runs if run is not None]
+
+
+def run_step(kind: str, *, on: date) -> list[ReviewRun]:
+    """Run one step for `on` (the beat tasks and `manage.py run_cycle` both come here):
+    the step's own run first in the list, then the quarter's warning, then what was
+    caught up.
+
+    Every tick first catches up the periods an earlier tick lost (`catch_up`). The daily
+    study also looks whether the quarter's clear-to-zero warning is due, so the warning
+    never waits for a schedule of its own.
+    """
+    caught_up = catch_up(on=on)
     runs = [STEPS[kind](on=on)]
     if kind == "daily" and workdays.is_working_day(on):
         runs.append(run_quarter_warning(on=on))
-    return [run for run in runs if run is not None]
+    runs = [run for run in runs if run is not None]
+    # On the 2nd, the month before is both the monthly tick's own period and the one
+    # the 1st's lost tick left: listed once.
+    return runs + [run for run in caught_up if run not in runs]
 
 
 def overdue_filter(on: date) -> Q:

@@ -11,7 +11,8 @@ from petitions import review
 class Command(BaseCommand):
     help = (
         "Run a step of the petition review cycle for a date (default: today). "
-        "Each step runs once per period; running it again changes nothing."
+        "Each step runs once per period; running it again changes nothing. Like the "
+        "beat tick, it first runs the recent periods a lost tick left without a run."
     )
 
     def add_arguments(self, parser) -> None:
@@ -30,7 +31,9 @@ class Command(BaseCommand):
             )
         for run in runs:
             figures = ", ".join(f"{k}={v}" for k, v in run.stats.items())
+            # A period an earlier tick lost, run now (review.catch_up) or earlier.
+            late = f", caught up on {run.caught_up_on}" if run.caught_up_on else ""
             self.stdout.write(
                 f"{run.kind} {run.period_start}..{run.period_end} "
-                f"(run {run.pk}, {timezone.localtime(run.finished_at):%Y-%m-%d %H:%M}): {figures}"
+                f"(run {run.pk}, {timezone.localtime(run.finished_at):%Y-%m-%d %H:%M}{late}): {figures}"
             )
