@@ -11,7 +11,9 @@ def activities_calendar(*, activities: list[Activity], name: str) -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//Xishi District FIC//Activities//ZH")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", name)
+    # A name on one line: icalendar writes an X- property as given, and a line break in
+    # an activity's title would end the line (a 500, or a property of its own).
+    cal.add("x-wr-calname", " ".join(name.split()))
     cal.add("x-wr-timezone", settings.TIME_ZONE)
     for activity in activities:
         event = Event()
