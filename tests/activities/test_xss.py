@@ -257,8 +257,8 @@ def world(db, payload, settings, tmp_path, django_capture_on_commit_callbacks) -
         texts["place"],
         texts["description"],
     )
-    # A colleague's name and an undo's reason are kept on one line: what is shown is
-    # what was kept.
+    # A colleague's name and an undo's reason may be tidied (line breaks, spaces) when
+    # kept: the pages show what was kept.
     for name, kept in (
         (
             "colleague",
