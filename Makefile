@@ -33,13 +33,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 messages: $(VENV)/.runtime
 	$(DEV_ENV) $(PY) manage.py compile_translations
 
-make# axe-core and the Nu HTML checker for the browser journeys (package.json); without npm
-# the journeys skip those two checks, except with CI=true, where they are required.
-NPM := $(shell command -v npm)
-node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
-
-messages: $(VENV)/.runtime
+makemessages: $(VENV)/.runtime
 	$(DEV_ENV) $(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=node_modules --no-obsolete
 
 run: $(VENV)/.runtime messages
