@@ -72,6 +72,30 @@ def claim_expires_at(model, delivery_id: int) -> datetime | None:
     return claimed_at + stale_claim() if claimed_at else None
 
 
+# A task still retrying has finished within the hour (its waits add up to half an hour);
+# a pending row older than that, with no live claim, lost its task with a worker (the
+# filesystem broker does not hand a dead worker's task to another). Older than a week,
+# it is old news: staff see it pending in the admin and may send it again.
+LOST_AFTER = timedelta(hours=1)
+LOOK_BACK = timedelta(days=7)
+
+
+def lost_ids(model, *, now: datetime | None = None) -> list[int]:
+    """Pending deliveries of `model` whose task was lost: planned more than an hour and
+    less than a week ago, and claimed by nobody (or by a worker that died)."""
+    now = now or timezone.now()
+    return list(
+        model.objects.filter(
+            status=model.Status.PENDING,
+            created_at__lt=now - LOST_AFTER,
+            created_at__gte=now - LOOK_BACK,
+        )
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - stale_claim()))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def _has_failed_at(model) -> bool:
     return any(f.name == "failed_at" for f in model._meta.get_fields())
 

@@ -375,6 +375,10 @@ class NewsletterDelivery(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    # When it was planned: a row pending long after has lost its task (deliveries.lost_ids).
+    created_at = models.DateTimeField(
+        _("planned at"), default=timezone.now, editable=False
+    )
 
     class Meta:
         verbose_name = _("monthly news delivery")

@@ -120,3 +120,29 @@ def plan_monthly_news(month: str | None = None) -> list[int]:
 
     day = date.fromisoformat(month) if month else timezone.localdate()
     return newsletter.plan_monthly_news(month=newsletter.month_of(day))
+
+
+@shared_task(acks_late=True)
+def send_lost_deliveries(now: str | None = None) -> dict[str, int]:
+    """Beat entry point (every 30 minutes): digests and monthly news whose task was lost
+    with a killed worker are queued again; sending them stays once-only (the claim)."""
+    from datetime import datetime
+
+    from django.db import transaction
+
+    from publicity import deliveries
+    from publicity.models import DigestDelivery, NewsletterDelivery
+
+    when = datetime.fromisoformat(now) if now else None
+    queued = {}
+    for model, task in (
+        (DigestDelivery, send_weekly_digest),
+        (NewsletterDelivery, send_monthly_news),
+    ):
+        ids = deliveries.lost_ids(model, now=when)
+        for pk in ids:
+            transaction.on_commit(lambda pk=pk, task=task: task.delay(pk))
+        queued[model._meta.model_name] = len(ids)
+    if any(queued.values()):
+        logger.warning("queued again after a lost task: %s", queued)
+    return queued
