@@ -271,10 +271,12 @@ def test_a_bad_file_gets_a_chinese_form_error_and_nothing_is_written(page, media
     assert stored_files(media) == []
 
 
+@pytest.mark.parametrize(  # the editor sends one picture a request
+    "page",
+    ["petition attachment", "opinion form scan", "showcase photo"],
+    indirect=True,
+)
 def test_a_bad_file_among_good_ones_saves_none_of_them(page, media):
-    if page.one_file_a_post:
-        pytest.skip("the editor sends one picture a request")
-
     response = page.send([("好.png", png()), ("坏.png", png() + HTML)])
 
     assert response.status_code == page.refused_status
