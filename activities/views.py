@@ -100,7 +100,9 @@ def sign_up(request: HttpRequest, pk: int) -> HttpResponse:
         registration = services.sign_up(
             activity=activity,
             member=roles_of(request.user).member,
-            attendee_name=request.POST.get("attendee_name", "")[:200],
+            attendee_name=search_words(
+                request.POST.get("attendee_name", ""), limit=200
+            ),
         )
     except services.ActivityError as exc:
         messages.error(request, str(exc))
@@ -188,7 +190,8 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
         Activity.objects.published().select_related("type"), pk=pk
     )
     if request.method == "POST":
-        member = get_object_or_404(Member, pk=request.POST.get("member"))
+        typed = request.POST.get("member", "")  # an id; anything else finds nobody
+        member = get_object_or_404(Member, pk=typed if typed.isdecimal() else None)
         try:
             services.check_in(activity=activity, member=member, actor=request.user)
         except services.ActivityError as exc:
@@ -242,7 +245,7 @@ def undo_checkin(request: HttpRequest, pk: int) -> HttpResponse:
     services.undo_check_in(
         attendance=attendance,
         actor=request.user,
-        reason=request.POST.get("reason", "")[:200],
+        reason=search_words(request.POST.get("reason", ""), limit=200),
     )
     messages.success(request, _("The check-in was undone; its points were reversed."))
     return redirect("activities:checkin", pk=attendance.activity_id)

@@ -52,7 +52,6 @@ class GroupMembershipForm(forms.ModelForm):
             other = (
                 GroupMembership.objects.filter(member=member, year=group.year)
                 .exclude(pk=self.instance.pk)
-                .exclude(group_id=group.pk)
                 .select_related("group")
                 .first()
             )
