@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from chamber.uploads import CheckedFilesField, check_picture
@@ -27,6 +28,16 @@ class ArticleAdminForm(forms.ModelForm):
         ),
     )
 
+    # Declared, so the admin keeps it one field (it would make a split date and time).
+    published_at = forms.DateTimeField(
+        label=capfirst(Article._meta.get_field("published_at").verbose_name),
+        help_text=Article._meta.get_field("published_at").help_text,
+        required=False,
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local"}, format=LOCAL_MINUTE
+        ),
+    )
+
     class Meta:
         model = Article
         fields = [
@@ -45,9 +56,6 @@ class ArticleAdminForm(forms.ModelForm):
         widgets = {
             "body": ArticleEditor(),
             "awareness": forms.CheckboxSelectMultiple,
-            "published_at": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format=LOCAL_MINUTE
-            ),
         }
 
     def clean_cover_upload(self):

@@ -13,7 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from publicity import services
@@ -297,11 +297,28 @@ def _article_form(**fields) -> dict:
         "awareness": [],
         "enterprise": "",
         "campaign": "",
-        "published_at_0": "",
-        "published_at_1": "",
+        "published_at": "",
         "_save": "保存",
         **fields,
     }
+
+
+def test_the_publish_time_is_one_field_a_phone_can_fill_in_beijing_time(staff_client):
+    page = staff_client.get(reverse("admin:publicity_article_add")).content.decode()
+    assert re.search(r'<input type="datetime-local" name="published_at"', page)
+    assert 'name="published_at_0"' not in page
+    assert re.search(r'<input type="checkbox" name="awareness"', page)
+
+    response = staff_client.post(
+        reverse("admin:publicity_article_add"),
+        _article_form(published_at="2026-12-05T09:30"),
+    )
+
+    assert response.status_code == 302
+    article = Article.objects.get(title="稳岗补贴申领指南")
+    assert timezone.localtime(article.published_at).strftime("%Y-%m-%d %H:%M %Z") == (
+        "2026-12-05 09:30 CST"
+    )
 
 
 def test_the_admin_form_has_the_rich_text_editor(staff_client):
