@@ -3,12 +3,14 @@
     .venv/bin/python bench/burst.py prepare --members 50 --staff 20 --out logins.json
     .venv/bin/python bench/burst.py run --base URL --logins logins.json [--clients 20]
         [--petitions 200] [--seconds 600] [--out ld3.json]
-    .venv/bin/python bench/burst.py report --ld1 ld1_stats.csv --ld3 ld3.json --out load.json
+    .venv/bin/python bench/burst.py report [--ld1 ld1_stats.csv] [--ld2 ld2_stats.csv]
+        [--ld3 ld3.json] [--ld4 ld4_stats.csv --ld4-send send.json] --out load.json
 
 prepare: on the database bench/load.sh filled, gives BENCH_USERS generated members (the
 `bench-` logins of bench/generate.py, current members whose enterprise has petitions) and
-BENCH_CLIENTS staff logins a password, and writes them with what the journey opens: each
-member's own petitions and member id, and the activities open for sign-up.
+BENCH_CLIENTS staff logins a password, and writes them with what the journeys open: each
+member's own petitions and member id, the activities open for sign-up, and for the
+staff's day (LD-2) 200 petitions picked at random and the newest stored monthly reports.
 
 run: the burst. --clients staff clients (threads, one HTTP session each, logged in through
 the login form) enter exactly --petitions petitions spread over --seconds: most through the
@@ -19,8 +21,10 @@ with the same key, which must create nothing. While they post, `manage.py run_cy
 --petitions new petitions and no title twice, every batch entered once, and the daily run's
 figures against the petitions as they stand (see check_daily). Exit status 1 on any miss.
 
-report: the tables of docs/performance.md from the locust CSV (LD-1) and the run's JSON
-(LD-3), written together to --out.
+report: the tables of docs/performance.md from the locust runs (LD-1, LD-2 and LD-4: the
+CSV, or the rows their quitting listener wrote, and its verdict) and the JSON of LD-3 and
+of the digests' run (bench/digests_load.py), written together to --out. A check not given
+keeps its section from --out as it was (each section has its date and data size).
 """
 
 import argparse
@@ -46,6 +50,7 @@ STAFF_PREFIX = "bench-load-staff-"
 BATCH_CLIENTS = 5
 BATCH_ROWS = 5
 BASELINE = "/bench/bare/"
+STAFF_PETITIONS = 200
 
 
 def setup_django() -> None:
@@ -68,7 +73,7 @@ def prepare(members: int, staff: int) -> dict:
     from activities.models import Activity
     from chamber.models import User
     from members.models import Member
-    from petitions.models import Petition
+    from petitions.models import Petition, ReviewRun
 
     now = timezone.now()
     with_petitions = set(
@@ -118,6 +123,17 @@ def prepare(members: int, staff: int) -> dict:
     )
     if not activities:
         raise SystemExit("no activity is open for sign-up")
+    # LD-2, the staff's day: petitions in every state (the staff page of each) and the
+    # stored monthly reports, newest first.
+    every = list(Petition.objects.order_by("pk").values_list("pk", flat=True))
+    staff_petitions = random.Random(2).sample(every, min(STAFF_PETITIONS, len(every)))
+    monthly = list(
+        ReviewRun.objects.filter(kind=ReviewRun.Kind.MONTHLY)
+        .order_by("-period_start")
+        .values_list("pk", flat=True)[:12]
+    )
+    if not staff_petitions or not monthly:
+        raise SystemExit("no petitions or no monthly report for the staff's day")
     return {
         "password": PASSWORD,
         "members": [
@@ -126,6 +142,8 @@ def prepare(members: int, staff: int) -> dict:
         ],
         "staff": [f"{STAFF_PREFIX}{n}" for n in range(1, staff + 1)],
         "activities": activities,
+        "staff_petitions": staff_petitions,
+        "monthly_reports": monthly,
     }
 
 
@@ -553,6 +571,10 @@ def ld1_rows(path: Path) -> list[dict]:
     for row in rows:
         if not row["Name"] and row["Type"] != "":
             continue
+        # LD-4 empties the statistics once the members are logged in: the logins stay
+        # in the CSV with no request and no percentiles.
+        if row["Name"] and not int(row["Request Count"]):
+            continue
         out.append(
             {
                 "type": row["Type"],
@@ -569,41 +591,130 @@ def ld1_rows(path: Path) -> list[dict]:
     return out
 
 
-def report(args) -> dict:
-    result = {"ld1": None, "ld3": None}
-    if args.ld1 and args.ld1.exists():
-        rows = ld1_rows(args.ld1)
-        base = next((r for r in rows if r["name"] == "bare (baseline)"), None)
-        agg = next(r for r in rows if r["name"] == "Aggregated")
-        summary = (
-            json.loads(args.ld1_summary.read_text(encoding="utf-8"))
-            if args.ld1_summary and args.ld1_summary.exists()
-            else {}
+def locust_rows(stats) -> list[dict]:
+    """The rows of locust's stats CSV, from its statistics as they stand (the CSV file is
+    rewritten once a second, so it may miss the last requests): for the quitting
+    listeners of bench/locustfile_staff.py and bench/locustfile_digests.py."""
+    entries = sorted(stats.entries.values(), key=lambda e: (e.name, e.method))
+    out = []
+    for entry in [*entries, stats.total]:
+        if not entry.num_requests:
+            continue
+        out.append(
+            {
+                "type": entry.method or "",
+                "name": entry.name if entry is not stats.total else "Aggregated",
+                "requests": entry.num_requests,
+                "failures": entry.num_failures,
+                "median_ms": float(entry.median_response_time),
+                "p95_ms": float(entry.get_response_time_percentile(0.95)),
+                "p99_ms": float(entry.get_response_time_percentile(0.99)),
+                "max_ms": float(entry.max_response_time),
+                "rps": float(entry.total_rps),
+            }
         )
-        for r in rows:
-            if base:
-                r["p50_ratio"] = round(r["median_ms"] / max(base["median_ms"], 0.1), 1)
-                r["p95_ratio"] = round(r["p95_ms"] / max(base["p95_ms"], 0.1), 1)
-        result["ld1"] = {
-            "users": args.users,
-            "run_time": args.ld1_time,
-            "gunicorn_workers": args.workers,
-            "exit": args.ld1_exit,
-            "requests": agg["requests"],
-            "failures": agg["failures"],
-            "fail_ratio": agg["failures"] / max(agg["requests"], 1),
-            "journey": summary,
-            "rows": rows,
-            "pass": args.ld1_exit == 0,
-        }
+    return out
+
+
+def locust_section(stats: Path, summary: Path | None, **extra) -> dict:
+    """A locust run: its rows (with the ratio to the baseline) and its verdict's JSON; the
+    rows the verdict wrote if it did, else those of the CSV."""
+    verdict = (
+        json.loads(summary.read_text(encoding="utf-8"))
+        if summary and summary.exists()
+        else {}
+    )
+    rows = verdict.pop("rows", None) or ld1_rows(stats)
+    base = next((r for r in rows if r["name"] == "bare (baseline)"), None)
+    agg = next(r for r in rows if r["name"] == "Aggregated")
+    for r in rows:
+        if base:
+            r["p50_ratio"] = round(r["median_ms"] / max(base["median_ms"], 0.1), 1)
+            r["p95_ratio"] = round(r["p95_ms"] / max(base["p95_ms"], 0.1), 1)
+    return {
+        **extra,
+        "requests": agg["requests"],
+        "failures": agg["failures"],
+        "fail_ratio": agg["failures"] / max(agg["requests"], 1),
+        "verdict": verdict,
+        "rows": rows,
+        "pass": extra.get("exit") == 0,
+    }
+
+
+def read_json(path: Path | None) -> dict | None:
+    return (
+        json.loads(path.read_text(encoding="utf-8")) if path and path.exists() else None
+    )
+
+
+def report(args) -> dict:
+    """load.json: the sections of this run; those of checks not run now are kept from the
+    file as it was (each section carries its own date and data size)."""
+    from datetime import UTC, datetime
+
+    previous = read_json(args.out) or {}
+    result = {k: previous.get(k) for k in ("ld1", "ld2", "ld3", "ld4")}
+    stamp = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "scale": args.scale,
+        "petitions": args.petitions,
+        "gunicorn_workers": args.workers,
+    }
+    if args.ld1 and args.ld1.exists():
+        section = locust_section(
+            args.ld1,
+            args.ld1_summary,
+            users=args.users,
+            run_time=args.ld1_time,
+            exit=args.ld1_exit,
+            **stamp,
+        )
+        # the name LD-1's tables and docs/performance.md have used
+        section["journey"] = section.pop("verdict")
+        result["ld1"] = section
+    if args.ld2 and args.ld2.exists():
+        result["ld2"] = locust_section(
+            args.ld2,
+            args.ld2_summary,
+            users=args.ld2_users,
+            run_time=args.ld2_time,
+            exit=args.ld2_exit,
+            **stamp,
+        )
     if args.ld3 and args.ld3.exists():
-        result["ld3"] = json.loads(args.ld3.read_text(encoding="utf-8"))
+        result["ld3"] = {**stamp, **json.loads(args.ld3.read_text(encoding="utf-8"))}
+    if args.ld4 and args.ld4.exists():
+        section = locust_section(
+            args.ld4,
+            args.ld4_summary,
+            users=args.ld4_users,
+            exit=args.ld4_exit,
+            **stamp,
+        )
+        section["digests"] = read_json(args.ld4_send)
+        section["prepare"] = read_json(args.ld4_prepare)
+        result["ld4"] = section
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(
         json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     print_tables(result)
     return result
+
+
+def locust_table(rows: list[dict]) -> None:
+    print(
+        "| request | n | req/s | failures | p50 ms | p95 ms | p99 ms | max ms | p50 / bare | p95 / bare |"
+    )
+    print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+    for r in rows:
+        print(
+            f"| {r['name']} | {r['requests']} | {r['rps']:.1f} | {r['failures']} "
+            f"| {r['median_ms']:.0f} | {r['p95_ms']:.0f} | {r['p99_ms']:.0f} | {r['max_ms']:.0f} "
+            f"| {r.get('p50_ratio', '-')} | {r.get('p95_ratio', '-')} |"
+        )
+    print()
 
 
 def print_tables(result: dict) -> None:
@@ -615,17 +726,33 @@ def print_tables(result: dict) -> None:
             f"journey (baseline left out) {ld1['journey']}"
         )
         print()
+        locust_table(ld1["rows"])
+    ld2 = result.get("ld2")
+    if ld2:
+        v = ld2["verdict"]
         print(
-            "| request | n | req/s | failures | p50 ms | p95 ms | p99 ms | max ms | p50 / bare | p95 / bare |"
+            f"LD-2: {ld2['users']} staff, {ld2['run_time']}, {ld2['gunicorn_workers']} workers, "
+            f"{ld2.get('petitions')} petitions: {ld2['requests']} requests, "
+            f"{ld2['failures']} failures, exit {ld2['exit']}, pass {ld2['pass']}"
         )
-        print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
-        for r in ld1["rows"]:
+        print()
+        print("| requests | n | p50 ms | p95 ms | p99 / max ms | limit | result |")
+        print("|---|--:|--:|--:|--:|---|---|")
+        if v:
             print(
-                f"| {r['name']} | {r['requests']} | {r['rps']:.1f} | {r['failures']} "
-                f"| {r['median_ms']:.0f} | {r['p95_ms']:.0f} | {r['p99_ms']:.0f} | {r['max_ms']:.0f} "
-                f"| {r.get('p50_ratio', '-')} | {r.get('p95_ratio', '-')} |"
+                f"| pages and reports | {v['pages_requests']} | {v['pages_p50_ms']:.0f} "
+                f"| {v['pages_p95_ms']:.0f} | {v['pages_p99_ms']:.0f} "
+                f"| p95 < {v['pages_p95_limit_ms']:,} ms "
+                f"| {'pass' if v['pages_p95_ms'] < v['pages_p95_limit_ms'] else '**FAIL**'} |"
+            )
+            print(
+                f"| Excel exports | {v['exports']} | {v['exports_p50_ms']:.0f} "
+                f"| {v['exports_p95_ms']:.0f} | {v['exports_max_ms']:.0f} (max) "
+                f"| every one < {v['export_limit_ms']:,} ms "
+                f"| {'pass' if v['exports'] and v['exports_max_ms'] < v['export_limit_ms'] else '**FAIL**'} |"
             )
         print()
+        locust_table(ld2["rows"])
     ld3 = result.get("ld3")
     if ld3:
         print(
@@ -647,6 +774,76 @@ def print_tables(result: dict) -> None:
         print(ld3["daily"]["output"])
         for c in ld3["daily"]["checks"]:
             print(f"- {'ok' if c['ok'] else 'FAIL'}: {c['check']} ({c['detail']})")
+        print()
+    ld4 = result.get("ld4")
+    if ld4:
+        v, d, prep = ld4["verdict"], ld4.get("digests") or {}, ld4.get("prepare") or {}
+        print(
+            f"LD-4: the week's digests for {prep.get('officials')} officials "
+            f"({prep.get('officials_added')} added), worker concurrency "
+            f"{d.get('worker_concurrency')}, while {ld4['users']} members use the portal "
+            f"({ld4['gunicorn_workers']} gunicorn workers): exit {ld4['exit']}, pass {ld4['pass']}"
+        )
+        print()
+        print("| figure | value | target | result |")
+        print("|---|--:|---|---|")
+
+        def line(name, value, target, ok):
+            print(f"| {name} | {value} | {target} | {'pass' if ok else '**FAIL**'} |")
+
+        planned = d.get("planned")
+        statuses = d.get("statuses", {})
+        line("digests planned", planned, "", bool(planned))
+        line(
+            "sent / nothing to send / failed",
+            f"{statuses.get('sent', 0)} / {statuses.get('nothing', 0)} / {statuses.get('failed', 0)}",
+            "none failed",
+            not statuses.get("failed") and not statuses.get("pending"),
+        )
+        line(
+            "digests received by the sink (duplicates)",
+            f"{d.get('sink_digests')} ({d.get('duplicates')})",
+            "one per sent digest",
+            d.get("checks", {}).get("one message per sent digest")
+            and d.get("checks", {}).get("sink digests == sent"),
+        )
+        line(
+            "all sent after (s)",
+            d.get("all_sent_s"),
+            f"< {d.get('limit_s', 300):.0f} s",
+            d.get("checks", {}).get(f"under {d.get('limit_s', 300):.0f} s"),
+        )
+        line("throughput (digests/s)", d.get("digests_per_s"), "", True)
+        line(
+            "per digest in the worker, median / p90 (ms)",
+            f"{(d.get('per_digest_ms') or {}).get('median')} / {(d.get('per_digest_ms') or {}).get('p90')}",
+            "",
+            True,
+        )
+        line(
+            f"queries per digest (sample of {prep.get('sample')}, listing "
+            f"{prep.get('petitions_listed')} petitions)",
+            prep.get("queries_by_kind"),
+            "one count per kind (CF-7)",
+            all(len(q) == 1 for q in (prep.get("queries_by_kind") or {}).values()),
+        )
+        if v:
+            line(
+                f"web: requests in the send window ({v['window_s']} s), failures",
+                f"{v['web_requests']}, {v['failures']}",
+                "0 failures",
+                v["failures"] == 0,
+            )
+            line(
+                "web p50 / p95 / p99 (ms, baseline left out)",
+                f"{v['web_p50_ms']:.0f} / {v['web_p95_ms']:.0f} / {v['web_p99_ms']:.0f}",
+                f"p95 < {v['p95_limit_ms']} ms",
+                v["web_p95_ms"] < v["p95_limit_ms"],
+            )
+        print()
+        print(f"CPU cores during the send: {d.get('cpu_cores')}")
+        print()
+        locust_table(ld4["rows"])
 
 
 def main() -> None:
@@ -670,7 +867,20 @@ def main() -> None:
     rep.add_argument("--ld1-time", default="")
     rep.add_argument("--users", type=int, default=50)
     rep.add_argument("--workers", type=int, default=0)
+    rep.add_argument("--ld2", type=Path)
+    rep.add_argument("--ld2-summary", type=Path)
+    rep.add_argument("--ld2-exit", type=int, default=0)
+    rep.add_argument("--ld2-time", default="")
+    rep.add_argument("--ld2-users", type=int, default=10)
     rep.add_argument("--ld3", type=Path)
+    rep.add_argument("--ld4", type=Path, help="the locust CSV of the send window")
+    rep.add_argument("--ld4-summary", type=Path)
+    rep.add_argument("--ld4-exit", type=int, default=0)
+    rep.add_argument("--ld4-users", type=int, default=20)
+    rep.add_argument("--ld4-send", type=Path)
+    rep.add_argument("--ld4-prepare", type=Path)
+    rep.add_argument("--scale", type=int)
+    rep.add_argument("--petitions", type=int)
     rep.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
 
