@@ -1,16 +1,11 @@
 """Celery entry points of the activities app: thin wrappers (STYLE B7)."""
 
-from smtplib import SMTPException
-
 from celery import shared_task
 
+from chamber.tasks import MAIL_RETRY
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=True,
-    max_retries=5,
-)
+
+@shared_task(**MAIL_RETRY)
 def notify_promoted(registration_id: int) -> None:
     """Tell a member they moved up from the waiting list (once)."""
     from activities import emails
@@ -18,12 +13,7 @@ def notify_promoted(registration_id: int) -> None:
     emails.promoted(registration_id)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(**MAIL_RETRY)
 def notify_cancelled(activity_id: int) -> None:
     """Tell everyone registered or waiting that the activity is cancelled (once each)."""
     from activities import emails
@@ -46,12 +36,7 @@ def run_activities_day(on: str | None = None) -> dict:
         return services.run_activities_day(today=day)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(**MAIL_RETRY)
 def remind_registration(registration_id: int) -> None:
     """Remind one registered member of tomorrow's activity (once)."""
     from activities import emails
@@ -59,12 +44,7 @@ def remind_registration(registration_id: int) -> None:
     emails.reminder(registration_id)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(**MAIL_RETRY)
 def warn_group(group_id: int, month: str) -> None:
     """Warn a group's leaders and the staff that the group has held nothing this month (once)."""
     from activities import emails

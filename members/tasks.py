@@ -1,10 +1,11 @@
 """Celery entry points of the members app: thin wrappers around services (STYLE B7)."""
 
 from datetime import date
-from smtplib import SMTPException
 
 from celery import shared_task
 from django.utils import timezone
+
+from chamber.tasks import MAIL_RETRY
 
 
 @shared_task(acks_late=True)
@@ -16,12 +17,7 @@ def run_rota_day(on: str | None = None) -> dict:
     return rota.run_rota_day(today=day)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(**MAIL_RETRY)
 def send_shift_reminder(reminder_id: int) -> None:
     """E-mail one duty reminder (claimed first, so a redelivery sends nothing twice)."""
     from members.services import rota
@@ -29,12 +25,7 @@ def send_shift_reminder(reminder_id: int) -> None:
     rota.send_shift_reminder(reminder_id=reminder_id)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(**MAIL_RETRY)
 def notify_swap_request(swap_id: int) -> None:
     """Tell the representatives who could take the week."""
     from members import emails
@@ -42,12 +33,7 @@ def notify_swap_request(swap_id: int) -> None:
     emails.swap_requested(swap_id)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(**MAIL_RETRY)
 def notify_swap_accepted(swap_id: int) -> None:
     """Tell the asker and the secretariat who took the week."""
     from members import emails
@@ -55,12 +41,7 @@ def notify_swap_accepted(swap_id: int) -> None:
     emails.swap_accepted(swap_id)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(**MAIL_RETRY)
 def notify_swap_lapsed(swap_id: int) -> None:
     """Tell the asker nobody took the week and they remain on duty."""
     from members import emails
@@ -68,12 +49,7 @@ def notify_swap_lapsed(swap_id: int) -> None:
     emails.swap_lapsed(swap_id)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(**MAIL_RETRY)
 def notify_staff_of_unavailability(unavailability_id: int) -> None:
     """Tell the secretariat a representative cannot serve a week already given to them."""
     from members import emails

@@ -5,17 +5,9 @@ editable in the admin); mail tasks claim each notice before sending, so a redeli
 task never sends twice, and retry with backoff when the mail server fails.
 """
 
-from smtplib import SMTPException
-
 from celery import shared_task
 
-MAIL_RETRY = {
-    "acks_late": True,
-    "autoretry_for": (SMTPException, OSError),
-    "retry_backoff": True,
-    "retry_jitter": False,  # 1, 2, 4, 8, 16 s: known in advance (CF-5)
-    "max_retries": 5,
-}
+from chamber.tasks import MAIL_RETRY
 
 
 def _day(on: str | None):

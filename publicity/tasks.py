@@ -1,10 +1,10 @@
 """Celery entry points of publicity: thin wrappers (STYLE B7)."""
 
 import logging
-from datetime import timedelta
-from smtplib import SMTPException
 
 from celery import Task, shared_task
+
+from chamber.tasks import MAIL_RETRY
 
 logger = logging.getLogger(__name__)
 
@@ -36,12 +36,16 @@ class DeliveryTask(Task):
         gave its task to us): look again once the claim is stale. Nothing when it is
         settled; nothing in eager mode, where no worker can have died."""
         from django.apps import apps
+        from django.utils import timezone
 
         from publicity import deliveries
 
         stale_at = deliveries.claim_expires_at(apps.get_model(self.model), delivery_id)
         if stale_at is not None and not self.request.is_eager:
-            self.apply_async((delivery_id,), eta=stale_at + timedelta(seconds=1))
+            # A countdown, never an ETA, and under an hour (CF-6): the stale claim is
+            # 15 minutes, the broker's visibility timeout longer.
+            wait = (stale_at - timezone.now()).total_seconds() + 1
+            self.apply_async((delivery_id,), countdown=min(max(wait, 1), 3600))
 
 
 class DigestTask(DeliveryTask):
@@ -52,20 +56,6 @@ class DigestTask(DeliveryTask):
 class NewsTask(DeliveryTask):
     mark_failed = "publicity.newsletter.mark_failed"
     model = "publicity.NewsletterDelivery"
-
-
-# A minute, then doubling up to 15 minutes (60, 120, 240, 480, 900 s): about half an hour
-# in all, so a mail server that greylists (451, try again in five minutes) still gets the
-# e-mail. No jitter: one mail server and a few tasks have no herd to spread, and staff
-# (and the tests) can tell when the next attempt comes.
-MAIL_RETRY = {
-    "acks_late": True,
-    "autoretry_for": (SMTPException, OSError),
-    "retry_backoff": 60,
-    "retry_backoff_max": 900,
-    "retry_jitter": False,
-    "max_retries": 5,
-}
 
 
 @shared_task(base=DigestTask, bind=True, **MAIL_RETRY)

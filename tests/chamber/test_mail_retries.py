@@ -178,3 +178,34 @@ def test_a_mail_server_that_stays_down_gets_later_and_later_retries_then_staff_s
     html = client.get(reverse("staff_dashboard")).content.decode()
     with translation.override("zh-hans"):
         assert gettext(FAILED_HEADING) not in html
+
+
+def test_every_mail_task_of_the_portal_retries_on_the_same_rising_waits():
+    from smtplib import SMTPException
+
+    from chamber.celery import app
+
+    app.loader.import_default_modules()
+    ours = {
+        name: task
+        for name, task in app.tasks.items()
+        if name.split(".")[0]
+        in {"chamber", "members", "activities", "groups", "petitions", "publicity"}
+    }
+    mail = {
+        name
+        for name in ours
+        if name.rsplit(".", 1)[1].startswith(("send_", "notify_", "remind_"))
+        and name != "publicity.tasks.send_lost_deliveries"
+    }
+    assert len(mail) >= 12
+    for name in mail:
+        task = ours[name]
+        assert SMTPException in task.autoretry_for, name
+        assert (
+            task.acks_late,
+            task.retry_backoff,
+            task.retry_backoff_max,
+            task.retry_jitter,
+            task.max_retries,
+        ) == (True, 60, 900, False, 5), name
