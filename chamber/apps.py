@@ -8,7 +8,10 @@ class ChamberConfig(AppConfig):
     verbose_name = _("Chamber and accounts")
 
     def ready(self) -> None:
-        from chamber import roles, security_log
+        from chamber import admin_widgets, roles, security_log
+
+        # Text posted by hand into an admin autocomplete field is a form error, not a 500.
+        admin_widgets.guard_autocomplete()
 
         # Logins, failures, logouts and lockouts go to the "chamber.security" log.
         security_log.connect_receivers()
