@@ -122,3 +122,46 @@ PYEOF
   done
   [[ -n $up ]] || { echo "gunicorn did not answer /healthz with 200" >&2; exit 1; }
 }
+
+# stop_pid PID: SIGTERM (the worker finishes its task, the sink closes), SIGKILL after
+# 30 s, together with the children it had (the worker's pool), by their ids.
+stop_pid() {
+  local pid=$1 children
+  [[ -n $pid ]] || return 0
+  children=$(ps -o pid= --ppid "$pid" 2>/dev/null | tr -d ' ' || true)
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  # shellcheck disable=SC2086  # one id per word
+  kill -KILL "$pid" $children 2>/dev/null || true
+}
+
+# bench_sink: the aiosmtpd sink of bench/publicity.py on a free loopback port, logging each
+# message to $RUNTMP/sink.jsonl; sets SINK_PID and SINK_PORT. Exits if it never listens.
+bench_sink() {
+  "$PY" bench/publicity.py sink --port-file "$RUNTMP/sink.port" --log "$RUNTMP/sink.jsonl" &
+  SINK_PID=$!
+  for _ in $(seq 100); do
+    [[ -s $RUNTMP/sink.port ]] && break
+    kill -0 "$SINK_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  [[ -s $RUNTMP/sink.port ]] || { echo "the SMTP sink did not start" >&2; exit 1; }
+  SINK_PORT=$(cat "$RUNTMP/sink.port")
+}
+
+# bench_worker CONCURRENCY: a prefork Celery worker mailing to the sink, logging to
+# $RUNTMP/worker.log (LOG_LEVEL=INFO as in production: each task received and done);
+# sets WORKER_PID. Exits if it is not ready within a minute.
+bench_worker() {
+  EMAIL_HOST=127.0.0.1 EMAIL_PORT=$SINK_PORT LOG_LEVEL=INFO "$PY" -m celery -A chamber worker \
+    --loglevel=info --concurrency "$1" --without-gossip --without-mingle \
+    >"$RUNTMP/worker.log" 2>&1 &
+  WORKER_PID=$!
+  local ready=""
+  for _ in $(seq 600); do
+    if grep -q " ready\." "$RUNTMP/worker.log"; then ready=1; break; fi
+    kill -0 "$WORKER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  [[ -n $ready ]] || { echo "the Celery worker did not start" >&2; exit 1; }
+}

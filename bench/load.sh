@@ -77,17 +77,6 @@ SUDO=""
 source "$ROOT/bench/lib.sh"
 WORKER_PID="" SINK_PID=""
 
-# stop_pid PID: SIGTERM (the worker finishes its task, the sink closes), SIGKILL after
-# 30 s, together with the children it had (the worker's pool), by their ids.
-stop_pid() {
-  local pid=$1 children
-  [[ -n $pid ]] || return 0
-  children=$(ps -o pid= --ppid "$pid" 2>/dev/null | tr -d ' ' || true)
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  # shellcheck disable=SC2086  # one id per word
-  kill -KILL "$pid" $children 2>/dev/null || true
-}
 
 cleanup() {
   local status=$?
@@ -173,27 +162,8 @@ if want ld4; then
   step "LD-4: smtp sink and celery worker (prefork, concurrency $CONCURRENCY)"
   # seed_demo's weekly dispatch and the checks before enqueued tasks: no worker may take them.
   redis-cli -n "$BROKER_DB" flushdb >/dev/null
-  "$PY" bench/publicity.py sink --port-file "$RUNTMP/sink.port" --log "$RUNTMP/sink.jsonl" &
-  SINK_PID=$!
-  for _ in $(seq 100); do
-    [[ -s $RUNTMP/sink.port ]] && break
-    kill -0 "$SINK_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  [[ -s $RUNTMP/sink.port ]] || { echo "the SMTP sink did not start" >&2; exit 1; }
-  SINK_PORT=$(cat "$RUNTMP/sink.port")
-  # LOG_LEVEL=INFO as in production: the worker logs each task received and done.
-  EMAIL_HOST=127.0.0.1 EMAIL_PORT=$SINK_PORT LOG_LEVEL=INFO "$PY" -m celery -A chamber worker \
-    --loglevel=info --concurrency "$CONCURRENCY" --without-gossip --without-mingle \
-    >"$RUNTMP/worker.log" 2>&1 &
-  WORKER_PID=$!
-  ready=""
-  for _ in $(seq 600); do
-    if grep -q " ready\." "$RUNTMP/worker.log"; then ready=1; break; fi
-    kill -0 "$WORKER_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  [[ -n $ready ]] || { echo "the Celery worker did not start" >&2; exit 1; }
+  bench_sink
+  bench_worker "$CONCURRENCY"
 
   step "LD-4: the week's digests through the worker while $LD4_USERS members use the portal"
   BENCH_LD4_SEND="$PY bench/digests_load.py send --sink-log $RUNTMP/sink.jsonl --worker-pid $WORKER_PID \

@@ -84,3 +84,34 @@ def wait_for(predicate, timeout: float = 20, interval: float = 0.1) -> bool:
             return True
         time.sleep(interval)
     return predicate()
+
+
+@contextmanager
+def lock_held(take) -> Iterator[None]:
+    """Run `take()` (which locks something) in a transaction of another connection, in a
+    thread, and hold that transaction open until the block ends."""
+    from django.db import transaction
+
+    locked, release = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def hold() -> None:
+        try:
+            with transaction.atomic():
+                take()
+                locked.set()
+                release.wait(timeout=120)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(timeout=10), failures
+        yield
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    assert failures == []

@@ -87,7 +87,7 @@ def viewport(request) -> str:
 def journey(browser, live_server, viewport, request):
     """start(role) -> a Journey in a fresh browser of its own (its own cookies)."""
     contexts = []
-    axe = None if os.environ.get("JOURNEY_NO_AXE") else axe_script()
+    axe = axe_script()
     test = re.sub(r"[^a-z0-9]+", "-", request.node.originalname.lower()).strip("-")
 
     def start(role: str) -> Journey:

@@ -10,16 +10,13 @@ an SMTP server on loopback.
 
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 
 from chamber.celery import app as celery_app
 from chamber.models import Heartbeat
@@ -33,7 +30,7 @@ from tests.factories import (
     StaffFactory,
 )
 from tests.publicity import dispatched, smtp_server
-from tests.worker import ROOT, celery_worker, child_env, wait_for
+from tests.worker import ROOT, celery_worker, child_env, lock_held, wait_for
 
 MONDAY = date(2026, 3, 23)
 D = "2026-03-25"  # a Wednesday: the week of 23 March
@@ -122,33 +119,15 @@ def test_run_cycle_weekly_twice_dispatches_the_week_once(
 # --- at the same moment: two processes (PostgreSQL, Redis, a real worker) ------------------
 
 
-@contextmanager
-def runs_table_locked() -> Iterator[None]:
+def runs_table_locked():
     """Hold a SHARE lock on the runs' table from another connection until the block ends:
     reading goes on, the INSERT that claims a period waits."""
-    locked, release = threading.Event(), threading.Event()
-    failures: list[BaseException] = []
 
-    def hold() -> None:
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute('LOCK TABLE "petitions_reviewrun" IN SHARE MODE')
-                locked.set()
-                release.wait(timeout=120)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            failures.append(exc)
-        finally:
-            connection.close()
+    def take() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute('LOCK TABLE "petitions_reviewrun" IN SHARE MODE')
 
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert locked.wait(timeout=10), failures
-        yield
-    finally:
-        release.set()
-        holder.join(timeout=30)
-    assert failures == []
+    return lock_held(take)
 
 
 def claims_waiting() -> int:

@@ -9,15 +9,12 @@ was never acknowledged (acks_late), and hands it to the next worker.
 
 import os
 import signal
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from datetime import time as clock
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from chamber import workdays
@@ -28,7 +25,7 @@ from petitions import services
 from petitions.models import Petition, PetitionEvent, ReviewRun
 from petitions.tasks import run_daily_study
 from tests.factories import DepartmentFactory, PetitionFactory, StaffFactory
-from tests.worker import celery_worker, wait_for
+from tests.worker import celery_worker, lock_held, wait_for
 
 pytestmark = [
     pytest.mark.postgres,
@@ -88,32 +85,9 @@ def real_broker():
     celery_app.conf.task_always_eager = True
 
 
-@contextmanager
-def row_locked(petition: Petition) -> Iterator[None]:
+def row_locked(petition: Petition):
     """Hold SELECT … FOR UPDATE on the petition from another connection until the block ends."""
-    locked, release = threading.Event(), threading.Event()
-    failures: list[BaseException] = []
-
-    def hold() -> None:
-        try:
-            with transaction.atomic():
-                Petition.objects.select_for_update().get(pk=petition.pk)
-                locked.set()
-                release.wait(timeout=120)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            failures.append(exc)
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert locked.wait(timeout=10), failures
-        yield
-    finally:
-        release.set()
-        holder.join(timeout=30)
-    assert failures == []
+    return lock_held(lambda: Petition.objects.select_for_update().get(pk=petition.pk))
 
 
 def backend_waiting_to_update_petitions() -> int | None:
