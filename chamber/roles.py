@@ -167,18 +167,23 @@ def permission_hygiene(app_configs=None, databases=None, **kwargs) -> list:
     permission on such an account is a mistake made in the admin (the CiviCRM lesson)."""
     from django.contrib.auth import get_user_model
     from django.core.checks import Error
+    from django.db import connections
     from django.db.models import Q
 
+    User = get_user_model()
+    # `migrate` runs the database checks before it creates the tables: on a new machine
+    # there is nothing to check yet.
+    databases = [
+        alias
+        for alias in databases or ()
+        if User._meta.db_table in connections[alias].introspection.table_names()
+    ]
     if not databases:
         return []
-    users = (
-        get_user_model()
-        .objects.filter(is_staff=False, is_active=True)
-        .filter(
-            Q(user_permissions__isnull=False)
-            | Q(groups__permissions__isnull=False)
-            | Q(is_superuser=True)
-        )
+    users = User.objects.filter(is_staff=False, is_active=True).filter(
+        Q(user_permissions__isnull=False)
+        | Q(groups__permissions__isnull=False)
+        | Q(is_superuser=True)
     )
     return [
         Error(
