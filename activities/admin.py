@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from activities import services
@@ -101,7 +102,7 @@ class ActivityAdmin(admin.ModelAdmin):
     ]  # changed by the actions below
     date_hierarchy = "starts_at"
     inlines = [ActivityPhotoInline, RegistrationInline, AttendanceInline]
-    actions = ["publish", "cancel"]
+    actions = ["publish", "withdraw", "cancel"]
     fieldsets = [
         (None, {"fields": ["title", "type", "scale", "status", "is_public"]}),
         (
@@ -145,16 +146,43 @@ class ActivityAdmin(admin.ModelAdmin):
     def registered(self, obj: Activity) -> int:
         return obj._registered
 
-    @admin.action(description=_("Publish the selected activities"))
-    def publish(self, request, queryset):
+    def _each(self, request, queryset, service) -> int:
+        """Run a service on each activity; say why for each refused; count the done."""
         done = 0
         for activity in queryset:
             try:
-                services.publish_activity(activity=activity, actor=request.user)
+                service(activity=activity, actor=request.user)
                 done += 1
             except services.ActivityError as exc:
-                self.message_user(request, f"{activity}: {exc}", level="error")
-        self.message_user(request, _("%(n)d activities published.") % {"n": done})
+                self.message_user(
+                    request,
+                    _("%(name)s: %(error)s") % {"name": activity, "error": exc},
+                    level="error",
+                )
+        return done
+
+    @admin.action(description=_("Publish the selected activities"))
+    def publish(self, request, queryset):
+        done = self._each(request, queryset, services.publish_activity)
+        if done:
+            self.message_user(request, _("%(n)d activities published.") % {"n": done})
+
+    @admin.action(description=_("Withdraw the selected activities (back to draft)"))
+    def withdraw(self, request, queryset):
+        done = self._each(request, queryset, services.withdraw_activity)
+        if done:
+            self.message_user(request, _("%(n)d activities withdrawn.") % {"n": done})
+
+    def response_change(self, request, obj):
+        """The change page's 发布 and 撤回 buttons run the list's actions on this activity."""
+        for button, action in (
+            ("_publish", self.publish),
+            ("_withdraw", self.withdraw),
+        ):
+            if button in request.POST:
+                action(request, Activity.objects.filter(pk=obj.pk))
+                return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
 
     @admin.action(
         description=_("Cancel the selected activities and tell those registered")

@@ -1,10 +1,10 @@
 """Activities as iCalendar: the public calendar, a member's own, one activity's 'add to calendar'."""
 
 from django.conf import settings
-from django.utils import timezone
 from icalendar import Calendar, Event
 
 from activities.models import Activity
+from chamber.times import beijing
 
 
 def activities_calendar(*, activities: list[Activity], name: str) -> bytes:
@@ -19,8 +19,9 @@ def activities_calendar(*, activities: list[Activity], name: str) -> bytes:
         event = Event()
         event.add("uid", f"activity-{activity.pk}@chamber-portal")
         event.add("summary", str(activity))
-        event.add("dtstart", timezone.localtime(activity.starts_at))
-        event.add("dtend", timezone.localtime(activity.ends_at))
+        # Beijing time with its VTIMEZONE (add_missing_timezones below).
+        event.add("dtstart", beijing(activity.starts_at))
+        event.add("dtend", beijing(activity.ends_at))
         event.add("dtstamp", activity.created_at)
         if activity.place:
             event.add("location", activity.place)

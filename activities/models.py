@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chamber.uploads import random_upload_path
 from groups.models import Scale
@@ -14,8 +15,10 @@ from groups.models import Scale
 class ActivityType(models.Model):
     """A kind of activity (主题活动, 走访, 企业家会客厅, 会诊日, …); staff add new ones."""
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=50)
+    code = models.SlugField(
+        pgettext_lazy("identifier", "code"), max_length=40, unique=True
+    )
+    name = models.CharField(pgettext_lazy("name of a thing", "name"), max_length=50)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
 
     class Meta:
@@ -30,8 +33,10 @@ class ActivityType(models.Model):
 class Awareness(models.Model):
     """One of the five kinds of awareness (五种意识) an activity or article serves."""
 
-    code = models.SlugField(_("code"), max_length=20, unique=True)
-    name = models.CharField(_("name"), max_length=20)
+    code = models.SlugField(
+        pgettext_lazy("identifier", "code"), max_length=20, unique=True
+    )
+    name = models.CharField(pgettext_lazy("name of a thing", "name"), max_length=20)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
 
     class Meta:
@@ -53,12 +58,14 @@ class Platform(models.Model):
         OUTSIDE_CHAMBER = "outside_chamber", _("out-of-region Yingkou chamber")
 
     class Founding(models.TextChoices):
-        PLANNED = "planned", _("planned")
+        PLANNED = "planned", pgettext_lazy("platform founding", "planned")
         PREPARING = "preparing", _("in preparation")
         FOUNDED = "founded", _("founded")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(
+        pgettext_lazy("name of a thing", "name"), max_length=100, unique=True
+    )
     theme = models.CharField(_("theme"), max_length=100, blank=True)
     description = models.TextField(_("description"), max_length=2000, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -101,7 +108,7 @@ class Campaign(models.Model):
         OTHER = "other", _("other")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("name of a thing", "name"), max_length=100)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     description = models.TextField(_("description"), max_length=2000, blank=True)
@@ -127,7 +134,9 @@ class Campaign(models.Model):
 class Series(models.Model):
     """A numbered series of sessions, such as the entrepreneurs' reception hall (第N期)."""
 
-    name = models.CharField(_("name"), max_length=50, unique=True)
+    name = models.CharField(
+        pgettext_lazy("name of a thing", "name"), max_length=50, unique=True
+    )
     description = models.TextField(_("description"), max_length=1000, blank=True)
     last_number = models.PositiveIntegerField(
         _("last number given"),
@@ -160,12 +169,12 @@ class Activity(models.Model):
         PUBLISHED = "published", _("published")
         CANCELLED = "cancelled", _("cancelled")
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("activity name", "title"), max_length=200)
     type = models.ForeignKey(
         ActivityType,
         on_delete=models.PROTECT,
         related_name="activities",
-        verbose_name=_("type"),
+        verbose_name=pgettext_lazy("activity type", "type"),
     )
     platform = models.ForeignKey(
         Platform,
@@ -235,7 +244,10 @@ class Activity(models.Model):
     )
     is_public = models.BooleanField(_("shown on the public site"), default=True)
     status = models.CharField(
-        _("status"), max_length=10, choices=Status, default=Status.DRAFT
+        pgettext_lazy("state of a record", "status"),
+        max_length=10,
+        choices=Status,
+        default=Status.DRAFT,
     )
     writeup = models.TextField(_("write-up"), max_length=10000, blank=True)
     created_at = models.DateTimeField(
@@ -304,7 +316,9 @@ class Registration(models.Model):
     attendee_name = models.CharField(
         _("attendee (a colleague)"), max_length=50, blank=True
     )
-    status = models.CharField(_("status"), max_length=12, choices=Status)
+    status = models.CharField(
+        pgettext_lazy("state of a record", "status"), max_length=12, choices=Status
+    )
     attended_at = models.DateTimeField(_("attended at"), null=True, blank=True)
     created_at = models.DateTimeField(_("signed up at"), default=timezone.now)
     promoted_at = models.DateTimeField(_("moved up at"), null=True, blank=True)
@@ -390,8 +404,12 @@ class ActivityPhoto(models.Model):
     )
     image = models.FileField(_("photo"), upload_to=_photo_path, max_length=200)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
-    content_type = models.CharField(_("type"), max_length=50, editable=False)
-    size = models.PositiveIntegerField(_("size"), editable=False, default=0)
+    content_type = models.CharField(
+        pgettext_lazy("file type", "type"), max_length=50, editable=False
+    )
+    size = models.PositiveIntegerField(
+        pgettext_lazy("file size", "size"), editable=False, default=0
+    )
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
     created_at = models.DateTimeField(
         _("uploaded at"), default=timezone.now, editable=False

@@ -1,10 +1,22 @@
-"""Read queries of activities: the group duty grid, points earned per activity."""
+"""Read queries of activities: the group duty grid, points earned, my activities, platforms."""
 
-from django.db.models import Count, Q, Sum
+from datetime import datetime
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractMonth
 
-from activities.models import Activity
+from activities.models import Activity, Attendance, Platform, Registration
 from groups.models import ActivityGroup, PointsEntry, Scale
+from members.models import Member
+
+# The method's order of its platforms (三类平台 and the base): base, stations, small
+# chambers, the out-of-region chamber.
+PLATFORM_KINDS = [
+    Platform.Kind.BASE,
+    Platform.Kind.STATION,
+    Platform.Kind.SMALL_CHAMBER,
+    Platform.Kind.OUTSIDE_CHAMBER,
+]
 
 
 def group_duty_grid(*, year: int) -> list[dict]:
@@ -42,6 +54,15 @@ def group_duty_grid(*, year: int) -> list[dict]:
     ]
 
 
+def group_years() -> list[int]:
+    """The years that have groups, the latest first: the duty grid's and standings' years."""
+    return list(
+        ActivityGroup.objects.order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
+    )
+
+
 def points_by_activity(*, member, activity_ids: list[int]) -> dict[int, int]:
     """The net points a member earned from each activity (awards less reversals); one query."""
     rows = (
@@ -53,3 +74,56 @@ def points_by_activity(*, member, activity_ids: list[int]) -> dict[int, int]:
         .annotate(total=Sum("points"))
     )
     return {row["source_id"]: row["total"] for row in rows}
+
+
+def my_activities(*, member: Member, now: datetime) -> dict[str, list]:
+    """A member's activities, each in one list: `coming`, `attended` (with `points`), `missed`.
+
+    Coming: signed up or waiting, not ended, not yet attended (colleagues signed up
+    included). Attended: checked in (not undone). Missed: a place held at an activity
+    that took place, without a check-in. Three queries whatever the number.
+    """
+    attended = list(
+        Attendance.objects.filter(member=member, undone_at__isnull=True)
+        .select_related("activity__series", "activity__type")
+        .order_by("-activity__starts_at", "-pk")
+    )
+    earned = points_by_activity(
+        member=member, activity_ids=[a.activity_id for a in attended]
+    )
+    for attendance in attended:
+        attendance.points = earned.get(attendance.activity_id, 0)
+    present = {a.activity_id for a in attended}
+    registrations = (
+        Registration.objects.filter(member=member)
+        .exclude(status=Registration.Status.CANCELLED)
+        .exclude(activity__status=Activity.Status.DRAFT)
+        .select_related("activity__series", "activity__type")
+    )
+    coming, missed = [], []
+    for registration in registrations.order_by("activity__starts_at", "pk"):
+        activity = registration.activity
+        own = not registration.attendee_name
+        if own and activity.pk in present:
+            continue
+        if activity.ends_at >= now:
+            coming.append(registration)
+        elif (
+            own
+            and registration.status == Registration.Status.REGISTERED
+            and activity.status == Activity.Status.PUBLISHED
+        ):
+            missed.append(registration)
+    missed.reverse()  # the latest first, as the attended
+    return {"coming": coming, "attended": attended, "missed": missed}
+
+
+def platforms_in_method_order() -> QuerySet[Platform]:
+    """Every platform, kind by kind in the method's order, then by the staff's sort order."""
+    return Platform.objects.annotate(
+        kind_order=Case(
+            *(When(kind=kind, then=Value(n)) for n, kind in enumerate(PLATFORM_KINDS)),
+            default=Value(len(PLATFORM_KINDS)),
+            output_field=IntegerField(),
+        )
+    ).order_by("kind_order", "sort_order", "name")

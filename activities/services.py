@@ -4,12 +4,13 @@ Each function is one transaction; e-mails go out after commit. Points go through
 groups app's ledger service, once per member, rule and activity.
 """
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from functools import partial
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, Attendance, Registration, Series
@@ -36,6 +37,33 @@ def publish_activity(*, activity: Activity, actor: User) -> Activity:
         activity.session_number = series.last_number
     activity.status = Activity.Status.PUBLISHED
     activity.save(update_fields=["status", "session_number"])
+    return activity
+
+
+@transaction.atomic
+def withdraw_activity(*, activity: Activity, actor: User) -> Activity:
+    """Take a published activity back to draft (撤回) while nobody has signed up or come.
+
+    Once members have signed up, only cancelling it (which tells them) takes it back. A
+    session keeps its number: numbers are never reused.
+    """
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    if activity.status != Activity.Status.PUBLISHED:
+        raise ActivityError(_("Only a published activity can be withdrawn."))
+    signed_up = (
+        Registration.objects.filter(activity=activity)
+        .exclude(status=Registration.Status.CANCELLED)
+        .exists()
+    )
+    came = Attendance.objects.filter(activity=activity, undone_at__isnull=True).exists()
+    if signed_up or came:
+        raise ActivityError(
+            _(
+                "Members have signed up: cancel the activity instead, so that they are told."
+            )
+        )
+    activity.status = Activity.Status.DRAFT
+    activity.save(update_fields=["status"])
     return activity
 
 
@@ -131,18 +159,25 @@ def cancel_registration(
     return promoted
 
 
-def _rules(activity: Activity, applies_to: str) -> list[PointRule]:
+def _rules(activity: Activity) -> dict[str, list[PointRule]]:
+    """The rules that apply to the activity, by whom they reward (one query)."""
     year = timezone.localtime(activity.starts_at).year
-    return list(
+    rules: dict[str, list[PointRule]] = {value: [] for value in PointRule.AppliesTo}
+    for rule in (
         PointRule.objects.active_in(year)
-        .filter(applies_to=applies_to)
         .filter(Q(scale="") | Q(scale=activity.scale))
         .filter(Q(activity_type_code="") | Q(activity_type_code=activity.type.code))
-    )
+    ):
+        rules[rule.applies_to].append(rule)
+    return rules
 
 
 def _award(
-    activity: Activity, member: Member, rules: list[PointRule], actor: User | None
+    activity: Activity,
+    member: Member,
+    rules: list[PointRule],
+    actor: User | None,
+    at: datetime,
 ) -> int:
     year = timezone.localtime(activity.starts_at).year
     created = 0
@@ -154,43 +189,89 @@ def _award(
             source_label=str(activity)[:200],
             year=year,
             actor=actor,
+            at=at,
         )
         created += made
     return created
 
 
+def check_in_window(activity: Activity) -> tuple[datetime, datetime]:
+    """When check-in opens and closes: an hour before the start, to the end of the day it ends.
+
+    The day is Beijing's (the closing time is midnight after the last day).
+    """
+    last_day = timezone.localdate(activity.ends_at)
+    closes = datetime.combine(
+        last_day + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone()
+    )
+    return activity.starts_at - timedelta(hours=1), closes
+
+
+def check_in_closed_reason(
+    *, activity: Activity, now: datetime | None = None
+) -> str | None:
+    """Why nobody can be checked in at `now`, in the user's language; None while it is open."""
+    now = now or timezone.now()
+    opens, closes = check_in_window(activity)
+    if now < opens:
+        return _(
+            "Check-in has not opened yet: it opens at %(opens)s, an hour before the start."
+        ) % {"opens": date_format(timezone.localtime(opens), "Y-m-d H:i")}
+    if now >= closes:
+        return _(
+            "Check-in has closed: it is open until the end of the day the activity ends."
+        )
+    return None
+
+
+def _refuse_outside_window(activity: Activity, now: datetime) -> None:
+    reason = check_in_closed_reason(activity=activity, now=now)
+    if reason:
+        raise ActivityError(reason)
+
+
 @transaction.atomic
-def check_in(*, activity: Activity, member: Member, actor: User) -> Attendance:
+def check_in(
+    *,
+    activity: Activity,
+    member: Member,
+    actor: User,
+    now: datetime | None = None,
+) -> Attendance:
     """Mark a member present (once) and award the participation points, once.
 
-    The organisers, and the members of the organising group, earn their points with the
-    first check-in of the activity: it has then been held.
+    Only within the check-in window (check_in_window); outside it nothing is recorded
+    or awarded. The organisers, and the members of the organising group, earn their
+    points with the first check-in of the activity: it has then been held.
     """
+    now = now or timezone.now()
     activity = (
         Activity.objects.select_for_update().select_related("type").get(pk=activity.pk)
     )
     if activity.status != Activity.Status.PUBLISHED:
         raise ActivityError(_("Only a published activity takes attendance."))
+    _refuse_outside_window(activity, now)
     attendance = Attendance.objects.filter(
         activity=activity, member=member, undone_at__isnull=True
     ).first()
     if attendance is None:
         attendance = Attendance.objects.create(
-            activity=activity, member=member, checked_in_by=actor
+            activity=activity, member=member, checked_in_by=actor, checked_in_at=now
         )
-    _award(activity, member, _rules(activity, PointRule.AppliesTo.PARTICIPANT), actor)
-    organisers = list(activity.organisers.all())
-    for organiser in organisers:
-        _award(
-            activity, organiser, _rules(activity, PointRule.AppliesTo.ORGANISER), actor
-        )
+    rules = _rules(activity)
+    _award(activity, member, rules[PointRule.AppliesTo.PARTICIPANT], actor, now)
+    if rules[PointRule.AppliesTo.ORGANISER]:
+        for organiser in activity.organisers.all():
+            _award(
+                activity, organiser, rules[PointRule.AppliesTo.ORGANISER], actor, now
+            )
     if activity.organising_group_id:
-        group_rules = _rules(activity, PointRule.AppliesTo.GROUP)
+        group_rules = rules[PointRule.AppliesTo.GROUP]
         if group_rules:
             for membership in GroupMembership.objects.filter(
                 group_id=activity.organising_group_id
             ).select_related("member"):
-                _award(activity, membership.member, group_rules, actor)
+                _award(activity, membership.member, group_rules, actor, now)
     return attendance
 
 
@@ -234,8 +315,6 @@ def cancel_activity(*, activity: Activity, actor: User) -> Activity:
 
 def claim_activity_reminders(*, today) -> list[int]:
     """Registrations of activities starting tomorrow: each is reminded once (the send claims it)."""
-    from datetime import datetime, time, timedelta
-
     zone = timezone.get_current_timezone()
     start = datetime.combine(today + timedelta(days=1), time.min, tzinfo=zone)
     return list(
@@ -284,8 +363,6 @@ def run_activities_day(*, today) -> dict:
 
 
 CHECKIN_SALT = "activities.self-check-in"
-# Scanning works from an hour before the start until an hour after the end.
-CHECKIN_MARGIN_SECONDS = 3600
 
 
 def self_checkin_token(activity: Activity) -> str:
@@ -298,9 +375,10 @@ def self_checkin_token(activity: Activity) -> str:
 def self_check_in(
     *, activity: Activity, member: Member, token: str, now: datetime | None = None
 ) -> Attendance:
-    """A member checks themselves in by scanning the activity's QR code at the door."""
-    from datetime import timedelta
+    """A member checks themselves in by scanning the activity's QR code at the door.
 
+    The same window as staff check-in (check_in_window), checked by check_in.
+    """
     from django.core import signing
 
     now = now or timezone.now()
@@ -310,18 +388,24 @@ def self_check_in(
         raise ActivityError(_("This check-in code is not valid.")) from None
     if signed_pk != activity.pk:
         raise ActivityError(_("This check-in code is for another activity."))
-    margin = timedelta(seconds=CHECKIN_MARGIN_SECONDS)
-    if not activity.starts_at - margin <= now <= activity.ends_at + margin:
-        raise ActivityError(
-            _("Check-in is open from an hour before the start until the end.")
-        )
-    return check_in(activity=activity, member=member, actor=member.user)
+    return check_in(activity=activity, member=member, actor=member.user, now=now)
 
 
 @transaction.atomic
-def mark_attended(*, registration: Registration, actor: User) -> Registration:
-    """A colleague signed up by a member came to a service session (no points: not a member)."""
-    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+def mark_attended(
+    *, registration: Registration, actor: User, now: datetime | None = None
+) -> Registration:
+    """A colleague signed up by a member came to a service session (no points: not a member).
+
+    Only within the check-in window, as check_in.
+    """
+    now = now or timezone.now()
+    registration = (
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("activity")
+        .get(pk=registration.pk)
+    )
+    _refuse_outside_window(registration.activity, now)
     if (
         registration.status != Registration.Status.REGISTERED
         or not registration.attendee_name
@@ -330,6 +414,6 @@ def mark_attended(*, registration: Registration, actor: User) -> Registration:
             _("Only a registered colleague can be marked present here.")
         )
     if registration.attended_at is None:
-        registration.attended_at = timezone.now()
+        registration.attended_at = now
         registration.save(update_fields=["attended_at"])
     return registration

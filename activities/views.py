@@ -51,8 +51,17 @@ def activity_list(request: HttpRequest) -> HttpResponse:
             filter=Q(registrations__status=Registration.Status.REGISTERED),
         )
     )
+    upcoming = list(visible.filter(ends_at__gte=now).order_by("starts_at")[:30])
+    for activity in upcoming:
+        # 已满 · 可候补: every place is taken, and the waiting list is still open.
+        activity.waiting_list_only = (
+            activity.capacity is not None
+            and activity.taken >= activity.capacity
+            and activity.starts_at > now
+            and (activity.signup_closes_at is None or activity.signup_closes_at > now)
+        )
     context = {
-        "upcoming": list(visible.filter(ends_at__gte=now).order_by("starts_at")[:30]),
+        "upcoming": upcoming,
         "past": list(visible.filter(ends_at__lt=now).order_by("-starts_at")[:20]),
     }
     return render(request, "activities/activity_list.html", context)
@@ -97,7 +106,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def sign_up(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(Activity.objects.published(), pk=pk)
     try:
-        registration = services.sign_up(
+        services.sign_up(
             activity=activity,
             member=roles_of(request.user).member,
             attendee_name=search_words(
@@ -106,16 +115,7 @@ def sign_up(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except services.ActivityError as exc:
         messages.error(request, str(exc))
-    else:
-        if registration.status == Registration.Status.WAITING:
-            messages.info(
-                request,
-                _(
-                    "The places are taken: you are on the waiting list and will be told if a place frees up."
-                ),
-            )
-        else:
-            messages.success(request, _("You are signed up."))
+    # On success the activity's page tells the place or the waiting list, once.
     return redirect(activity)
 
 
@@ -123,43 +123,24 @@ def sign_up(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     member = roles_of(request.user).member
-    registration = get_object_or_404(Registration, pk=pk, member=member)
+    registration = get_object_or_404(
+        Registration.objects.select_related("activity"), pk=pk, member=member
+    )
     try:
         services.cancel_registration(registration=registration, member=member)
     except services.ActivityError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Your registration was cancelled."))
-    return redirect("activities:mine")
+    return redirect(registration.activity)
 
 
 @member_required
 def my_activities(request: HttpRequest) -> HttpResponse:
-    """Registered, waiting and attended activities of the member."""
+    """The member's coming activities, the ones attended and the ones missed, each once."""
     member = roles_of(request.user).member
-    registrations = (
-        Registration.objects.filter(member=member)
-        .exclude(status=Registration.Status.CANCELLED)
-        .select_related("activity__type")
-        .order_by("-activity__starts_at")
-    )
-    attended = list(
-        Attendance.objects.filter(member=member, undone_at__isnull=True)
-        .select_related("activity__series")
-        .order_by("-activity__starts_at")
-    )
-    registrations = list(registrations.select_related("activity__series"))
-    earned = selectors.points_by_activity(
-        member=member,
-        activity_ids=[r.activity_id for r in registrations]
-        + [a.activity_id for a in attended],
-    )
-    for row in [*registrations, *attended]:
-        row.points = earned.get(row.activity_id, 0)
     context = {
-        "registrations": registrations,
-        "attended": attended,
-        "now": timezone.now(),
+        **selectors.my_activities(member=member, now=timezone.now()),
         "feed": CalendarFeed.objects.filter(
             user=request.user,
             kind=CalendarFeed.Kind.MY_ACTIVITIES,
@@ -171,9 +152,12 @@ def my_activities(request: HttpRequest) -> HttpResponse:
 
 
 def platform(request: HttpRequest, pk: int) -> HttpResponse:
-    """A platform with its activities and members."""
+    """A platform: what it is, its contacts and founding status, members and activities."""
     found = get_object_or_404(
-        Platform.objects.prefetch_related("enterprises", "members__user"), pk=pk
+        Platform.objects.prefetch_related(
+            "enterprises", "members__user", "members__enterprise"
+        ),
+        pk=pk,
     )
     activities = _visible(request).filter(platform=found).order_by("-starts_at")[:30]
     return render(
@@ -202,6 +186,7 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
                 _("%(name)s is checked in.") % {"name": member.user.get_full_name()},
             )
         return redirect("activities:checkin", pk=pk)
+    closed_reason = services.check_in_closed_reason(activity=activity)
     query = search_words(request.GET.get("q", ""), limit=50)
     present = set(
         Attendance.objects.filter(
@@ -226,6 +211,7 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("member__enterprise")
     )
     context = {
+        "closed_reason": closed_reason,
         "colleagues": colleagues,
         "activity": activity,
         "members": list(members.order_by("user__full_name")[:50]),
@@ -332,6 +318,7 @@ def duties(request: HttpRequest, year: int | None = None) -> HttpResponse:
         raise Http404
     context = {
         "year": year,
+        "years": selectors.group_years(),
         "rows": selectors.group_duty_grid(year=year),
         "months": range(1, 13),
         "this_month": timezone.localdate().month
@@ -349,6 +336,7 @@ def attendance_export(request: HttpRequest, pk: int) -> HttpResponse:
     from openpyxl import Workbook
 
     from chamber.exports import safe_cell
+    from chamber.times import spreadsheet_cell
 
     activity = get_object_or_404(Activity, pk=pk)
     rows = (
@@ -374,7 +362,7 @@ def attendance_export(request: HttpRequest, pk: int) -> HttpResponse:
                 safe_cell(row.member.user.get_full_name()),
                 safe_cell(row.member.enterprise.name),
                 safe_cell(row.member.mobile),
-                timezone.localtime(row.checked_in_at).replace(tzinfo=None),
+                spreadsheet_cell(row.checked_in_at),
                 safe_cell(row.checked_in_by.get_full_name()),
             ]
         )
@@ -424,12 +412,16 @@ def self_checkin(request: HttpRequest, pk: int, token: str) -> HttpResponse:
         else:
             messages.success(request, _("You are checked in. Welcome!"))
             return redirect(activity)
-    return render(request, "activities/self_checkin.html", {"activity": activity})
+    context = {
+        "activity": activity,
+        "closed_reason": services.check_in_closed_reason(activity=activity),
+    }
+    return render(request, "activities/self_checkin.html", context)
 
 
 def platforms(request: HttpRequest) -> HttpResponse:
-    """The platforms of the method: the activity base, the stations, the small chambers and more."""
-    found = Platform.objects.annotate(
+    """The platforms of the method, kind by kind in its order: the base, stations, small chambers, the Yingkou chamber."""
+    found = selectors.platforms_in_method_order().annotate(
         active=Count(
             "activities", filter=Q(activities__status=Activity.Status.PUBLISHED)
         )

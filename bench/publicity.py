@@ -436,9 +436,7 @@ def listed_petitions(department_id: int, on: date, week: date) -> tuple[int, int
     from petitions.models import Petition
     from publicity import digests
 
-    sections = digests.department_sections(
-        department_id=department_id, on=on, week_end=week + timedelta(days=6)
-    )
+    sections = digests.department_sections(department_id=department_id, on=on)
     # what department_sections reads: the petitions waiting at the department
     loaded = Petition.objects.filter(
         department_id=department_id,

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
+from django_celery_beat import apps as beat_apps
 
 
 class ChamberConfig(AppConfig):
@@ -30,3 +31,14 @@ class ChamberConfig(AppConfig):
 
         for signal in (post_save, post_delete):
             signal.connect(forget_official, sender=Official, weak=False)
+
+
+class ScheduledTasksConfig(beat_apps.BeatConfig):
+    """django-celery-beat under the heading the secretariat uses, 定时任务.
+
+    Its models are for superusers only: the secretariat group holds none of their
+    permissions (chamber.roles.SECRETARIAT_APPS), so ordinary staff do not see them.
+    """
+
+    default = False  # ChamberConfig stays the chamber app's configuration
+    verbose_name = _("Scheduled tasks")

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class LoginForm(AuthenticationForm):
@@ -36,7 +37,7 @@ class CodeForm(forms.Form):
     """A six-digit code from the authenticator app, or a backup code."""
 
     code = forms.CharField(
-        label=_("Code"),
+        label=pgettext_lazy("one-time code", "Code"),
         max_length=20,
         widget=forms.TextInput(
             attrs={

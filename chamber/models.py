@@ -3,6 +3,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 from chamber.phone import validate_office_phone
 
@@ -40,7 +41,9 @@ class User(AbstractUser):
 class Department(models.Model):
     """A department of the district party committee or government (e.g. 区教育局)."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(
+        pgettext_lazy("name of a thing", "name"), max_length=100, unique=True
+    )
     short_name = models.CharField(_("short name"), max_length=30, blank=True)
     phone = models.CharField(
         _("office phone"), max_length=30, blank=True, validators=[validate_office_phone]
@@ -124,13 +127,18 @@ class Official(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} ({self.department or _('district leader')})"
+        return pgettext("punctuation", "%(text)s (%(aside)s)") % {
+            "text": self.user,
+            "aside": self.department or _("district leader"),
+        }
 
 
 class Heartbeat(models.Model):
     """When a background process last proved it runs (the worker writes it every minute)."""
 
-    name = models.CharField(_("name"), max_length=50, unique=True)
+    name = models.CharField(
+        pgettext_lazy("name of a thing", "name"), max_length=50, unique=True
+    )
     beat_at = models.DateTimeField(_("last seen"), default=timezone.now)
 
     class Meta:

@@ -23,7 +23,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 SECRETARIAT_GROUP = "Secretariat"
-# Apps whose every permission the secretariat holds.
+# Apps whose every permission the secretariat holds. Not django_celery_beat: the
+# schedule's times are the superusers' (a wrong crontab silently stops the review cycle).
 SECRETARIAT_APPS = (
     "chamber",
     "members",
@@ -31,7 +32,6 @@ SECRETARIAT_APPS = (
     "activities",
     "petitions",
     "publicity",
-    "django_celery_beat",
 )
 
 

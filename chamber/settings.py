@@ -91,7 +91,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "crispy_forms",
     "crispy_bootstrap5",
-    "django_celery_beat",
+    # django_celery_beat, under the heading 定时任务.
+    "chamber.apps.ScheduledTasksConfig",
     "axes",
     "import_export",
     "django_otp",

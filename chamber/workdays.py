@@ -84,6 +84,17 @@ def working_days(first: date, last: date) -> list[date]:
     return [d for d in days if is_working_day(d)]
 
 
+def week_span(day: date) -> tuple[date, date] | None:
+    """The first and last working day of the week (Monday to Sunday) holding `day`.
+
+    None for a week without one (the Spring Festival). Every duty week span the portal
+    shows (pages, e-mails, calendar feeds) comes from here, through `DutyShift.span`.
+    """
+    monday = day - timedelta(days=day.weekday())
+    days = working_days(monday, monday + timedelta(days=6))
+    return (days[0], days[-1]) if days else None
+
+
 def last_working_day_before(day: date) -> date:
     """The last working day strictly before `day`."""
     day -= timedelta(days=1)

@@ -1,21 +1,30 @@
-"""Demo data of the groups app: this year's groups, the point rules, a ledger, last year's awards."""
+"""Demo data of the groups app: the point rules, the award kinds, and the groups of each year.
+
+The ledger is not written here: every point of the demo comes from an activity held
+(activities/demo.py checks members in through the activities service), so the group-duty
+grid and the standings tell one story. activities/demo.py then confirms the year-end
+awards of the finished years with `confirm_awards`.
+"""
 
 import random
-from datetime import datetime, time
 
 from django.utils import timezone
 
 from chamber.models import User
-from groups import services
+from groups import selectors, services
 from groups.models import (
     ActivityGroup,
+    Award,
     AwardKind,
     GroupMembership,
     PointRule,
-    PointsEntry,
 )
 from members.models import Member
 
+# The seed's year: the method (12345+N) was set up and first carried out in 2022.
+METHOD_YEAR = 2022
+
+# As the method says: points for organising and for taking part (以百分为起点加分).
 RULES = [
     # code, name, points, applies to, scale
     ("organise-large", "牵头组织大型活动", 20, PointRule.AppliesTo.ORGANISER, "large"),
@@ -28,7 +37,6 @@ RULES = [
     ),
     ("organise-small", "组织小组活动", 5, PointRule.AppliesTo.ORGANISER, "small"),
     ("attend", "参加活动", 2, PointRule.AppliesTo.PARTICIPANT, ""),
-    ("group-monthly", "小组按月开展活动", 1, PointRule.AppliesTo.GROUP, ""),
     ("manual", "工作人员手动加减分", 0, PointRule.AppliesTo.MANUAL, ""),
 ]
 AWARD_KINDS = [
@@ -36,6 +44,12 @@ AWARD_KINDS = [
     ("优秀会员", AwardKind.For.MEMBER, AwardKind.RankBy.TOTAL, 5),
 ]
 GROUPS = 6
+
+
+def demo_years(today=None) -> list[int]:
+    """The years the demo has groups for: the method's first year, last year and this one."""
+    year = (today or timezone.localdate()).year
+    return sorted({METHOD_YEAR, year - 1, year})
 
 
 def seed(*, password: str) -> None:
@@ -60,16 +74,17 @@ def seed(*, password: str) -> None:
                 "sort_order": order,
             },
         )
-    year = timezone.localdate().year
-    for y in (year - 1, year):
-        _groups_and_ledger(y)
-    _last_years_awards(year - 1)
+    for year in demo_years():
+        _groups(year)
 
 
-def _groups_and_ledger(year: int) -> None:
+def _groups(year: int) -> None:
+    """Six groups; the first six members lead them, the others are spread year by year."""
     if ActivityGroup.objects.filter(year=year).exists():
         return
-    members = list(Member.objects.select_related("enterprise").order_by("pk"))
+    members = list(Member.objects.order_by("pk"))
+    leaders, others = members[:GROUPS], members[GROUPS:]
+    random.Random(year).shuffle(others)  # the same spread on every machine
     groups = [
         ActivityGroup.objects.create(year=year, number=n) for n in range(1, GROUPS + 1)
     ]
@@ -77,60 +92,12 @@ def _groups_and_ledger(year: int) -> None:
         GroupMembership(
             group=groups[i % GROUPS], member=m, year=year, is_leader=i < GROUPS
         )
-        for i, m in enumerate(members)
+        for i, m in enumerate(leaders + others)
     )
-    rng = random.Random(year)  # the same believable spread on every machine
-    rules = {r.code: r for r in PointRule.objects.all()}
-    today = timezone.localdate()
-    last_month = 12 if year < today.year else today.month
-    zone = timezone.get_current_timezone()
-    for activity in range(1, 25):
-        month = 1 + (activity - 1) * last_month // 24
-        when = datetime(year, month, min(28, 3 + activity), 16, 0, tzinfo=zone)
-        if when.date() > today:
-            when = datetime.combine(today, time(9, 0), tzinfo=zone)
-        organiser = rng.choice(members)
-        scale = rng.choice(["small", "small", "small", "medium", "large"])
-        label = f"{year}年第{activity}次小组活动"
-        source_id = year * 1000 + activity
-        services.award_points(
-            member=organiser,
-            rule=rules[f"organise-{scale}"],
-            source_id=source_id,
-            source_label=label,
-            year=year,
-            at=when,
-        )
-        for member in rng.sample(members, rng.randint(4, 12)):
-            services.award_points(
-                member=member,
-                rule=rules["attend"],
-                source_id=source_id,
-                source_label=label,
-                year=year,
-                at=when,
-            )
-    staff = User.objects.filter(username="demo-staff").first()
-    if (
-        staff
-        and not PointsEntry.objects.filter(
-            year=year, source=PointsEntry.Source.MANUAL
-        ).exists()
-    ):
-        services.record_manual_points(
-            member=members[0],
-            points=5,
-            reason="协调10车防疫物资支援区政府",
-            actor=staff,
-            year=year,
-            at=when,
-        )
 
 
-def _last_years_awards(year: int) -> None:
-    from groups import selectors
-    from groups.models import Award
-
+def confirm_awards(year: int) -> None:
+    """Confirm and publish a finished year's awards to the best candidates, once."""
     staff = User.objects.filter(username="demo-staff").first()
     if staff is None or Award.objects.filter(year=year).exists():
         return

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 from chamber.records import ImmutableRecord
 
@@ -26,7 +27,9 @@ class ActivityGroup(models.Model):
 
     year = models.PositiveIntegerField(_("year"))
     number = models.PositiveIntegerField(_("number"))
-    name = models.CharField(_("name"), max_length=50, blank=True)
+    name = models.CharField(
+        pgettext_lazy("name of a thing", "name"), max_length=50, blank=True
+    )
     created_at = models.DateTimeField(
         _("created at"), default=timezone.now, editable=False
     )
@@ -111,8 +114,10 @@ class PointRule(models.Model):
         GROUP = "group", _("every member of the organising group")
         MANUAL = "manual", _("manual award by staff")
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    code = models.SlugField(
+        pgettext_lazy("identifier", "code"), max_length=40, unique=True
+    )
+    name = models.CharField(pgettext_lazy("name of a thing", "name"), max_length=100)
     points = models.IntegerField(_("points"), help_text=_("May be negative."))
     applies_to = models.CharField(_("applies to"), max_length=12, choices=AppliesTo)
     scale = models.CharField(
@@ -141,7 +146,10 @@ class PointRule(models.Model):
         ordering = ["sort_order", "code"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.points:+d})"
+        return pgettext("punctuation", "%(text)s (%(aside)s)") % {
+            "text": self.name,
+            "aside": f"{self.points:+d}",
+        }
 
 
 class PointsEntry(ImmutableRecord):
@@ -234,7 +242,9 @@ class AwardKind(models.Model):
         TOTAL = "total", _("total points")
         AVERAGE = "average", _("average points per member")
 
-    name = models.CharField(_("name"), max_length=50, unique=True)
+    name = models.CharField(
+        pgettext_lazy("name of a thing", "name"), max_length=50, unique=True
+    )
     awarded_to = models.CharField(_("awarded to"), max_length=10, choices=For)
     rank_by = models.CharField(
         _("ranked by"), max_length=10, choices=RankBy, default=RankBy.TOTAL
@@ -315,4 +325,7 @@ class Award(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year} {self.kind}: {self.group or self.member}"
+        return pgettext("punctuation", "%(label)s: %(value)s") % {
+            "label": f"{self.year} {self.kind}",
+            "value": self.group or self.member,
+        }

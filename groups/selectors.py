@@ -9,10 +9,10 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    Window,
 )
-from django.db.models.functions import Coalesce, DenseRank
+from django.db.models.functions import Coalesce
 
+from chamber.ranking import competition_ranks, rank_label
 from groups.models import (
     OPENING_POINTS,
     ActivityGroup,
@@ -34,10 +34,19 @@ def _year_sum(year: int):
     return Coalesce(Subquery(entries, output_field=IntegerField()), Value(0))
 
 
-def member_standings(*, year: int, group: ActivityGroup | None = None) -> list[Member]:
-    """Members of the year's groups with `points` (100 + the year's entries) and dense `rank`.
+def _rank(rows: list, score) -> None:
+    """Give each row, sorted best first, its `rank`, `tied` and `rank_label` (并列第4)."""
+    for row, (rank, tied) in zip(
+        rows, competition_ranks([score(row) for row in rows]), strict=True
+    ):
+        row.rank, row.tied, row.rank_label = rank, tied, rank_label(rank, tied)
 
-    One query whatever the number of members; ties share a rank (1, 1, 2, …).
+
+def member_standings(*, year: int, group: ActivityGroup | None = None) -> list[Member]:
+    """Members of the year's groups with `points` (100 + the year's entries) and `rank`.
+
+    One query whatever the number of members; ties share a rank and the next skips
+    (4, 4, 6), each shared one labelled 并列第4.
     """
     members = Member.objects.filter(group_memberships__year=year)
     if group is not None:
@@ -48,7 +57,7 @@ def member_standings(*, year: int, group: ActivityGroup | None = None) -> list[M
     group_id = GroupMembership.objects.filter(member=OuterRef("pk"), year=year).values(
         "group_id"
     )[:1]
-    return list(
+    standings = list(
         members.select_related("user", "enterprise")
         .annotate(
             earned=_year_sum(year),
@@ -56,13 +65,14 @@ def member_standings(*, year: int, group: ActivityGroup | None = None) -> list[M
             group_number=Subquery(group_number),
             group_id=Subquery(group_id),
         )
-        .annotate(rank=Window(expression=DenseRank(), order_by=F("points").desc()))
-        .order_by("rank", "user__full_name", "pk")
+        .order_by("-points", "user__full_name", "pk")
     )
+    _rank(standings, lambda m: m.points)
+    return standings
 
 
 def group_standings(*, year: int) -> list[ActivityGroup]:
-    """The year's groups with member count, `total` points, `average` per member and dense `rank`.
+    """The year's groups with member count, `total` points, `average` per member and `rank`.
 
     Groups differ in size, so both the total and the average are shown; the rank follows
     the average. Two queries whatever the number of groups and members.
@@ -83,12 +93,7 @@ def group_standings(*, year: int) -> list[ActivityGroup]:
         group.total = group.earned + OPENING_POINTS * group.size
         group.average = round(group.total / group.size, 1) if group.size else 0
     groups.sort(key=lambda g: (-g.average, g.number))
-    rank, previous = 0, None
-    for group in groups:
-        if group.average != previous:
-            rank += 1
-            previous = group.average
-        group.rank = rank
+    _rank(groups, lambda g: g.average)
     return groups
 
 

@@ -9,7 +9,6 @@ urlpatterns = [
     path("standings/", views.standings, name="standings"),
     path("standings/<int:year>/", views.standings, name="standings_year"),
     path("<int:pk>/", views.group_detail, name="detail"),
-    path("points/<int:pk>/", views.member_points, name="member_points_now"),
     path("points/<int:pk>/<int:year>/", views.member_points, name="member_points"),
     path("points/new/", views.manual_points, name="manual_points"),
     path("points/entries/<int:pk>/correct/", views.correct, name="correct"),

@@ -104,9 +104,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.MEMBER, Role.STAFF)
-def member_points(
-    request: HttpRequest, pk: int, year: int | None = None
-) -> HttpResponse:
+def member_points(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     """Every entry of a member's year, with its reason: nobody wonders why."""
     year = _year(year)
     member = get_object_or_404(

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from chamber.exports import SpreadsheetAdminMixin
 from members import invitations
@@ -81,7 +81,7 @@ class EnterpriseAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
             },
         ),
         (
-            _("Record"),
+            pgettext_lazy("admin section", "Record"),
             {
                 "fields": ["created_at", "updated_at", "updated_by"],
                 "classes": ["collapse"],

@@ -1,12 +1,26 @@
 """Demo data of the members app: a small believable district of enterprises and members."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from chamber import workdays
 from chamber.demo import demo_user
 from members.credit_code import check_character
-from members.models import Area, ChamberTitle, Enterprise, Industry, Member, TitleTerm
+from members.models import (
+    Area,
+    ChamberTitle,
+    DutyLogEntry,
+    DutyShift,
+    DutyStudio,
+    Enterprise,
+    Industry,
+    Member,
+    ShiftChange,
+    SwapRequest,
+    TitleTerm,
+)
+from members.services import rota
 
 TITLES = [
     ("主席", False),
@@ -376,13 +390,19 @@ def seed(*, password: str) -> None:
     seed_rota()
 
 
+# The rota is generated forward from the seeding date; a few served weeks before it give
+# the fairness table and the duty log a past.
+HISTORY_WEEKS = 8
+AHEAD_WEEKS = 26
+DEMO_REP_NOTE = "演示：由演示代表坐班，可试用坐班日志和换班申请"
+
+
 def seed_rota() -> None:
-    """The studio, this half-year's rota (served, current and coming weeks), a swap, a log."""
-    from datetime import datetime, time, timedelta
+    """The studio; the rota from a few weeks back to half a year ahead of the seeding date,
+    with demo-rep on duty this week and again two weeks on; another's swap request; a log.
 
-    from members.models import DutyLogEntry, DutyShift, DutyStudio, SwapRequest
-    from members.services import rota
-
+    Idempotent: a second run the same day finds every week planned and changes nothing.
+    """
     if not DutyStudio.objects.exists():
         DutyStudio.objects.create(
             name="工商联代表人士工作室",
@@ -390,31 +410,125 @@ def seed_rota() -> None:
             hours="工作日 9:00–17:00",
         )
     today = timezone.localdate()
-    first, last = rota.half_year(today)
-    if not DutyShift.objects.between(rota.monday(first), last).exists():
+    this_monday = rota.monday(today)
+    _put_demo_rep_on_duty(today=today)
+    first = this_monday - timedelta(weeks=HISTORY_WEEKS)
+    last = this_monday + timedelta(weeks=AHEAD_WEEKS, days=6)
+    weeks = {week for week, _days in rota.duty_weeks(first, last)}
+    planned = set(
+        DutyShift.objects.between(first, last).values_list("week_start", flat=True)
+    )
+    if weeks - planned:
+        # From the first week missing only: a later seeding extends the rota and leaves
+        # the weeks already given out (and any swap asked for them) as they are.
         rota.generate_rota(
-            first=first, last=last, actor=None, today=first - timedelta(days=1)
+            first=min(weeks - planned), last=last, actor=None, today=today
         )
+    _seed_swap_request(today=today)
+    _seed_duty_log(today=today)
+
+
+def _demo_week(week: date) -> tuple[DutyShift | None, bool]:
+    """The duty week starting `week` and whether it is new; None when it has no working day."""
+    span = workdays.week_span(week)
+    if span is None:
+        return None, False
+    return DutyShift.objects.get_or_create(
+        week_start=week,
+        defaults={
+            "first_day": span[0],
+            "last_day": span[1],
+            "source": DutyShift.Source.MANUAL,
+        },
+    )
+
+
+def _put_demo_rep_on_duty(*, today: date) -> None:
+    """demo-rep holds the week under way (the duty log) and one two weeks on (a swap)."""
+    rep = Member.objects.get(user__username="demo-rep")
+    this_monday = rota.monday(today)
+    if not DutyShift.objects.filter(
+        representative=rep, week_start__lte=today, week_start__gt=today - timedelta(7)
+    ).exists():
+        _put_demo_rep_on_one_of(rep, [this_monday], this_week=True)
+    if not DutyShift.objects.filter(
+        representative=rep,
+        first_day__gt=today,
+        week_start__lte=this_monday + timedelta(weeks=5),
+    ).exists():
+        coming = [this_monday + timedelta(weeks=n) for n in (2, 3, 4)]
+        _put_demo_rep_on_one_of(rep, coming, this_week=False)
+
+
+def _put_demo_rep_on_one_of(rep: Member, weeks: list[date], *, this_week: bool) -> None:
+    """The first of `weeks` with working days becomes demo-rep's, as staff would set it.
+
+    A coming week someone asked to swap is passed over; this week's holder withdraws
+    such a request (it would lapse today anyway), since demo-rep sits this week.
+    """
+    for week in weeks:
+        shift, created = _demo_week(week)
+        if shift is None or shift.representative_id == rep.pk:
+            continue
+        open_swaps = list(shift.swap_requests.filter(status=SwapRequest.Status.OPEN))
+        if open_swaps and not this_week:
+            continue
+        for swap in open_swaps:
+            rota.withdraw_swap(swap=swap, member=swap.requested_by)
+        if created:
+            # A week made just now for demo-rep: its one change says so.
+            shift.representative = rep
+            shift.save(update_fields=["representative"])
+            ShiftChange.objects.create(
+                shift=shift,
+                kind=ShiftChange.Kind.MANUAL,
+                to_member=rep,
+                note=DEMO_REP_NOTE,
+            )
+            return
+        try:
+            rota.set_shift_representative(
+                shift=shift, member=rep, actor=None, note=DEMO_REP_NOTE
+            )
+        except rota.RotaError:
+            continue  # demo-rep declared the week unavailable: try the next
+        return
+
+
+def _seed_swap_request(*, today: date) -> None:
+    """Another representative asks someone to take a coming week; demo-rep may take it."""
+    if SwapRequest.objects.filter(
+        status=SwapRequest.Status.OPEN, shift__first_day__gt=today
+    ).exists():
+        return
     coming = (
         DutyShift.objects.filter(
-            first_day__gt=today + timedelta(days=7), representative__isnull=False
+            first_day__gt=today + timedelta(days=7),
+            representative__isnull=False,
+            swap_requests__isnull=True,
         )
+        .exclude(representative__user__username="demo-rep")
         .order_by("week_start")
         .first()
     )
-    if coming and not SwapRequest.objects.exists():
+    if coming:
         SwapRequest.objects.create(
             shift=coming,
             requested_by=coming.representative,
             reason="外出参加省工商联培训",
         )
+
+
+def _seed_duty_log(*, today: date) -> None:
+    """Visits of last week and this week (demo-rep's), each at the latest two hours ago."""
+    if DutyLogEntry.objects.exists():
+        return
     current = DutyShift.objects.filter(week_start=rota.monday(today)).first()
     previous = DutyShift.objects.filter(
         week_start=rota.monday(today) - timedelta(days=7)
     ).first()
-    if DutyLogEntry.objects.exists():
-        return
     zone = timezone.get_current_timezone()
+    latest = timezone.now() - timedelta(hours=2)
     visits = [
         (
             previous,
@@ -445,12 +559,15 @@ def seed_rota() -> None:
         if shift is None or shift.representative is None:
             continue
         day = min(shift.first_day + timedelta(days=offset), shift.last_day)
+        visited_at = min(datetime.combine(day, time(10, 30), tzinfo=zone), latest)
+        if timezone.localtime(visited_at).date() < shift.week_start:
+            continue  # seeded in the small hours of the week's Monday
         DutyLogEntry.objects.create(
             shift=shift,
             visitor_name=name,
             visitor_enterprise=enterprise,
             enterprise=Enterprise.objects.filter(name=enterprise).first(),
-            visited_at=datetime.combine(day, time(10, 30), tzinfo=zone),
+            visited_at=visited_at,
             subject=subject,
             appeal=appeal,
             recorded_by=shift.representative.user,

@@ -29,8 +29,9 @@ def shifts_calendar(
         rep = shift.representative
         who = rep.user.get_full_name() if rep else "—"
         event.add("summary", f"坐班：{who}")
-        event.add("dtstart", datetime.combine(shift.first_day, OPENS, tzinfo=ZONE))
-        event.add("dtend", datetime.combine(shift.last_day, CLOSES, tzinfo=ZONE))
+        span = shift.span
+        event.add("dtstart", datetime.combine(span.first, OPENS, tzinfo=ZONE))
+        event.add("dtend", datetime.combine(span.last, CLOSES, tzinfo=ZONE))
         event.add("dtstamp", shift.updated_at)
         event.add("last-modified", shift.updated_at)
         # A swap or an edit moves the sequence on, so calendars take the new version.

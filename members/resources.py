@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
 from chamber.exports import FormulaSafeResourceMixin, restore_formula_text
-from chamber.phone import normalise_phone, validate_mobile
+from chamber.phone import normalise_phone, tidy_phone, validate_mobile
 from members.credit_code import normalise
 from members.models import Area, Enterprise, Industry, Member
 
@@ -39,10 +39,10 @@ class TextWidget(widgets.CharWidget):
 
 
 class PhoneWidget(TextWidget):
-    """An office phone stored the way the portal's forms store it: digits only."""
+    """An office phone stored the way the portal's forms store it: as written, tidied."""
 
     def clean(self, value, row=None, **kwargs):
-        return normalise_phone(super().clean(value, row, **kwargs))
+        return tidy_phone(super().clean(value, row, **kwargs))
 
 
 class CreditCodeWidget(widgets.CharWidget):

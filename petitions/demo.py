@@ -239,7 +239,7 @@ CASES = [
         "满足需要。想了解变更需要重新做环评还是只需登记变更，办理时限多长。",
         3,
     ),
-    # --- demo-official's department (教育局): new, due soon, overdue, in progress, to review ---
+    # --- demo-official's department (教育局): new, due this week, overdue, in progress, to review ---
     Case(
         "edu-new",
         "西市家政服务",
@@ -260,8 +260,10 @@ CASES = [
         "申报中小学研学实践教育基地（人工智能科普方向）",
         "我公司建有500平方米的人工智能和机器人体验中心，已接待过多所学校参观。希望申报区级中小学"
         "研学实践教育基地，想了解申报条件、安全管理要求和评审流程。",
-        4,
-        "accept@0 dispatch@1 sign@1 progress@2",
+        # dispatched five working days ago with a five-day limit: due today, so it is
+        # "due this week" on whichever day the demo is seeded
+        6,
+        "accept@0 dispatch@1 sign@1 progress@3",
         "教育局",
         progress=("已与企业沟通，正在对照研学基地认定办法梳理需补充的安全管理材料。",),
     ),

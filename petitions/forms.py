@@ -5,11 +5,12 @@ import uuid
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity
 from chamber.models import Department
+from chamber.phone import tidy_phone, validate_office_phone
 from chamber.uploads import CheckedFilesField
 from members.credit_code import normalise
 from members.models import Enterprise
@@ -28,7 +29,9 @@ def _enterprises():
 class SubmitForm(forms.Form):
     """A member's own petition, from the phone."""
 
-    title = forms.CharField(label=capfirst(_("title")), max_length=200)
+    title = forms.CharField(
+        label=capfirst(pgettext_lazy("heading", "title")), max_length=200
+    )
     description = forms.CharField(
         label=capfirst(_("description")),
         max_length=5000,
@@ -51,10 +54,35 @@ class SubmitForm(forms.Form):
         label=_("The chamber may share this petition without naming my enterprise"),
         required=False,
     )
+    contact_name = forms.CharField(
+        label=capfirst(_("contact person")),
+        max_length=50,
+        help_text=_("Whom the department calls about it."),
+    )
+    contact_phone = forms.CharField(
+        label=capfirst(_("contact phone")),
+        max_length=30,
+        validators=[validate_office_phone],
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        help_text=_("A mobile or an office number, e.g. 13812345678 or 0417-2812345."),
+    )
+
+    field_order = [
+        "title",
+        "description",
+        "category",
+        "contact_name",
+        "contact_phone",
+        "files",
+        "may_share_anonymously",
+    ]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = _categories()
+
+    def clean_contact_phone(self) -> str:
+        return tidy_phone(self.cleaned_data["contact_phone"])
 
 
 class StaffEntryForm(SubmitForm):
@@ -78,15 +106,6 @@ class StaffEntryForm(SubmitForm):
             "The reception-hall session or consultation day, if it was raised at one."
         ),
     )
-    contact_name = forms.CharField(
-        label=capfirst(_("contact person")), max_length=50, required=False
-    )
-    contact_phone = forms.CharField(
-        label=capfirst(_("contact phone")),
-        max_length=30,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "tel"}),
-    )
 
     field_order = [
         "channel",
@@ -105,6 +124,10 @@ class StaffEntryForm(SubmitForm):
         self.fields["enterprise"].queryset = _enterprises()
         self.fields["activity"].queryset = _sessions()
         del self.fields["may_share_anonymously"]
+        # A caller may not leave a name or number; the enterprise's are on file.
+        for name in ("contact_name", "contact_phone"):
+            self.fields[name].required = False
+            self.fields[name].help_text = ""
 
 
 def _sessions():
@@ -122,7 +145,9 @@ def _sessions():
 
 
 class DutyLogPetitionForm(forms.Form):
-    title = forms.CharField(label=capfirst(_("title")), max_length=200)
+    title = forms.CharField(
+        label=capfirst(pgettext_lazy("heading", "title")), max_length=200
+    )
     description = forms.CharField(
         label=capfirst(_("description")),
         max_length=5000,
@@ -309,7 +334,7 @@ class RatingForm(forms.Form):
 class StaffFilterForm(forms.Form):
     STATUSES = [
         ("", _("All")),
-        ("open", _("Open")),
+        ("open", pgettext_lazy("petitions not ended", "Open")),
         ("awaiting_review", _("Department replied, awaiting review")),
         ("overdue", _("Overdue at departments")),
         *Petition.Status.choices,
@@ -317,7 +342,9 @@ class StaffFilterForm(forms.Form):
 
     q = forms.CharField(label=capfirst(_("search")), required=False, max_length=100)
     status = forms.ChoiceField(
-        label=capfirst(_("status")), choices=STATUSES, required=False
+        label=capfirst(pgettext_lazy("state of a record", "status")),
+        choices=STATUSES,
+        required=False,
     )
     channel = forms.ChoiceField(
         label=capfirst(_("channel")),
@@ -413,7 +440,9 @@ class BatchRowForm(forms.Form):
     contact_phone = forms.CharField(
         label=capfirst(_("contact phone")), max_length=30, required=False
     )
-    title = forms.CharField(label=capfirst(_("title")), max_length=200)
+    title = forms.CharField(
+        label=capfirst(pgettext_lazy("heading", "title")), max_length=200
+    )
     description = forms.CharField(
         label=capfirst(_("description")),
         max_length=5000,

@@ -6,6 +6,8 @@ from ending (closed, rejected, merged) without an answer to the enterprise, so
 事事有着落、件件有回音 holds even for a raw queryset update.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -13,16 +15,22 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chamber.records import ImmutableRecord
+from chamber.times import beijing_date, beijing_minute
 from chamber.uploads import StoredUpload, random_upload_path
 
 
 class Category(models.Model):
     """What a petition is about (financing, land, approvals…), with its time limits; staff add more."""
 
-    code = models.SlugField(_("code"), max_length=30, unique=True)
-    name = models.CharField(_("name"), max_length=30, unique=True)
+    code = models.SlugField(
+        pgettext_lazy("identifier", "code"), max_length=30, unique=True
+    )
+    name = models.CharField(
+        pgettext_lazy("name of a thing", "name"), max_length=30, unique=True
+    )
     working_days = models.PositiveSmallIntegerField(
         _("time limit (working days)"),
         default=10,
@@ -111,7 +119,8 @@ class IntakeBatch(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d} · {self.source or self.key[:8]}"
+        day = beijing_date(self.created_at)
+        return f"{day:%Y-%m-%d} · {self.source or self.key[:8]}"
 
 
 class PetitionQuerySet(models.QuerySet):
@@ -132,6 +141,17 @@ class PetitionQuerySet(models.QuerySet):
             dispatched_at__isnull=True
         )
 
+    def waiting_at_department(self):
+        """With a department that has not replied yet (new, due, overdue, in progress)."""
+        return self.filter(waiting_at_department_q())
+
+    def overdue(self, on):
+        """Waiting at a department past its due date (signed for or not)."""
+        return self.filter(section_q(Section.OVERDUE, on))
+
+    def in_section(self, section: str, on):
+        return self.filter(section_q(section, on))
+
 
 class Petition(models.Model):
     """An enterprise's appeal (诉求), from intake to the enterprise's rating."""
@@ -142,7 +162,7 @@ class Petition(models.Model):
         DISPATCHED = "dispatched", _("dispatched")
         IN_PROGRESS = "in_progress", _("in progress")
         REPLIED = "replied", _("replied")
-        CLOSED = "closed", _("closed")
+        CLOSED = "closed", pgettext_lazy("petition status", "closed")
         REJECTED = "rejected", _("rejected")
         MERGED = "merged", _("merged")
 
@@ -216,7 +236,7 @@ class Petition(models.Model):
         related_name="petitions",
         verbose_name=_("intake batch"),
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     description = models.TextField(_("description"), max_length=5000)
     may_share_anonymously = models.BooleanField(
         _("may be shared anonymously"),
@@ -240,7 +260,10 @@ class Petition(models.Model):
         _("handling"), max_length=12, choices=Handling, blank=True
     )
     status = models.CharField(
-        _("status"), max_length=16, choices=Status, default=Status.SUBMITTED
+        pgettext_lazy("state of a record", "status"),
+        max_length=16,
+        choices=Status,
+        default=Status.SUBMITTED,
     )
     department = models.ForeignKey(
         "chamber.Department",
@@ -387,19 +410,101 @@ class Petition(models.Model):
         return self.status in self.ENDED_STATUSES
 
     def is_overdue(self, on) -> bool:
-        return (
-            self.due_on is not None
-            and self.due_on < on
-            and self.status in self.WITH_DEPARTMENT
-        )
+        return self.section(on) == Section.OVERDUE
+
+    def section(self, on) -> str:
+        """Where the petition stands on day `on` (`Section`); agrees with `section_q`."""
+        S = self.Status
+        if self.status == S.SUBMITTED:
+            return Section.TO_TRIAGE
+        if self.status == S.ACCEPTED:
+            return Section.WITH_CHAMBER
+        if self.status == S.REPLIED:
+            return Section.ANSWERED
+        if self.status in self.ENDED_STATUSES:
+            return Section.ENDED
+        if self.department_replied_at is not None:
+            return Section.AWAITING_REVIEW
+        if self.due_on < on:
+            return Section.OVERDUE
+        if self.status == S.DISPATCHED:
+            return Section.NEW
+        if self.due_on <= week_end(on):
+            return Section.DUE_THIS_WEEK
+        return Section.IN_PROGRESS
 
     @property
     def awaits_review(self) -> bool:
         """The department replied and staff have not yet sent the answer on."""
         return (
-            self.status == self.Status.IN_PROGRESS
+            self.status in self.WITH_DEPARTMENT
             and self.department_replied_at is not None
         )
+
+    @property
+    def is_waiting_at_department(self) -> bool:
+        """With a department that has not replied yet: its officials may act on it."""
+        return (
+            self.status in self.WITH_DEPARTMENT and self.department_replied_at is None
+        )
+
+
+class Section(models.TextChoices):
+    """Where a petition stands in the work on a given day: one meaning for the
+    department's queue, the staff's board, the weekly digest, the daily study and the
+    reports. Waiting at a department means dispatched or in progress without the
+    department's reply; overdue means waiting past the due date, signed for or not."""
+
+    TO_TRIAGE = "to_triage", _("to triage")
+    WITH_CHAMBER = "with_chamber", _("accepted, with the chamber")
+    OVERDUE = "overdue", _("overdue")
+    NEW = "new", _("new, to sign for")
+    DUE_THIS_WEEK = "due_this_week", _("due this week")
+    IN_PROGRESS = "in_progress", pgettext_lazy("petition section", "in progress")
+    AWAITING_REVIEW = "awaiting_review", _("replied, with the chamber for review")
+    ANSWERED = "answered", _("answered, awaiting the rating")
+    ENDED = "ended", _("ended")
+
+
+def week_end(on):
+    """The last day (Sunday) of the week holding `on`: "due this week" ends there."""
+    return on + timedelta(days=6 - on.weekday())
+
+
+def waiting_at_department_q(prefix: str = "") -> Q:
+    S = Petition.Status
+    return Q(
+        **{
+            f"{prefix}status__in": (S.DISPATCHED, S.IN_PROGRESS),
+            f"{prefix}department_replied_at__isnull": True,
+        }
+    )
+
+
+def section_q(section: str, on, prefix: str = "") -> Q:
+    """The filter of one `Section` on day `on`; `prefix` reaches petitions from another
+    model (`"petitions__"` from a department). Agrees with `Petition.section`."""
+    S = Petition.Status
+
+    def q(**lookups) -> Q:
+        return Q(**{prefix + key: value for key, value in lookups.items()})
+
+    waiting = waiting_at_department_q(prefix)
+    return {
+        Section.TO_TRIAGE: q(status=S.SUBMITTED),
+        Section.WITH_CHAMBER: q(status=S.ACCEPTED),
+        Section.OVERDUE: waiting & q(due_on__lt=on),
+        Section.NEW: waiting & q(status=S.DISPATCHED, due_on__gte=on),
+        Section.DUE_THIS_WEEK: waiting
+        & q(status=S.IN_PROGRESS, due_on__gte=on, due_on__lte=week_end(on)),
+        Section.IN_PROGRESS: waiting & q(status=S.IN_PROGRESS, due_on__gt=week_end(on)),
+        Section.AWAITING_REVIEW: q(
+            status__in=(S.DISPATCHED, S.IN_PROGRESS),
+            department_replied_at__isnull=False,
+        ),
+        Section.ANSWERED: q(status=S.REPLIED),
+        Section.ENDED: q(status__in=(S.CLOSED, S.REJECTED, S.MERGED)),
+    }[section]
 
 
 class PetitionEvent(ImmutableRecord):
@@ -462,7 +567,7 @@ class PetitionEvent(ImmutableRecord):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} · {beijing_minute(self.created_at)}"
 
     @property
     def by_system(self) -> bool:

@@ -110,9 +110,7 @@ def run_daily_study(*, on: date, caught_up_on: date | None = None) -> ReviewRun 
         return run
     now = timezone.now()
     previous = workdays.last_working_day_before(on)
-    open_at_department = Petition.objects.filter(
-        status__in=Petition.WITH_DEPARTMENT, department_replied_at__isnull=True
-    )
+    open_at_department = Petition.objects.waiting_at_department()
 
     intake = list(
         Petition.objects.filter(
@@ -148,9 +146,9 @@ def run_daily_study(*, on: date, caught_up_on: date | None = None) -> ReviewRun 
     )
 
     overdue = list(
-        open_at_department.filter(
-            due_on__lt=on, supervised_on__isnull=True
-        ).values_list("pk", flat=True)
+        Petition.objects.overdue(on)
+        .filter(supervised_on__isnull=True)
+        .values_list("pk", flat=True)
     )
     Petition.objects.filter(pk__in=overdue).update(supervised_on=on)
     _system_events(overdue, PetitionEvent.Kind.SUPERVISION, now=now)
@@ -222,7 +220,7 @@ def run_weekly_dispatch(*, on: date, caught_up_on: date | None = None) -> Review
     if not created:
         return run
     now = timezone.now()
-    boards = selectors.department_boards(on=on, week_end=week_end)
+    boards = selectors.department_boards(on=on)
     # Due before the 10th working day before `on`: overdue by 11 or more working days,
     # counted as Escalation.overdue_working_days counts them (due Friday, Monday is day 1).
     cutoff = workdays.nth_working_day_before(on, ESCALATE_AFTER_WORKING_DAYS)
@@ -232,11 +230,7 @@ def run_weekly_dispatch(*, on: date, caught_up_on: date | None = None) -> Review
         period_start=OuterRef("due_on"),
     )
     rows = list(
-        Petition.objects.filter(
-            status__in=Petition.WITH_DEPARTMENT,
-            department_replied_at__isnull=True,
-            due_on__lt=cutoff,
-        )
+        Petition.objects.overdue(cutoff)
         .filter(~Exists(already))
         .values_list("pk", "due_on", "department_id", "created_at")
     )
@@ -492,12 +486,3 @@ def run_step(kind: str, *, on: date) -> list[ReviewRun]:
     # On the 2nd, the month before is both the monthly tick's own period and the one
     # the 1st's lost tick left: listed once.
     return runs + [run for run in caught_up if run not in runs]
-
-
-def overdue_filter(on: date) -> Q:
-    """Open at a department, past its due date, the department's reply not in yet."""
-    return Q(
-        status__in=Petition.WITH_DEPARTMENT,
-        due_on__lt=on,
-        department_replied_at__isnull=True,
-    )

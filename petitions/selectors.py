@@ -14,13 +14,20 @@ from django.utils import timezone
 
 from chamber import workdays
 from chamber.models import Department
-from petitions.models import Escalation, Petition, PetitionEvent, ReviewRun
+from chamber.ranking import competition_ranks
+from petitions.models import (
+    Escalation,
+    Petition,
+    PetitionEvent,
+    ReviewRun,
+    Section,
+    section_q,
+    waiting_at_department_q,
+)
 
 S = Petition.Status
 # Departments with fewer petitions in a period are listed in the report but not ranked.
 MIN_RANKED = 3
-# An official's "due soon": due within this many working days.
-DUE_SOON_WORKING_DAYS = 3
 _ROW = ("enterprise", "category", "department")
 
 
@@ -45,32 +52,26 @@ def department_petitions(*, department_id: int) -> QuerySet[Petition]:
     return Petition.objects.for_department(department_id).select_related(*_ROW)
 
 
+# The sections of an official's queue, in the order the page shows them.
+DEPARTMENT_SECTIONS = (
+    Section.NEW,
+    Section.OVERDUE,
+    Section.DUE_THIS_WEEK,
+    Section.IN_PROGRESS,
+    Section.AWAITING_REVIEW,
+)
+
+
 def department_queue(*, department_id: int, on: date) -> dict[str, list[Petition]]:
-    """An official's queue: new (to sign for), due soon, overdue, other work, awaiting review."""
-    soon = workdays.add_working_days(on, DUE_SOON_WORKING_DAYS)
-    rows = list(
+    """An official's queue by `Section`: new (to sign for), overdue, due this week, in
+    progress, replied and with the chamber for review. One query."""
+    queue = {section: [] for section in DEPARTMENT_SECTIONS}
+    for p in (
         department_petitions(department_id=department_id)
         .filter(status__in=Petition.WITH_DEPARTMENT)
         .order_by("due_on", "pk")
-    )
-    queue = {
-        "new": [],
-        "overdue": [],
-        "due_soon": [],
-        "in_progress": [],
-        "awaiting_review": [],
-    }
-    for p in rows:
-        if p.department_replied_at is not None:
-            queue["awaiting_review"].append(p)
-        elif p.status == S.DISPATCHED:
-            queue["new"].append(p)
-        elif p.due_on < on:
-            queue["overdue"].append(p)
-        elif p.due_on <= soon:
-            queue["due_soon"].append(p)
-        else:
-            queue["in_progress"].append(p)
+    ):
+        queue[p.section(on)].append(p)
     return queue
 
 
@@ -113,23 +114,20 @@ def staff_petitions(
 BOARD_ROWS = 30
 
 
+# The triage board's sections and their order (the most pressing first).
+_BOARD_ORDER = {
+    Section.TO_TRIAGE: ("awaiting_triage_since", "pk"),
+    Section.AWAITING_REVIEW: ("department_replied_at", "pk"),
+    Section.WITH_CHAMBER: ("accepted_at", "pk"),
+    Section.OVERDUE: ("due_on", "pk"),
+}
+
+
 def _board_sections(on: date) -> dict[str, tuple[Q, tuple[str, ...]]]:
-    """Each section of the triage board: its filter and its order (the most pressing first)."""
+    """Each section of the triage board: its filter and its order."""
     return {
-        "to_triage": (Q(status=S.SUBMITTED), ("awaiting_triage_since", "pk")),
-        "awaiting_review": (
-            Q(status=S.IN_PROGRESS, department_replied_at__isnull=False),
-            ("department_replied_at", "pk"),
-        ),
-        "with_chamber": (Q(status=S.ACCEPTED), ("accepted_at", "pk")),
-        "overdue": (
-            Q(
-                status__in=Petition.WITH_DEPARTMENT,
-                due_on__lt=on,
-                department_replied_at__isnull=True,
-            ),
-            ("due_on", "pk"),
-        ),
+        section: (section_q(section, on), order)
+        for section, order in _BOARD_ORDER.items()
     }
 
 
@@ -195,28 +193,23 @@ def petitions_by_pk(pks) -> list[Petition]:
     return [found[pk] for pk in pks if pk in found]
 
 
-def department_boards(*, on: date, week_end: date) -> list[dict]:
-    """Per department: open at the department, due by the week's end, overdue (weekly dispatch)."""
-    waiting = Q(
-        petitions__status__in=Petition.WITH_DEPARTMENT,
-        petitions__department_replied_at__isnull=True,
-    )
+def department_boards(*, on: date) -> list[dict]:
+    """Per department (weekly dispatch): waiting at it, and of those new, due this week
+    and overdue, by `Section`."""
+    counted = (Section.NEW, Section.DUE_THIS_WEEK, Section.OVERDUE)
     departments = Department.objects.filter(is_active=True).annotate(
-        open=Count("petitions", filter=waiting),
-        due_this_week=Count(
-            "petitions",
-            filter=waiting
-            & Q(petitions__due_on__gte=on, petitions__due_on__lte=week_end),
-        ),
-        overdue=Count("petitions", filter=waiting & Q(petitions__due_on__lt=on)),
+        open=Count("petitions", filter=waiting_at_department_q("petitions__")),
+        **{
+            section: Count("petitions", filter=section_q(section, on, "petitions__"))
+            for section in counted
+        },
     )
     return [
         {
             "id": d.pk,
             "name": d.name,
             "open": d.open,
-            "due_this_week": d.due_this_week,
-            "overdue": d.overdue,
+            **{section: getattr(d, section) for section in counted},
         }
         for d in departments.order_by("sort_order", "name")
     ]
@@ -382,14 +375,13 @@ def _department_table(departments, per_dep) -> list[dict]:
     ranked = sorted(
         (r for r in rows if r["petitions"] >= MIN_RANKED), key=score, reverse=True
     )
-    rank, previous = 0, None
-    for row in ranked:
-        if score(row) != previous:
-            rank, previous = rank + 1, score(row)
-        row["rank"] = rank
+    for row, (rank, tied) in zip(
+        ranked, competition_ranks([score(r) for r in ranked]), strict=True
+    ):
+        row["rank"], row["tied"] = rank, tied
     unranked = sorted(
         (r for r in rows if r["petitions"] < MIN_RANKED), key=lambda r: r["name"]
     )
     for row in unranked:
-        row["rank"] = None
+        row["rank"], row["tied"] = None, False
     return ranked + unranked

@@ -8,14 +8,21 @@ from io import BytesIO
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from openpyxl import Workbook, load_workbook
 
 from chamber.exports import safe_cell
+from chamber.ranking import rank_label
+from chamber.times import beijing_date, spreadsheet_cell
 from petitions.forms import MAX_BATCH_ROWS, SHEET_COLUMNS
 from petitions.models import Petition, ReviewRun
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Number formats: a rate is a number Excel shows as a percentage (75.0%), and sums,
+# sorts and charts as one; times are Beijing time (chamber.times).
+PERCENT = "0.0%"
+DAY = "yyyy-mm-dd"
+MINUTE = "yyyy-mm-dd hh:mm"
 
 
 def read_opinion_forms(upload) -> list[tuple[int, dict]]:
@@ -62,7 +69,7 @@ def opinion_form_template() -> bytes:
             _("enterprise (name or credit code)"),
             _("contact person"),
             _("contact phone"),
-            _("title"),
+            pgettext("heading", "title"),
             _("description"),
             _("category"),
         ]
@@ -76,8 +83,25 @@ def _save(book: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def _pct(value) -> str:
-    return "" if value is None else f"{value}%"
+def _rank(row: dict):
+    """The place as a number, or "并列第4" when shared; "not ranked" under 3 petitions."""
+    if row["rank"] is None:
+        return _("not ranked")
+    if row.get("tied"):
+        return rank_label(row["rank"], True)
+    return row["rank"]
+
+
+def _rate(value) -> float | None:
+    """A rate stored as a percentage (75.0) as the fraction Excel formats as 75.0%."""
+    return None if value is None else value / 100
+
+
+def _format(sheet, column: int, number_format: str, *, first_row: int = 2) -> None:
+    for (cell,) in sheet.iter_rows(
+        min_row=first_row, min_col=column, max_col=column, max_row=sheet.max_row
+    ):
+        cell.number_format = number_format
 
 
 def report_workbook(run: ReviewRun, *, uncleared: list[Petition] = ()) -> bytes:
@@ -95,7 +119,11 @@ def report_workbook(run: ReviewRun, *, uncleared: list[Petition] = ()) -> bytes:
     )
     for label, key in FIGURES:
         value = totals.get(key)
-        sheet.append([str(label), _pct(value) if key.endswith("_rate") else value])
+        if key.endswith("_rate"):
+            sheet.append([str(label), _rate(value)])
+            sheet.cell(row=sheet.max_row, column=2).number_format = PERCENT
+        else:
+            sheet.append([str(label), value])
     intake = book.create_sheet(_("intake")[:31])
     intake.append([_("channel"), _("petitions")])
     channels = dict(Petition.Channel.choices)
@@ -122,25 +150,27 @@ def report_workbook(run: ReviewRun, *, uncleared: list[Petition] = ()) -> bytes:
     for row in report.get("departments", []):
         deps.append(
             [
-                row["rank"] if row["rank"] is not None else _("not ranked"),
+                _rank(row),
                 safe_cell(row["name"]),
                 row["petitions"],
                 row["dispatched"],
                 row["answered"],
-                _pct(row["response_rate"]),
-                _pct(row["resolution_rate"]),
-                _pct(row["satisfaction_rate"]),
+                _rate(row["response_rate"]),
+                _rate(row["resolution_rate"]),
+                _rate(row["satisfaction_rate"]),
                 row["bounces"],
             ]
         )
+    for column in (6, 7, 8):
+        _format(deps, column, PERCENT)
     if uncleared:
         left = book.create_sheet(_("not cleared")[:31])
         left.append(
             [
                 _("number"),
                 _("enterprise"),
-                _("title"),
-                _("status"),
+                pgettext("heading", "title"),
+                pgettext("state of a record", "status"),
                 _("department"),
                 _("received at"),
                 _("due date"),
@@ -154,10 +184,12 @@ def report_workbook(run: ReviewRun, *, uncleared: list[Petition] = ()) -> bytes:
                     safe_cell(p.title),
                     str(p.get_status_display()),
                     safe_cell(p.department.name if p.department else ""),
-                    f"{p.created_at:%Y-%m-%d}",
-                    f"{p.due_on:%Y-%m-%d}" if p.due_on else "",
+                    beijing_date(p.created_at),
+                    p.due_on,
                 ]
             )
+        _format(left, 6, DAY)
+        _format(left, 7, DAY)
     return _save(book)
 
 
@@ -170,10 +202,10 @@ def petitions_workbook(petitions) -> bytes:
         [
             _("number"),
             _("enterprise"),
-            _("title"),
+            pgettext("heading", "title"),
             _("channel"),
             _("category"),
-            _("status"),
+            pgettext("state of a record", "status"),
             _("department"),
             _("received at"),
             _("due date"),
@@ -189,10 +221,12 @@ def petitions_workbook(petitions) -> bytes:
                 safe_cell(p.category.name if p.category else ""),
                 str(p.get_status_display()),
                 safe_cell(p.department.name if p.department else ""),
-                f"{p.created_at:%Y-%m-%d %H:%M}",
-                f"{p.due_on:%Y-%m-%d}" if p.due_on else "",
+                spreadsheet_cell(p.created_at),
+                p.due_on,
             ]
         )
+    _format(sheet, 8, MINUTE)
+    _format(sheet, 9, DAY)
     return _save(book)
 
 

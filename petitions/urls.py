@@ -31,4 +31,6 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report, name="report"),
     path("reports/<int:pk>/report.xlsx", views.report_export, name="report_export"),
     path("escalations/", views.escalations, name="escalations"),
+    path("escalations/<int:pk>/", views.leader_detail, name="leader_detail"),
+    path("registered/<int:pk>/", views.registered_detail, name="registered_detail"),
 ]

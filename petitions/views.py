@@ -22,7 +22,13 @@ from chamber.roles import Role, roles_of
 from chamber.uploads import content_disposition, download_response
 from members.models import DutyLogEntry
 from petitions import forms, selectors, services, sheets
-from petitions.models import Escalation, Petition, PetitionAttachment, ReviewRun
+from petitions.models import (
+    Escalation,
+    Petition,
+    PetitionAttachment,
+    ReviewRun,
+    Section,
+)
 from petitions.tokens import read_rating_token
 
 PAGE_SIZE = 25
@@ -115,7 +121,15 @@ def my_petitions(request: HttpRequest) -> HttpResponse:
 @member_required
 def submit(request: HttpRequest) -> HttpResponse:
     member = _member(request)
-    form = forms.SubmitForm(request.POST or None, request.FILES or None)
+    form = forms.SubmitForm(
+        request.POST or None,
+        request.FILES or None,
+        # the department calls the member who wrote it, unless they name someone else
+        initial={
+            "contact_name": request.user.get_full_name(),
+            "contact_phone": member.mobile,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -128,6 +142,8 @@ def submit(request: HttpRequest) -> HttpResponse:
                 may_share_anonymously=data["may_share_anonymously"],
                 channel=Petition.Channel.ONLINE,
                 submitted_by=request.user,
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
             )
         except services.PetitionError as exc:
             form.add_error(None, str(exc))
@@ -314,9 +330,7 @@ def department_queue(request: HttpRequest) -> HttpResponse:
 @official_required
 def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
     petition = _get_petition_for_official(request, pk)
-    still_ours = (
-        petition.status in Petition.WITH_DEPARTMENT and not petition.awaits_review
-    )
+    still_ours = petition.is_waiting_at_department
     context = {
         "petition": petition,
         "events": selectors.timeline(petition=petition, audience="department"),
@@ -379,22 +393,20 @@ def department_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
 # --- staff -----------------------------------------------------------------------------
 
 
-# key, heading, badge style, the staff list's status filter showing the whole section
+# section, what staff do with it, the staff list's status filter showing the whole section
 BOARD_SECTIONS = [
-    ("to_triage", gettext_lazy("To triage"), "text-bg-warning", "submitted"),
+    (Section.TO_TRIAGE, gettext_lazy("Triage and dispatch."), "submitted"),
     (
-        "awaiting_review",
-        gettext_lazy("Department replied: review and send"),
-        "text-bg-info",
+        Section.AWAITING_REVIEW,
+        gettext_lazy("Review the department's reply and send it on."),
         "awaiting_review",
     ),
+    (Section.WITH_CHAMBER, gettext_lazy("Dispatch or answer."), "accepted"),
     (
-        "with_chamber",
-        gettext_lazy("Accepted: dispatch or answer"),
-        "text-bg-secondary",
-        "accepted",
+        Section.OVERDUE,
+        gettext_lazy("At departments past the due date: follow up."),
+        "overdue",
     ),
-    ("overdue", gettext_lazy("Overdue at departments"), "text-bg-danger", "overdue"),
 ]
 
 
@@ -763,6 +775,44 @@ def report_export(request: HttpRequest, pk: int) -> HttpResponse:
         f"{run.kind}-{run.period_start:%Y%m%d}.xlsx"
     )
     return response
+
+
+@leadership_required
+def leader_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A district leader reads an escalated petition: the enterprise's words, the
+    department, every event and the reply; nothing to act on. Others are 404."""
+    petition = get_object_or_404(
+        Petition.objects.select_related(
+            "enterprise", "category", "department", "department_replied_by"
+        ).filter(pk__in=Escalation.objects.values("petition_id")),
+        pk=pk,
+    )
+    context = {
+        "petition": petition,
+        "events": selectors.timeline(petition=petition, audience="staff"),
+        "escalations": list(petition.escalations.all()),
+        "today": timezone.localdate(),
+        "audience": "leader",
+    }
+    return render(request, "petitions/follow.html", context)
+
+
+@role_required(Role.REPRESENTATIVE)
+def registered_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The representative follows a petition registered from their duty log: its status
+    and public timeline. Another representative's is 404."""
+    petition = get_object_or_404(
+        Petition.objects.select_related("category", "department", "duty_log_entry"),
+        pk=pk,
+        duty_log_entry__shift__representative=_member(request),
+    )
+    context = {
+        "petition": petition,
+        "events": selectors.timeline(petition=petition, audience="enterprise"),
+        "today": timezone.localdate(),
+        "audience": "representative",
+    }
+    return render(request, "petitions/follow.html", context)
 
 
 @leadership_required

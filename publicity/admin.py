@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -66,12 +68,19 @@ class ArticleAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def _each(self, request, queryset, service, done) -> None:
+        succeeded = 0
         for article in queryset:
             try:
                 service(article=article, actor=request.user)
+                succeeded += 1
             except services.ArticleError as exc:
-                self.message_user(request, f"{article}: {exc}", messages.ERROR)
-        self.message_user(request, done)
+                self.message_user(
+                    request,
+                    _("%(name)s: %(error)s") % {"name": article, "error": exc},
+                    messages.ERROR,
+                )
+        if succeeded:
+            self.message_user(request, done)
 
     @admin.action(description=_("Send to review"))
     def submit_for_review(self, request, queryset) -> None:
@@ -91,6 +100,30 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.action(description=_("Withdraw"))
     def withdraw(self, request, queryset) -> None:
         self._each(request, queryset, services.withdraw_article, _("Withdrawn."))
+
+    def response_change(self, request, obj):
+        """The change page's 发布, 定时发布 and 撤回 buttons: the list's actions on this article.
+
+        发布 publishes now; 定时发布 is the list's publish action (at the publish time
+        just saved), once that time is in the future.
+        """
+        one = Article.objects.filter(pk=obj.pk)
+        if "_publish_now" in request.POST:
+            self._each(request, one, services.publish_article, _("Published."))
+        elif "_schedule" in request.POST:
+            if obj.published_at is None or obj.published_at <= timezone.now():
+                self.message_user(
+                    request,
+                    _("Set a publish time in the future first, then schedule."),
+                    messages.ERROR,
+                )
+            else:
+                self.publish(request, one)
+        elif "_withdraw" in request.POST:
+            self.withdraw(request, one)
+        else:
+            return super().response_change(request, obj)
+        return HttpResponseRedirect(request.path)
 
 
 @admin.register(DigestPreference)
@@ -229,4 +262,8 @@ class ShowcaseAdmin(admin.ModelAdmin):
             try:
                 showcases.approve_showcase(showcase=showcase, actor=request.user)
             except showcases.ShowcaseError as exc:
-                self.message_user(request, f"{showcase}: {exc}", messages.ERROR)
+                self.message_user(
+                    request,
+                    _("%(name)s: %(error)s") % {"name": showcase, "error": exc},
+                    messages.ERROR,
+                )

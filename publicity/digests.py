@@ -15,11 +15,12 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from chamber import workdays
 from chamber.emails import make_message
 from chamber.models import Official
-from petitions.models import Escalation, Petition
+from petitions.models import Escalation, Petition, Section, section_q
 from publicity import deliveries
 from publicity.models import Article, DigestDelivery
 
@@ -30,20 +31,17 @@ POLICY_KIND = "policy"
 LEADER_DIGEST_ROWS = 50
 
 
-def _waiting_at(department_ref) -> Q:
-    return Q(
-        department_id=department_ref,
-        status__in=Petition.WITH_DEPARTMENT,
-        department_replied_at__isnull=True,
-    )
+# What a department's digest lists, in its order: the sections of the official's queue
+# that wait for the department (petitions.models.Section, one meaning everywhere).
+DIGEST_SECTIONS = (Section.OVERDUE, Section.DUE_THIS_WEEK, Section.NEW)
 
 
-def _listed_at(department_ref, week_end: date) -> Q:
-    """What a department's digest lists: waiting petitions overdue or due by the week's
-    end, and new ones still to sign for (`department_sections`)."""
-    return _waiting_at(department_ref) & (
-        Q(due_on__lte=week_end) | Q(status=Petition.Status.DISPATCHED)
-    )
+def _listed_at(department_ref, on: date) -> Q:
+    """What a department's digest lists on day `on` (`department_sections`)."""
+    listed = Q()
+    for section in DIGEST_SECTIONS:
+        listed |= section_q(section, on)
+    return Q(department_id=department_ref) & listed
 
 
 @transaction.atomic
@@ -62,7 +60,7 @@ def plan_weekly_digests(*, week_start: date) -> list[int]:
             & Exists(
                 Petition.objects.filter(
                     _listed_at(
-                        OuterRef("department_id"), week_start + timedelta(days=6)
+                        OuterRef("department_id"), max(week_start, timezone.localdate())
                     )
                 )
             )
@@ -132,7 +130,6 @@ def build_message(delivery: DigestDelivery, *, now: datetime):
     """The e-mail of one delivery in the recipient's language; None when nothing waits any more."""
     official, user = delivery.official, delivery.official.user
     on = timezone.localdate(now)
-    week_end = delivery.week_start + timedelta(days=6)
     if delivery.kind == DigestDelivery.Kind.LEADER:
         open_escalations = Escalation.objects.exclude(
             petition__status__in=Petition.ENDED_STATUSES
@@ -161,9 +158,7 @@ def build_message(delivery: DigestDelivery, *, now: datetime):
             {"recipient": user, "delivery": delivery, **context},
             user.language,
         )
-    sections = department_sections(
-        department_id=official.department_id, on=on, week_end=week_end
-    )
+    sections = department_sections(department_id=official.department_id, on=on)
     if not any(sections.values()):
         return None
     include_articles = getattr(
@@ -188,6 +183,8 @@ def build_message(delivery: DigestDelivery, *, now: datetime):
         "delivery": delivery,
         "department": official.department,
         "sections": sections,
+        # the official's queue heads its sections with the same words
+        "headings": {section: capfirst(section.label) for section in DIGEST_SECTIONS},
         "policies": policies,
         "include_articles": include_articles,
         "path": reverse("petitions:department_queue"),
@@ -196,36 +193,31 @@ def build_message(delivery: DigestDelivery, *, now: datetime):
     return make_message("weekly-digest", [user.email], context, user.language)
 
 
-def department_sections(
-    *, department_id: int, on: date, week_end: date
-) -> dict[str, list]:
-    """A department's petitions waiting for it: overdue, due this week, new (to sign for).
+def department_sections(*, department_id: int, on: date) -> dict[str, list]:
+    """A department's petitions waiting for it, by `Section`: overdue, due this week,
+    new (to sign for), as the official's queue shows them on day `on`.
 
     Each petition carries `working_days` (left, or overdue) and `reply_path` (straight to
     its page, where the reply form is). One query, whatever the number of petitions.
     """
     rows = list(
-        Petition.objects.filter(_listed_at(department_id, week_end))
+        Petition.objects.filter(_listed_at(department_id, on))
         .select_related("enterprise")
         .order_by("due_on", "pk")
     )
+    sections = {section: [] for section in DIGEST_SECTIONS}
     if not rows:
-        return {"overdue": [], "due_this_week": [], "new": []}
+        return sections
     counter = workdays.WorkingDayCounter(
-        min(min(p.due_on for p in rows), on), max(week_end, on)
+        min(min(p.due_on for p in rows), on), max(max(p.due_on for p in rows), on)
     )
-    sections = {"overdue": [], "due_this_week": [], "new": []}
     for p in rows:
         p.reply_path = reverse("petitions:department_detail", args=[p.pk])
         if p.due_on < on:
             p.working_days = counter.between(p.due_on, on)
-            sections["overdue"].append(p)
-        elif p.due_on <= week_end:
+        else:
             p.working_days = counter.between(on, p.due_on)
-            sections["due_this_week"].append(p)
-        elif p.status == Petition.Status.DISPATCHED:
-            p.working_days = counter.between(on, p.due_on)
-            sections["new"].append(p)
+        sections[p.section(on)].append(p)
     return sections
 
 

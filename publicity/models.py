@@ -13,6 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chamber.uploads import StoredUpload
 
@@ -20,8 +21,10 @@ from chamber.uploads import StoredUpload
 class ArticleKind(models.Model):
     """A kind of article (惠企政策, 优企案例, 西市商业风云, news); staff add more."""
 
-    code = models.SlugField(_("code"), max_length=30, unique=True)
-    name = models.CharField(_("name"), max_length=30)
+    code = models.SlugField(
+        pgettext_lazy("identifier", "code"), max_length=30, unique=True
+    )
+    name = models.CharField(pgettext_lazy("name of a thing", "name"), max_length=30)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
     class Meta:
@@ -56,7 +59,7 @@ class Article(models.Model):
         related_name="articles",
         verbose_name=_("kind"),
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     body = models.TextField(_("body"), blank=True)
     cover = models.ForeignKey(
@@ -90,7 +93,10 @@ class Article(models.Model):
         verbose_name=_("campaign"),
     )
     status = models.CharField(
-        _("status"), max_length=12, choices=Status, default=Status.DRAFT
+        pgettext_lazy("state of a record", "status"),
+        max_length=12,
+        choices=Status,
+        default=Status.DRAFT,
     )
     published_at = models.DateTimeField(
         _("published at"),
@@ -182,7 +188,10 @@ class DigestDelivery(models.Model):
     week_start = models.DateField(_("week of"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind)
     status = models.CharField(
-        _("status"), max_length=10, choices=Status, default=Status.PENDING
+        pgettext_lazy("state of a record", "status"),
+        max_length=10,
+        choices=Status,
+        default=Status.PENDING,
     )
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
@@ -280,7 +289,10 @@ class Showcase(models.Model):
         help_text=_("Untick to take the page off the site at once."),
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=Status, default=Status.DRAFT
+        pgettext_lazy("state of a record", "status"),
+        max_length=10,
+        choices=Status,
+        default=Status.DRAFT,
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
@@ -369,7 +381,10 @@ class NewsletterDelivery(models.Model):
     )
     month = models.DateField(_("month"))
     status = models.CharField(
-        _("status"), max_length=10, choices=Status, default=Status.PENDING
+        pgettext_lazy("state of a record", "status"),
+        max_length=10,
+        choices=Status,
+        default=Status.PENDING,
     )
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)

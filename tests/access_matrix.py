@@ -46,6 +46,7 @@ from tests.test_templates import (
     _a_group,
     _a_monthly_report,
     _a_petition,
+    _a_petition_the_rep_registered,
     _a_platform,
     _a_published_article,
     _a_rating_link,
@@ -56,6 +57,7 @@ from tests.test_templates import (
     _an_activity,
     _an_appeal_of_the_reps_week,
     _an_approved_showcase,
+    _an_escalated_petition,
 )
 
 ROLES = (
@@ -303,10 +305,12 @@ def _alices_attendance(request) -> dict:
     from activities import services
     from activities.models import Activity
 
+    activity = Activity.objects.get(**_an_activity(request))
     attendance = services.check_in(
-        activity=Activity.objects.get(**_an_activity(request)),
+        activity=activity,
         member=request.getfixturevalue("alice"),
         actor=request.getfixturevalue("staff"),
+        now=activity.starts_at,  # within the check-in window
     )
     return {"pk": attendance.pk}
 
@@ -606,7 +610,6 @@ MATRIX: dict[str, list[Case]] = {
     "groups:detail": [Case(MEMBERS_AND_STAFF, _a_group)],
     # Points are open among members, by design: the groups compete in the open and
     # "everyone can see why points changed" (groups/services.py). Officials see none.
-    "groups:member_points_now": [Case(row(302, 200, 200, 403, 403, 200, 200), _alice)],
     "groups:member_points": [
         Case(row(302, 200, 200, 403, 403, 200, 200), _alices_year)
     ],
@@ -651,7 +654,7 @@ MATRIX: dict[str, list[Case]] = {
             row(302, 302, 404, 403, 403, 403, 403),
             _alices_registration,
             method="POST",
-            goes_to="activities:mine",
+            goes_to="activities:detail",
         )
     ],
     "activities:mine": [Case(MEMBERS_ONLY)],
@@ -776,6 +779,10 @@ MATRIX: dict[str, list[Case]] = {
         Case(row(302, 403, 403, 403, 404, 404, 404), _a_daily_run, label="daily"),
     ],
     "petitions:escalations": [Case(LEADERS_AND_STAFF)],
+    "petitions:leader_detail": [Case(LEADERS_AND_STAFF, _an_escalated_petition)],
+    "petitions:registered_detail": [
+        Case(REPRESENTATIVES_ONLY, _a_petition_the_rep_registered)
+    ],
     # --- publicity --------------------------------------------------------------------
     "publicity:home": [Case(PUBLIC)],
     "publicity:kind": [Case(PUBLIC, {"code": "policy"})],

@@ -133,6 +133,15 @@ def _party(letter: str, index: int, staff) -> SimpleNamespace:
     (p.log_file,) = DutyLogAttachment.store_all(
         [check_upload(_png("来访.png"))], entry_id=p.log_entry.pk
     )
+    registered = DutyLogEntryFactory(
+        shift=week, enterprise=enterprise, appeal=f"{letter}：希望协调用地指标。"
+    )
+    p.registered = services.petition_from_duty_log(
+        entry=registered,
+        actor=rep.user,
+        title=f"{letter}：用地指标",
+        description="希望协调用地指标。",
+    )
     p.coming_week = DutyShiftFactory(
         week_start=_monday(1 + 2 * index), representative=rep
     )
@@ -145,7 +154,7 @@ def _party(letter: str, index: int, staff) -> SimpleNamespace:
     # The member: a registration, a check-in, points, a showcase waiting for approval.
     p.registration = activities.sign_up(activity=ActivityFactory(), member=member)
     p.attendance = activities.check_in(
-        activity=ActivityFactory(), member=member, actor=staff
+        activity=ActivityFactory(starts_at=timezone.now()), member=member, actor=staff
     )
     p.points = points.record_manual_points(
         member=member, points=5, reason="协助筹办会客厅", actor=staff
@@ -378,6 +387,12 @@ TARGETS = [
         serves=("official",),
         owner="official",
     ),
+    Target(
+        "petitions:registered_detail",
+        lambda p: {"pk": p.registered.pk},
+        serves=("representative",),
+        owner="representative",
+    ),
     Target("petitions:staff_detail", lambda p: {"pk": p.new.pk}, owner="staff"),
     *[
         Target(
@@ -435,10 +450,11 @@ OUTSIDE = {
     "petitions:rate_by_link": "the signed link is the key (test_pages_member)",
     "publicity:news_unsubscribe": "the signed link is the key (test_news)",
     "activities:self_checkin": "the door's QR link, the same for every member",
+    "petitions:leader_detail": "every district leader reads every escalated petition; "
+    "the other roles are refused by role (access matrix)",
     # Product decision (docs/checks.md gap 6): the groups compete in the open, so every
     # member sees every group's page and every member's points history.
     "groups:detail": "open to every member by design",
-    "groups:member_points_now": "open to every member by design",
     "groups:member_points": "open to every member by design",
     # The chamber's own objects, the same for every party (AC-1 checks the roles).
     "groups:confirm_award": "the chamber's award kinds, staff only",

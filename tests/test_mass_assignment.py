@@ -261,7 +261,12 @@ def test_submitting_a_petition_ignores_the_columns_the_chamber_sets(
 ):
     client.force_login(alice.user)
     url = reverse("petitions:submit")
-    valid = {"title": "厂区供电容量不足", "description": "申请协调供电公司增容。"}
+    valid = {
+        "title": "厂区供电容量不足",
+        "description": "申请协调供电公司增容。",
+        "contact_name": "王会计",
+        "contact_phone": "13812345678",
+    }
     before = snapshot()
 
     plain = client.post(url, valid)

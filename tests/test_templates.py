@@ -40,6 +40,12 @@ NOT_PAGES |= {"members/invitation_accept.html"}
 # Django's admin base with the portal's admin stylesheet; every admin page extends it
 # (tests/chamber/test_headers.py and the staff journeys of tests/browser/ render them).
 NOT_PAGES |= {"admin/base_site.html"}
+# The admin change pages of activities and articles with their 发布 / 撤回 buttons;
+# tests/activities/test_first_week.py renders and uses them.
+NOT_PAGES |= {
+    "admin/activities/activity/change_form.html",
+    "admin/publicity/article/change_form.html",
+}
 
 
 @dataclass(frozen=True)
@@ -198,6 +204,12 @@ def _alice(request) -> dict:
     return {"pk": request.getfixturevalue("alice").pk}
 
 
+def _alices_year(request) -> dict:
+    from django.utils import timezone
+
+    return {**_alice(request), "year": timezone.localdate().year}
+
+
 PAGES.update(
     {
         "groups/my_group.html": Page("groups:mine", {}, 302, 200, 302, NOT_MEMBERS),
@@ -208,7 +220,7 @@ PAGES.update(
             "groups:detail", _a_group, 302, 200, 200, NOT_MEMBERS
         ),
         "groups/member_points.html": Page(
-            "groups:member_points_now", _alice, 302, 200, 200, NOT_MEMBERS
+            "groups:member_points", _alices_year, 302, 200, 200, NOT_MEMBERS
         ),
         "groups/manual_points_form.html": Page(
             "groups:manual_points", {}, 302, 403, 200
@@ -360,6 +372,49 @@ def _an_appeal_of_the_reps_week(request) -> dict:
         shift=shift, enterprise=EnterpriseFactory(), appeal="希望协调电力增容。"
     )
     return {"entry_pk": entry.pk}
+
+
+def _an_escalated_petition(request) -> dict:
+    """Alice's answered petition, put before the district leaders by the weekly dispatch."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from petitions.models import Escalation, Petition, ReviewRun
+
+    petition = Petition.objects.get(pk=_a_petition(request)["pk"])
+    today = timezone.localdate()
+    run = ReviewRun.objects.create(
+        kind=ReviewRun.Kind.WEEKLY,
+        period_start=today - timedelta(days=today.weekday()),
+        period_end=today - timedelta(days=today.weekday()) + timedelta(days=6),
+    )
+    Escalation.objects.create(
+        petition=petition,
+        run=run,
+        reason=Escalation.Reason.OVERDUE,
+        period_start=today,
+        department=petition.department,
+        overdue_working_days=11,
+    )
+    return {"pk": petition.pk}
+
+
+def _a_petition_the_rep_registered(request) -> dict:
+    """A petition the representative persona registered from their duty log."""
+    from members.models import DutyLogEntry
+    from petitions import services
+
+    entry = DutyLogEntry.objects.get(
+        pk=_an_appeal_of_the_reps_week(request)["entry_pk"]
+    )
+    petition = services.petition_from_duty_log(
+        entry=entry,
+        actor=request.getfixturevalue("rep").user,
+        title="电力增容",
+        description="希望协调电力增容。",
+    )
+    return {"pk": petition.pk}
 
 
 def _a_monthly_report(request) -> dict:
@@ -515,6 +570,9 @@ PAGES.update(
         ),
         "petitions/escalations.html": Page(
             "petitions:escalations", {}, 302, 403, 200, LEADERSHIP
+        ),
+        "petitions/follow.html": Page(
+            "petitions:leader_detail", _an_escalated_petition, 302, 403, 200, LEADERSHIP
         ),
     }
 )

@@ -185,7 +185,12 @@ def page(request, db, media, alice, bob, staff) -> Page:
 
         return send
 
-    petition = {"title": "厂区供电不稳定", "description": "见附件。"}
+    petition = {
+        "title": "厂区供电不稳定",
+        "description": "见附件。",
+        "contact_name": "王会计",
+        "contact_phone": "13812345678",
+    }
     if request.param == "petition attachment":
         return Page(
             PetitionAttachment,

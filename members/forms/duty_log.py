@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from chamber.phone import normalise_phone
+from chamber.phone import tidy_phone, validate_office_phone
 from chamber.uploads import CheckedFilesField, max_upload_mb
 from members.models import DutyLogEntry, DutyShift, Enterprise
 from members.services.duty_log import MAX_ATTACHMENTS, DutyLogError, check_visit_time
@@ -72,7 +72,10 @@ class DutyLogEntryForm(forms.ModelForm):
         ) % {"n": MAX_ATTACHMENTS, "mb": max_upload_mb()}
 
     def clean_visitor_phone(self) -> str:
-        return normalise_phone(self.cleaned_data["visitor_phone"])
+        phone = tidy_phone(self.cleaned_data["visitor_phone"])
+        if phone:
+            validate_office_phone(phone)  # a mobile or an office number
+        return phone
 
     def clean_visited_at(self) -> datetime:
         visited_at = self.cleaned_data["visited_at"]

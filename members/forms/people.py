@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chamber.models import User
-from chamber.phone import normalise_phone
+from chamber.phone import normalise_phone, tidy_phone
 from members.models import Area, ChamberTitle, Enterprise, Member
 
 
@@ -103,7 +104,8 @@ class EnterpriseContactForm(forms.ModelForm):
         }
 
     def clean_phone(self) -> str:
-        return normalise_phone(self.cleaned_data["phone"])
+        # As written; the model's validator checks the digits.
+        return tidy_phone(self.cleaned_data["phone"])
 
 
 class DirectoryFilterForm(forms.Form):
@@ -115,7 +117,7 @@ class DirectoryFilterForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     title = forms.ModelChoiceField(
-        label=_("title"),
+        label=pgettext_lazy("job title", "title"),
         required=False,
         queryset=ChamberTitle.objects.all(),
         empty_label=_("All titles"),

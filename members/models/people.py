@@ -3,6 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chamber.fields import HttpsURLField
 from chamber.phone import validate_mobile, validate_office_phone
@@ -20,7 +21,9 @@ class Area(models.TextChoices):
 class Industry(models.Model):
     """An industry of member enterprises (制造业, 商贸流通, …); staff add new ones as data."""
 
-    name = models.CharField(_("name"), max_length=50, unique=True)
+    name = models.CharField(
+        pgettext_lazy("name of a thing", "name"), max_length=50, unique=True
+    )
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
 
     class Meta:
@@ -46,7 +49,7 @@ class Enterprise(models.Model):
         MEDIUM = "medium", _("medium")
         LARGE = "large", _("large")
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("name of a thing", "name"), max_length=100)
     credit_code = models.CharField(
         _("unified social credit code"),
         max_length=18,
@@ -66,7 +69,12 @@ class Enterprise(models.Model):
     legal_representative = models.CharField(
         _("legal representative"), max_length=50, blank=True
     )
-    size = models.CharField(_("size"), max_length=10, choices=Size, blank=True)
+    size = models.CharField(
+        pgettext_lazy("enterprise size", "size"),
+        max_length=10,
+        choices=Size,
+        blank=True,
+    )
     phone = models.CharField(
         _("phone"), max_length=30, blank=True, validators=[validate_office_phone]
     )
@@ -113,7 +121,9 @@ class Enterprise(models.Model):
 class ChamberTitle(models.Model):
     """A title in the chamber (兼职副主席, 副会长, …); staff add new ones as data."""
 
-    name = models.CharField(_("name"), max_length=30, unique=True)
+    name = models.CharField(
+        pgettext_lazy("name of a thing", "name"), max_length=30, unique=True
+    )
     takes_duty = models.BooleanField(
         _("takes duty shifts"),
         default=False,
@@ -219,7 +229,7 @@ class TitleTerm(models.Model):
         ChamberTitle,
         on_delete=models.PROTECT,
         related_name="terms",
-        verbose_name=_("title"),
+        verbose_name=pgettext_lazy("job title", "title"),
     )
     starts_on = models.DateField(_("term starts"))
     ends_on = models.DateField(_("term ends"))

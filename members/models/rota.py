@@ -1,12 +1,15 @@
 """The representatives' weekly duty rota (轮周坐班), swaps, reminders, feeds and the duty log."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from chamber import workdays
 from chamber.records import ImmutableRecord
 from chamber.uploads import StoredUpload, random_upload_path
 from members.models.people import Enterprise, Member
@@ -15,7 +18,7 @@ from members.models.people import Enterprise, Member
 class DutyStudio(models.Model):
     """The representatives' studio (代表人士工作室) where the representative on duty sits."""
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("name of a thing", "name"), max_length=100)
     address = models.CharField(_("address"), max_length=200)
     hours = models.CharField(_("opening hours"), max_length=100, blank=True)
 
@@ -25,6 +28,30 @@ class DutyStudio(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+@dataclass(frozen=True)
+class WeekSpan:
+    """A duty week's first and last working day, written one way on every page and e-mail:
+    "2026-03-02 to 03-06" (the year again only when the week runs into the next)."""
+
+    first: date
+    last: date
+
+    @property
+    def first_text(self) -> str:
+        return f"{self.first:%Y-%m-%d}"
+
+    @property
+    def last_text(self) -> str:
+        same_year = self.last.year == self.first.year
+        return f"{self.last:%m-%d}" if same_year else f"{self.last:%Y-%m-%d}"
+
+    def __str__(self) -> str:
+        return gettext("%(first)s to %(last)s") % {
+            "first": self.first_text,
+            "last": self.last_text,
+        }
 
 
 class DutyShiftQuerySet(models.QuerySet):
@@ -83,6 +110,12 @@ class DutyShift(models.Model):
     @property
     def week_end(self) -> date:
         return self.week_start + timedelta(days=6)
+
+    @property
+    def span(self) -> WeekSpan:
+        """The working days of the week by today's calendar (chamber.workdays), as shown."""
+        found = workdays.week_span(self.week_start)
+        return WeekSpan(*found) if found else WeekSpan(self.first_day, self.last_day)
 
     def has_started(self, on: date) -> bool:
         return self.first_day <= on
@@ -197,7 +230,10 @@ class SwapRequest(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     status = models.CharField(
-        _("status"), max_length=10, choices=Status, default=Status.OPEN
+        pgettext_lazy("state of a record", "status"),
+        max_length=10,
+        choices=Status,
+        default=Status.OPEN,
     )
     accepted_by = models.ForeignKey(
         Member,

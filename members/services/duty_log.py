@@ -44,10 +44,7 @@ def check_visit_time(*, shift: DutyShift, visited_at: datetime, now: datetime) -
     if not shift.week_start <= day <= shift.week_end:
         raise DutyLogError(
             _("The visit must fall inside the duty week, %(first)s to %(last)s.")
-            % {
-                "first": f"{shift.week_start:%Y-%m-%d}",
-                "last": f"{shift.week_end:%Y-%m-%d}",
-            }
+            % {"first": shift.span.first_text, "last": shift.span.last_text}
         )
     if visited_at > now + CLOCK_SKEW:
         raise DutyLogError(_("The visit cannot be in the future."))

@@ -42,6 +42,34 @@ def half_year(day: date) -> tuple[date, date]:
     return date(day.year, 7, 1), date(day.year, 12, 31)
 
 
+def quarter(day: date) -> tuple[date, date]:
+    """The calendar quarter that contains `day`."""
+    first = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    following = date(first.year + first.month // 10, (first.month + 2) % 12 + 1, 1)
+    return first, following - timedelta(days=1)
+
+
+def next_unplanned_period(*, today: date) -> tuple[date, date]:
+    """The period the staff page proposes to generate: the first quarter, from today's on,
+    with a coming duty week not yet in the rota; in today's quarter it starts next week.
+
+    Two years ahead at most, in one query.
+    """
+    next_monday = monday(today) + timedelta(days=7)
+    planned = set(
+        DutyShift.objects.between(
+            next_monday - timedelta(days=7), next_monday + timedelta(days=2 * 366)
+        ).values_list("week_start", flat=True)
+    )
+    first, last = quarter(today)
+    for _i in range(8):
+        start = max(first, next_monday)
+        if any(week not in planned for week, _days in duty_weeks(start, last)):
+            return start, last
+        first, last = quarter(last + timedelta(days=1))
+    return start, last
+
+
 def duty_weeks(first: date, last: date) -> list[tuple[date, list[date]]]:
     """(Monday, working days) of each week from `first` to `last`; weeks with no working day left out."""
     weeks = []

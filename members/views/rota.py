@@ -1,6 +1,6 @@
 """Pages of the weekly duty rota: the rota, a representative's shifts, the staff page, feeds."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,7 +23,7 @@ from members.models import (
 )
 from members.services import feeds
 from members.services import rota as services
-from members.services.rota import RotaError, half_year, monday
+from members.services.rota import RotaError, half_year, monday, next_unplanned_period
 
 NEW_FEED_SESSION_KEY = "new_feed_url"
 
@@ -45,18 +45,26 @@ def _run(request: HttpRequest, action, success: str) -> None:
         messages.success(request, success)
 
 
-@role_required(Role.MEMBER, Role.STAFF)
-def rota(request: HttpRequest) -> HttpResponse:
-    """Who sits in the studio each week of this half-year (and the next, once planned)."""
-    today = timezone.localdate()
+def _rota_weeks(today: date) -> dict:
+    """This half-year's weeks and the next half-year's: this week and the coming ones
+    first (the page opens at this week), the earlier ones apart."""
     first, last = half_year(today)
     _next_first, next_last = half_year(last + timedelta(days=1))
     shifts = selectors.rota_shifts(first=monday(first), last=next_last, on=today)
-    context = {
+    this_monday = monday(today)
+    return {
         "shifts": shifts,
-        "this_monday": monday(today),
-        "studio": DutyStudio.objects.first(),
+        "coming": [s for s in shifts if s.week_start >= this_monday],
+        "earlier": [s for s in shifts if s.week_start < this_monday],
+        "this_monday": this_monday,
     }
+
+
+@role_required(Role.MEMBER, Role.STAFF)
+def rota(request: HttpRequest) -> HttpResponse:
+    """Who sits in the studio this week and the coming ones; this half-year's earlier weeks."""
+    today = timezone.localdate()
+    context = {**_rota_weeks(today), "studio": DutyStudio.objects.first()}
     return render(request, "members/rota.html", context)
 
 
@@ -254,15 +262,14 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
 def staff_rota(request: HttpRequest) -> HttpResponse:
     """Staff: generate the rota, see gaps, conflicts and the fairness table, edit a week."""
     today = timezone.localdate()
-    first, last = half_year(today)
-    _next_first, next_last = half_year(last + timedelta(days=1))
-    shifts = selectors.rota_shifts(first=monday(first), last=next_last, on=today)
+    weeks = _rota_weeks(today)
+    first, last = next_unplanned_period(today=today)
     context = {
+        **weeks,
         "form": PeriodForm(initial={"first": first, "last": last}),
-        "shifts": shifts,
         "gaps": [
             s
-            for s in shifts
+            for s in weeks["shifts"]
             if s.representative_id is None and not s.has_started(today)
         ],
         "conflicts": selectors.unavailability_conflicts(since=today),
@@ -270,7 +277,6 @@ def staff_rota(request: HttpRequest) -> HttpResponse:
         "open_swaps": SwapRequest.objects.filter(
             status=SwapRequest.Status.OPEN
         ).select_related("shift", "requested_by__user"),
-        "this_monday": monday(today),
         "feed": CalendarFeed.objects.filter(
             user=request.user,
             kind=CalendarFeed.Kind.WHOLE_ROTA,

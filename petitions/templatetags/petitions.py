@@ -1,9 +1,34 @@
 from django import template
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from petitions.models import Petition
+from chamber.ranking import rank_label
+from petitions.models import Petition, Section
 
 register = template.Library()
+
+SECTION_BADGES = {
+    Section.TO_TRIAGE: "text-bg-warning",
+    Section.WITH_CHAMBER: "text-bg-info",
+    Section.OVERDUE: "text-bg-danger",
+    Section.NEW: "text-bg-primary",
+    Section.DUE_THIS_WEEK: "text-bg-warning",
+    Section.IN_PROGRESS: "text-bg-primary",
+    Section.AWAITING_REVIEW: "text-bg-info",
+    Section.ANSWERED: "text-bg-success",
+    Section.ENDED: "text-bg-secondary",
+}
+
+
+@register.filter
+def section(petition: Petition) -> Section:
+    """Where the petition stands today (Beijing): the same word as the page's section."""
+    return Section(petition.section(timezone.localdate()))
+
+
+@register.filter
+def section_badge(section: str) -> str:
+    return SECTION_BADGES.get(section, "text-bg-secondary")
 
 
 @register.filter
@@ -59,6 +84,14 @@ def card_stats(stats: dict) -> list[tuple[str, object]]:
         for k in CARD_STATS
         if k in stats and stats[k] is not None
     ]
+
+
+@register.filter
+def rank_of(row: dict) -> str:
+    """A report row's place: "4", "并列第4" when shared, "—" when not ranked."""
+    if row.get("rank") is None:
+        return "—"
+    return rank_label(row["rank"], row.get("tied", False))
 
 
 @register.filter

@@ -6,6 +6,7 @@ of three; Alice takes part. Points go through the groups ledger; a member's bala
 """
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -32,6 +33,11 @@ def zh(msgid: str) -> str:
     """The Chinese of a message; the English while the lead has not translated it yet."""
     with translation.override("zh-hans"):
         return gettext(msgid)
+
+
+def soon():
+    """A start half an hour away: check-in is open (from an hour before the start)."""
+    return timezone.now().replace(second=0, microsecond=0) + timedelta(minutes=30)
 
 
 def year_of(activity: Activity) -> int:
@@ -105,6 +111,7 @@ def activity(rules, organisers, group, group_members):
         type=ActivityTypeFactory(code="theme", name="主题活动"),
         scale="medium",
         organising_group=group,
+        starts_at=soon(),
     )
     activity.organisers.set(organisers)
     return activity
@@ -179,7 +186,7 @@ def test_organisers_and_the_organising_group_earn_their_points_once(
 def test_a_large_activity_gives_its_organisers_the_large_rule_only(
     rules, organisers, alice, staff
 ):
-    activity = ActivityFactory(scale="large")
+    activity = ActivityFactory(scale="large", starts_at=soon())
     activity.organisers.set(organisers)
 
     check_in(activity, alice, staff)
@@ -295,7 +302,7 @@ def test_undoing_the_second_check_in_reverses_the_second_award(activity, alice, 
 @pytest.mark.django_db(transaction=True)
 def test_two_check_ins_of_the_same_member_at_once_write_one_attendance_and_entry():
     PointRuleFactory(code="attend", name="参加活动", points=2)
-    activity = ActivityFactory()
+    activity = ActivityFactory(starts_at=soon())
     member, staff = MemberFactory(), StaffFactory()
     racers = 3
     barrier = threading.Barrier(racers)

@@ -57,6 +57,10 @@ def test_staff_check_a_colleague_in_at_the_door(client, staff, alice, clinic):
     registration = services.sign_up(
         activity=clinic, member=alice, attendee_name="李会计"
     )
+    # The session starts in half an hour: check-in is open.
+    clinic.starts_at = timezone.now() + timedelta(minutes=30)
+    clinic.ends_at = clinic.starts_at + timedelta(hours=2)
+    clinic.save(update_fields=["starts_at", "ends_at"])
     client.force_login(staff)
 
     assert (

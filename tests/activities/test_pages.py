@@ -173,8 +173,10 @@ def test_my_activities_lists_registered_waiting_and_attended_with_net_points(
     services.sign_up(activity=registered, member=alice)
     services.sign_up(activity=waiting, member=bob)
     services.sign_up(activity=waiting, member=alice)
-    services.check_in(activity=held, member=alice, actor=staff)
-    attendance = services.check_in(activity=undone, member=alice, actor=staff)
+    services.check_in(activity=held, member=alice, actor=staff, now=held.starts_at)
+    attendance = services.check_in(
+        activity=undone, member=alice, actor=staff, now=undone.starts_at
+    )
     services.undo_check_in(attendance=attendance, actor=staff, reason="签错了")
     client.force_login(alice.user)
 
@@ -207,7 +209,7 @@ def test_staff_check_in_search_check_in_and_undo(client, staff, alice, bob):
     PointRuleFactory(code="attend", name="参加活动", points=2)
     alice.user.full_name = "王丽华"
     alice.user.save()
-    activity = ActivityFactory()
+    activity = ActivityFactory(starts_at=timezone.now() + timedelta(minutes=30))
     url = reverse("activities:checkin", args=[activity.pk])
     client.force_login(staff)
 

@@ -178,7 +178,8 @@ def world(db, payload, settings, tmp_path, django_capture_on_commit_callbacks) -
         ends_on=today + timedelta(days=10),
     )
     kind = ActivityTypeFactory(name="主题活动")
-    starts = timezone.now().replace(second=0, microsecond=0) + timedelta(days=1)
+    # Half an hour away: sign-up is still open and so is check-in (from an hour before).
+    starts = timezone.now().replace(second=0, microsecond=0) + timedelta(minutes=30)
     root, wang, alice = as_user(superuser), as_user(staff), as_user(member.user)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -329,7 +330,9 @@ def test_my_group_the_standings_and_the_group_page(world):
 
 
 def test_a_members_points_as_a_member_and_as_staff(world):
-    url = reverse("groups:member_points_now", args=[world.member.pk])
+    url = reverse(
+        "groups:member_points", args=[world.member.pk, timezone.localdate().year]
+    )
     as_member = get(as_user(MemberFactory().user), url)
     as_staff = get(as_user(world.staff), url)
 

@@ -25,10 +25,10 @@ from playwright.sync_api import expect
 from activities import services as activity_services
 from activities.models import Activity, Attendance, Registration
 from chamber.models import Official
-from members.models import DutyLogEntry, DutyShift, Member, Unavailability
+from members.models import DutyLogEntry, DutyShift, Enterprise, Member, Unavailability
 from members.services.rota import monday
 from petitions import services as petitions
-from petitions.models import Category, Petition
+from petitions.models import Category, Escalation, Petition
 from publicity.models import Article
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,6 +36,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ACTIVITY = (
     "企业纾困会诊日"  # activities/demo.py: in ten days, 30 places, nobody signed up
 )
+FULL_ACTIVITY = "家风教育讲座"  # in 14 days: 3 places taken, two on the waiting list
+TODAY_ACTIVITY = "惠企政策解读会"  # starts 30 minutes after seeding: check-in is open
 
 
 def zh(text: str) -> str:
@@ -128,7 +130,12 @@ def test_a_member_submits_a_petition_signs_up_for_an_activity_and_checks_their_p
     page.get_by_role("link", name=zh("New petition")).click()
     page.wait_for_url(f"{live_server.url}/petitions/new/")
     me.check("new petition")
-    page.get_by_label(capfirst(zh("title"))).fill(title)
+    # the contact the department calls: the member's own name and mobile, editable
+    expect(page.get_by_label(field("contact person"))).to_have_value(
+        member.user.get_full_name()
+    )
+    expect(page.get_by_label(field("contact phone"))).to_have_value(member.mobile)
+    page.get_by_label("标题").fill(title)  # the petition's heading, not 职务
     page.get_by_label(capfirst(zh("description"))).fill(
         "渤海大街东段路面塌陷已两个月，雨天积水，请协调修复。"
     )
@@ -140,22 +147,61 @@ def test_a_member_submits_a_petition_signs_up_for_an_activity_and_checks_their_p
         member.enterprise,
         Petition.Status.SUBMITTED,
     )
+    assert (petition.contact_name, petition.contact_phone) == (
+        member.user.get_full_name(),
+        member.mobile,
+    )
     expect(alert(page)).to_contain_text(petition.number)
     me.check("petition submitted")
 
     menu(page, zh("Activities"))
     page.wait_for_url(f"{live_server.url}/activities/")
+    full = page.locator("li").filter(has_text=FULL_ACTIVITY)
+    expect(full).to_contain_text(zh("Full · waiting list open"))
     me.check("activities")
     page.get_by_role("link", name=ACTIVITY).click()
     page.wait_for_url(f"{live_server.url}{activity.get_absolute_url()}")
     me.check("activity")
     page.get_by_role("button", name=zh("Sign up"), exact=True).click()
     page.wait_for_load_state()
-    expect(alert(page)).to_contain_text(zh("You are signed up."))
+    expect(page.get_by_text(zh("You are signed up."))).to_have_count(1)
     assert Registration.objects.filter(
         activity=activity, member=member, status=Registration.Status.REGISTERED
     ).exists()
     me.check("signed up")
+
+    # Cancelling asks first, then stays on the activity.
+    page.get_by_text(zh("Cancel my registration"), exact=True).click()
+    expect(
+        page.get_by_text(
+            zh(
+                "Cancel this registration? The place goes to the first on the "
+                "waiting list."
+            )
+        )
+    ).to_be_visible()
+    # A finger leaves no hover behind; the mouse does, and axe would measure the
+    # button halfway through Bootstrap's 0.15 s hover transition.
+    page.mouse.move(0, 0)
+    page.wait_for_timeout(300)
+    me.check("cancel asked")
+    page.get_by_role("button", name=zh("Yes, cancel the registration")).click()
+    page.wait_for_url(f"{live_server.url}{activity.get_absolute_url()}")
+    assert not Registration.objects.filter(
+        activity=activity, member=member, status=Registration.Status.REGISTERED
+    ).exists()
+    me.check("cancelled")
+    page.get_by_role("button", name=zh("Sign up"), exact=True).click()
+    page.wait_for_load_state()
+    expect(page.get_by_text(zh("You are signed up."))).to_have_count(1)
+
+    menu(page, zh("Activities"))
+    page.wait_for_url(f"{live_server.url}/activities/")
+    page.get_by_role("link", name=zh("My activities")).first.click()
+    page.wait_for_url(re.compile(r"/activities/mine/"))
+    coming = page.locator("section", has=page.locator("#coming"))
+    expect(coming.get_by_role("link", name=ACTIVITY)).to_have_count(1)
+    me.check("my activities")
 
     menu(page, zh("My group and points"))
     page.wait_for_url(f"{live_server.url}/groups/")
@@ -212,21 +258,70 @@ def test_a_representative_declares_days_off_and_logs_a_visitor(
     assert Unavailability.objects.filter(member=rep, starts_on=later).exists()
     me.check("days declared")
 
-    menu(page, zh("Duty log"))
-    page.wait_for_url(f"{live_server.url}/members/rota/log/")
+    # During the duty week, home leads with it and the way to record a visitor.
+    page.goto(f"{live_server.url}/")
+    expect(
+        page.get_by_role("heading", name=zh("You are on duty this week"))
+    ).to_be_visible()
+    me.check("home in the duty week")
+    page.get_by_role("link", name=zh("Record a visitor")).click()
+    page.wait_for_url(re.compile(r"/members/rota/log/"))
     me.check("duty log")
+    enterprise = Enterprise.objects.exclude(pk=rep.enterprise_id).order_by("pk").first()
     page.locator("#id_visitor_name").fill("王先生")
-    page.locator("#id_visitor_enterprise").fill("营口鲅鱼圈海鲜加工厂")
-    page.locator("#id_visitor_phone").fill("13904170000")
+    page.locator("#id_enterprise").select_option(value=str(enterprise.pk))
+    page.locator("#id_visitor_phone").fill("0417-2800001")
     page.locator("#id_subject").fill("咨询出口退税办理流程")
     page.locator("#id_notes").fill("已讲解流程，留下联系方式。")
+    page.locator("#id_appeal").fill("希望税务部门缩短出口退税审核时间。")
     page.get_by_role("button", name=zh("Record the visit")).click()
     page.wait_for_load_state()
     expect(alert(page)).to_contain_text(zh("The visit was recorded."))
     entry = DutyLogEntry.objects.get(visitor_name="王先生")
     assert entry.recorded_by == rep.user
-    expect(page.get_by_text("咨询出口退税办理流程").first).to_be_visible()
+    assert entry.visitor_phone == "0417-2800001"  # as written, hyphen kept
     me.check("visit recorded")
+
+    # The appeal becomes a petition the representative can follow.
+    page.goto(f"{live_server.url}/members/rota/log/{entry.pk}/")
+    me.check("visit")
+    page.get_by_role("link", name=zh("Turn it into a petition")).click()
+    page.wait_for_url(re.compile(rf"/petitions/from-duty-log/{entry.pk}/$"))
+    page.get_by_label("标题").fill("出口退税审核时间长")  # a heading, not 职务
+    me.check("petition from the visit")
+    page.get_by_role("button", name=zh("Create the petition")).click()
+    page.wait_for_url(re.compile(rf"/members/rota/log/{entry.pk}/$"))
+    petition = Petition.objects.get(duty_log_entry=entry)
+    page.get_by_role("link", name=petition.number).click()
+    page.wait_for_url(re.compile(rf"/petitions/registered/{petition.pk}/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("出口退税审核时间长")
+    expect(page.locator("main")).to_contain_text(zh_label(Petition.Status.SUBMITTED))
+    me.check("the petition followed")
+    me.finish()
+
+
+# --- a district leader ----------------------------------------------------------------------
+
+
+def test_a_leader_reads_an_escalated_petition(journey, demo, live_server):
+    escalation = Escalation.objects.select_related("petition").first()
+    petition = escalation.petition
+    me = journey("leader")
+    page = me.page
+    log_in(me, live_server.url, "demo-leader")
+
+    menu(page, zh("Escalations"))
+    page.wait_for_url(f"{live_server.url}/petitions/escalations/")
+    me.check("escalations")
+    page.get_by_role("link", name=petition.title).first.click()
+    page.wait_for_url(f"{live_server.url}/petitions/escalations/{petition.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(petition.title)
+    main = page.locator("main")
+    expect(main).to_contain_text(petition.description.splitlines()[0])
+    expect(main).to_contain_text(petition.department.name)
+    expect(main.locator("ol.timeline li").first).to_be_visible()
+    expect(main.locator("form")).to_have_count(0)  # read only
+    me.check("escalated petition")
     me.finish()
 
 
@@ -238,7 +333,11 @@ def test_an_official_signs_for_a_petition_and_replies(journey, demo, live_server
         user__username="demo-official"
     )
     staff = get_user_model().objects.get(username="demo-staff")
-    petition = Petition.objects.filter(status=Petition.Status.SUBMITTED).first()
+    petition = (
+        Petition.objects.filter(status=Petition.Status.SUBMITTED)
+        .exclude(contact_phone="")
+        .first()
+    )
     petitions.accept_petition(
         petition=petition,
         actor=staff,
@@ -258,6 +357,8 @@ def test_an_official_signs_for_a_petition_and_replies(journey, demo, live_server
     me.check("department queue")
     page.get_by_role("link", name=petition.title).first.click()
     page.wait_for_url(re.compile(rf"/petitions/department/{petition.pk}/$"))
+    call = page.locator(f"a[href='tel:{petition.contact_phone.replace(' ', '')}']")
+    expect(call).to_be_visible()  # the department calls the enterprise's contact
     me.check("petition")
     page.get_by_role("button", name=zh("Sign for it (签收)")).click()
     page.wait_for_load_state()
@@ -328,16 +429,24 @@ def test_staff_triage_and_dispatch_a_petition(journey, demo, live_server):
 
 
 def test_staff_check_in_the_attendees_of_an_activity(journey, demo, live_server):
-    activity = Activity.objects.get(title=ACTIVITY)
+    early = Activity.objects.get(title=ACTIVITY)
+    activity = Activity.objects.get(title=TODAY_ACTIVITY)
     member = Member.objects.select_related("user").get(user__username="demo-member")
+    activity_services.sign_up(activity=early, member=member)
     activity_services.sign_up(activity=activity, member=member)
     me = journey("staff")
     page = me.page
     log_in(me, live_server.url, "demo-staff")
 
+    # Ten days early, check-in is closed and says why; nothing can be recorded.
+    page.goto(f"{live_server.url}/activities/{early.pk}/check-in/")
+    expect(page.locator("main")).to_contain_text("签到尚未开始")
+    expect(page.get_by_role("button", name=zh("Check in"))).to_have_count(0)
+    me.check("check-in not open yet")
+
     menu(page, zh("Activities"))
     page.wait_for_url(f"{live_server.url}/activities/")
-    page.get_by_role("link", name=ACTIVITY).click()
+    page.get_by_role("link", name=TODAY_ACTIVITY).click()
     page.wait_for_url(f"{live_server.url}{activity.get_absolute_url()}")
     me.check("activity")
     page.get_by_role("link", name=zh("Check-in"), exact=True).click()
@@ -371,10 +480,9 @@ def test_staff_check_in_the_attendees_of_an_activity(journey, demo, live_server)
         "button", name=zh("Check in")
     ).first.click()
     page.wait_for_load_state()
-    assert (
-        Attendance.objects.filter(activity=activity, undone_at__isnull=True).count()
-        == 2
-    )
+    present = Attendance.objects.filter(activity=activity, undone_at__isnull=True)
+    assert present.filter(member=walk_in).exists()
+    assert not Attendance.objects.filter(activity=early).exists()
     me.check("walk-in checked in")
     me.finish()
 

@@ -95,7 +95,7 @@ def test_a_member_submits_a_petition_on_a_phone_and_rates_the_answer(
     expect(page.get_by_role("heading", level=1)).to_have_text(zh("My petitions"))
     page.get_by_role("link", name=zh("New petition")).click()
     page.wait_for_url(f"{live_server.url}/petitions/new/")
-    page.get_by_label(capfirst(zh("title"))).fill(TITLE)
+    page.get_by_label("标题").fill(TITLE)  # the petition's heading, not 职务
     page.get_by_label(capfirst(zh("description"))).fill(DESCRIPTION)
     page.get_by_label(capfirst(zh("category"))).select_option(label=category.name)
     page.get_by_role("button", name=zh("Submit the petition")).tap()

@@ -1,12 +1,14 @@
 """seed_demo: refuses in production, creates the README's demo logins, and is idempotent."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
 from django.core import serializers
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from chamber.models import User
 from chamber.roles import Role, roles_of
@@ -134,3 +136,29 @@ def test_demo_enterprises_are_valid_and_cover_all_three_areas():
     for enterprise in enterprises:
         enterprise.full_clean()
     assert {e.area for e in enterprises} == set(Area.values)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seeding_sends_no_mail_for_the_demos_past_and_records_it_as_sent(
+    settings, mailoutbox
+):
+    """`make run` starts with an empty var/mail/: the history's notices are recorded as
+    sent, so neither the worker nor the lost-delivery sweep sends them later."""
+    from chamber.models import SentNotice
+    from publicity import tasks as publicity_tasks
+    from publicity.models import DigestDelivery
+
+    settings.DEBUG = True
+
+    _seed()
+
+    assert mailoutbox == []
+    assert SentNotice.objects.filter(key__startswith="petition-dispatched:").exists()
+    assert DigestDelivery.objects.exists()
+    assert not DigestDelivery.objects.exclude(
+        status=DigestDelivery.Status.SENT
+    ).exists()
+    later = timezone.now() + timedelta(hours=2)
+    publicity_tasks.send_lost_deliveries(now=later.isoformat())
+    _seed()
+    assert mailoutbox == []

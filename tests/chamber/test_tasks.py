@@ -11,7 +11,7 @@ from chamber import selectors, services
 from chamber.models import Heartbeat
 from chamber.tasks import record_heartbeat
 
-WORKING = "运行正常：上次任务在"
+WORKING = "运行正常："
 NOT_SEEN = "未收到心跳：提醒和周报邮件无法发出。"
 NEVER_SEEN = "从未收到心跳"
 

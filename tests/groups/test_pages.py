@@ -71,7 +71,9 @@ def test_the_rules_are_shown_wherever_standings_are(client, alice, group, rule, 
         assert zh("Every member opens the year at 100 points.") in html, url
 
 
-def test_standings_rank_members_densely_with_ties(client, alice, bob, group, rule):
+def test_standings_rank_tied_members_together_and_skip_the_next_rank(
+    client, alice, bob, group, rule
+):
     carol = MemberFactory()
     GroupMembershipFactory(group=group, member=bob)
     GroupMembershipFactory(group=group, member=carol)
@@ -86,7 +88,7 @@ def test_standings_rank_members_densely_with_ties(client, alice, bob, group, rul
     ranks = {m.pk: (m.rank, m.points) for m in response.context["page"].object_list}
     assert ranks[alice.pk] == (1, 102)
     assert ranks[bob.pk] == (1, 102)
-    assert ranks[carol.pk] == (2, 100)
+    assert ranks[carol.pk] == (3, 100)
 
 
 @pytest.mark.parametrize("n", [10, 50])

@@ -77,7 +77,7 @@ def test_a_member_without_entries_has_100_and_shares_the_rank_of_others_at_100(g
     assert standings[ahead.pk] == (101, 1)
 
 
-def test_ranks_are_dense_with_ties(group):
+def test_tied_members_share_a_rank_and_the_next_rank_is_skipped(group):
     a, b, c, d = in_group(group, 4)
     give(a, 20)
     give(b, 20)
@@ -87,8 +87,8 @@ def test_ranks_are_dense_with_ties(group):
     standings = selectors.member_standings(year=YEAR)
 
     assert [(m.pk, m.points, m.rank) for m in standings][2:] == [
-        (c.pk, 110, 2),
-        (d.pk, 70, 3),
+        (c.pk, 110, 3),
+        (d.pk, 70, 4),
     ]
     assert {(m.pk, m.points, m.rank) for m in standings[:2]} == {
         (a.pk, 120, 1),
@@ -167,9 +167,9 @@ def test_standings_equal_100_plus_the_years_entries_over_random_sequences(db, se
         balance, entries = selectors.member_history(member=member, year=YEAR)
         assert balance == standings[member.pk][0]
         assert len(entries) == PointsEntry.objects.filter(member=member).count()
-    distinct = sorted({points for points, _rank in standings.values()}, reverse=True)
+    # Competition ranks: one more than the number of members ahead (4, 4, then 6).
     for points, rank in standings.values():
-        assert rank == distinct.index(points) + 1
+        assert rank == 1 + sum(1 for other, _ in standings.values() if other > points)
     for g in selectors.group_standings(year=YEAR):
         ids = GroupMembership.objects.filter(group=g).values_list("member", flat=True)
         assert g.total == sum(expected[pk] for pk in ids)
@@ -234,7 +234,7 @@ def test_group_standings_show_total_and_average_ranked_by_average_with_ties(db):
         twin.pk: (2, 230, 115.0, 1),
         big.pk: (4, 420, 105.0, 2),
         small.pk: (1, 105, 105.0, 2),
-        empty.pk: (0, 0, 0, 3),
+        empty.pk: (0, 0, 0, 4),
     }
     assert [g.pk for g in standings][:1] == [twin.pk]
     for g in standings:

@@ -144,7 +144,7 @@ def test_member_edits_introduction_and_contacts_and_the_page_says_when(alice_in,
     assertRedirects(response, _page(enterprise), fetch_redirect_response=False)
     enterprise.refresh_from_db()
     assert enterprise.introduction == VALID["introduction"]
-    assert enterprise.phone == "04172812345"
+    assert enterprise.phone == "0417-2812345"
     assert enterprise.website == "https://liaohe.example.cn/"
     assert enterprise.address == VALID["address"]
     assert enterprise.updated_by == alice.user

@@ -255,7 +255,7 @@ def test_enterprise_matched_by_credit_code_is_updated_and_stamped(staff_client, 
     assert enterprise.updated_at is not None
 
 
-def test_office_phone_is_stored_as_digits_and_a_bad_one_refused(
+def test_office_phone_is_stored_as_written_and_a_bad_one_refused(
     english_staff_client, db
 ):
     good = xlsx(
@@ -270,7 +270,7 @@ def test_office_phone_is_stored_as_digits_and_a_bad_one_refused(
     import_file(english_staff_client, "enterprise", good)
     refused = upload(english_staff_client, "enterprise", bad)
 
-    assert Enterprise.objects.get().phone == "04172812345"
+    assert Enterprise.objects.get().phone == "0417-2812345"
     (row,) = refused.context["result"].invalid_rows
     assert list(row.error_dict) == ["phone"]
 

@@ -100,7 +100,7 @@ def test_a_week_before_the_duty_week_the_representative_is_reminded(
     html, _mimetype = message.alternatives[0]
     for part in (message.body, html):
         assert "刘建国" in part
-        assert "2026-03-02" in part and "2026-03-06" in part
+        assert "2026-03-02至03-06" in part
         assert "中共西市区委统战部一楼（西市区渤海大街西5号）" in part
         assert "/members/rota/mine/" in part
 

@@ -456,7 +456,7 @@ def test_the_empty_sheet_downloads_as_a_workbook_that_can_be_filled_and_uploaded
         zh("enterprise (name or credit code)"),
         zh("contact person"),
         zh("contact phone"),
-        zh("title"),
+        "标题",  # the petition's heading, not a person's 职务
         zh("description"),
         zh("category"),
     ]

@@ -92,14 +92,22 @@ class TestTheSeededDemo:
         assert Petition.Status.REPLIED in statuses
         assert len(statuses) >= 4
 
-    def test_demo_official_has_new_due_soon_overdue_and_ongoing_work(self, demo, db):
+    def test_demo_official_has_new_due_this_week_overdue_and_ongoing_work(
+        self, demo, db
+    ):
         official = User.objects.get(username="demo-official").official
 
         queue = selectors.department_queue(
             department_id=official.department_id, on=timezone.localdate()
         )
 
-        for part in ("new", "due_soon", "overdue", "in_progress", "awaiting_review"):
+        for part in (
+            "new",
+            "due_this_week",
+            "overdue",
+            "in_progress",
+            "awaiting_review",
+        ):
             assert queue[part], part
 
     def test_demo_events_never_lie_in_the_future(self, demo, db):

@@ -15,10 +15,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from petitions import services
-from petitions.models import Category, Petition, PetitionEvent
+from petitions.models import Category, Petition, PetitionEvent, Section
 from tests.factories import (
     CategoryFactory,
     EnterpriseFactory,
@@ -53,6 +54,12 @@ def category(code: str) -> Category:
     return CategoryFactory(
         code=code, name=name, working_days=days, urgent_working_days=urgent
     )
+
+
+def heading(section: Section) -> str:
+    """The heading of a section of the queue or the board, as the page shows it in Chinese."""
+    with translation.override("zh-hans"):
+        return capfirst(str(section.label))
 
 
 def zh(msgid: str) -> str:
@@ -139,7 +146,7 @@ def section(page: str, heading: str) -> str:
     raise AssertionError(f"no section headed {heading!r}")
 
 
-def test_the_queue_sorts_the_departments_petitions_into_new_overdue_and_due_soon(
+def test_the_queue_sorts_the_departments_petitions_into_new_overdue_and_due_this_week(
     client, staff, official, other_official
 ):
     dispatched(staff, official.department, "新到：申请办理施工许可")
@@ -154,13 +161,11 @@ def test_the_queue_sorts_the_departments_petitions_into_new_overdue_and_due_soon
 
     assert response.status_code == 200
     page = text(response)
-    assert "新到：申请办理施工许可" in section(page, zh("New: to sign for"))
-    assert "逾期：厂区道路积水" in section(page, zh("Overdue"))
-    assert "将到期：消防验收咨询" in section(page, zh("Due within three working days"))
-    assert "办理中：人才公寓申请" in section(page, zh("In progress"))
-    assert "逾期：厂区道路积水" not in section(
-        page, zh("Due within three working days")
-    )
+    assert "新到：申请办理施工许可" in section(page, heading(Section.NEW))
+    assert "逾期：厂区道路积水" in section(page, heading(Section.OVERDUE))
+    assert "将到期：消防验收咨询" in section(page, heading(Section.DUE_THIS_WEEK))
+    assert "办理中：人才公寓申请" in section(page, heading(Section.IN_PROGRESS))
+    assert "逾期：厂区道路积水" not in section(page, heading(Section.DUE_THIS_WEEK))
     assert "他局：食品经营许可" not in page
     assert "未分办：融资贷款" not in page
 
@@ -298,7 +303,7 @@ def test_returning_with_a_basis_sends_it_back_to_triage_and_out_of_reach(
     # Back on the staff's board, to triage again.
     client.force_login(staff)
     board = text(get(client, reverse("petitions:triage")))
-    assert "申请办理食品经营许可" in section(board, zh("To triage"))
+    assert "申请办理食品经营许可" in section(board, heading(Section.TO_TRIAGE))
 
 
 def test_progress_is_recorded_and_shown_to_the_enterprise(client, staff, official):
@@ -358,15 +363,11 @@ def test_the_reply_goes_to_the_staffs_board_awaiting_review(client, staff, offic
     assert petition.follow_up_plan == "下周一前办结。"
     # The department sees it among the replies with the chamber, without the reply form.
     queue = text(get(client, reverse("petitions:department_queue")))
-    assert "申请办理施工许可" in section(
-        queue, zh("Replied, with the chamber for review")
-    )
+    assert "申请办理施工许可" in section(queue, heading(Section.AWAITING_REVIEW))
     assert action_url(petition, "reply") not in text(get(client, detail_url(petition)))
     client.force_login(staff)
     board = text(get(client, reverse("petitions:triage")))
-    assert "申请办理施工许可" in section(
-        board, zh("Department replied: review and send")
-    )
+    assert "申请办理施工许可" in section(board, heading(Section.AWAITING_REVIEW))
     # The enterprise does not read it before the chamber has reviewed it.
     member = MemberFactory(enterprise=petition.enterprise)
     client.force_login(member.user)

@@ -170,6 +170,8 @@ def test_submitting_with_a_picture_leads_to_the_petition_and_its_number(
             "title": TITLE,
             "description": "新生产线用电需求增加，申请协调供电公司增容。",
             "category": land.pk,
+            "contact_name": "王会计",
+            "contact_phone": "13812345678",
             "files": [SimpleUploadedFile("配电室.png", PNG, content_type="image/png")],
         },
     )
@@ -214,6 +216,8 @@ def test_an_html_file_named_like_a_picture_is_refused_and_nothing_is_saved(
         {
             "title": TITLE,
             "description": "见附件照片。",
+            "contact_name": "王会计",
+            "contact_phone": "13812345678",
             "files": [
                 SimpleUploadedFile(
                     "现场照片.png", HTML_PICTURE, content_type="image/png"

@@ -18,12 +18,20 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from chamber import workdays
 from petitions import review, services
-from petitions.models import Category, Escalation, Petition, PetitionEvent, ReviewRun
+from petitions.models import (
+    Category,
+    Escalation,
+    Petition,
+    PetitionEvent,
+    ReviewRun,
+    Section,
+)
 from tests.factories import (
     CategoryFactory,
     DepartmentFactory,
@@ -35,6 +43,12 @@ S = Petition.Status
 FORMULA = '=HYPERLINK("http://x","y")'
 # What a spreadsheet would run as a formula (chamber.exports.FORMULA_TRIGGERS).
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+def heading(section: Section) -> str:
+    """The heading of a section of the queue or the board, as the page shows it in Chinese."""
+    with translation.override("zh-hans"):
+        return capfirst(str(section.label))
 
 
 def zh(msgid: str) -> str:
@@ -181,12 +195,10 @@ def test_the_triage_board_sorts_petitions_into_its_four_lists(client, staff, off
 
     assert response.status_code == 200
     page = text(response)
-    assert "待分办：申请办理施工许可" in section(page, zh("To triage"))
-    assert "商会自办：政策咨询" in section(page, zh("Accepted: dispatch or answer"))
-    assert "待审核：厂区道路积水" in section(
-        page, zh("Department replied: review and send")
-    )
-    assert "逾期：消防验收咨询" in section(page, zh("Overdue at departments"))
+    assert "待分办：申请办理施工许可" in section(page, heading(Section.TO_TRIAGE))
+    assert "商会自办：政策咨询" in section(page, heading(Section.WITH_CHAMBER))
+    assert "待审核：厂区道路积水" in section(page, heading(Section.AWAITING_REVIEW))
+    assert "逾期：消防验收咨询" in section(page, heading(Section.OVERDUE))
     assert on_time.title not in page
     assert "已驳回：民事纠纷" not in page
 
@@ -206,7 +218,7 @@ def test_a_long_triage_list_shows_the_oldest_first_its_count_and_the_way_to_all(
 
     page = text(get(client, reverse("petitions:triage")))
 
-    waiting = section(page, zh("To triage"))
+    waiting = section(page, heading(Section.TO_TRIAGE))
     assert petitions[0].title in waiting
     assert petitions[BOARD_ROWS - 1].title in waiting
     assert petitions[BOARD_ROWS].title not in waiting

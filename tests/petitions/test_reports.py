@@ -225,12 +225,12 @@ def test_monthly_report_ranks_departments_with_at_least_three_petitions(
 ):
     rows = review.run_monthly_summary(on=date(2026, 4, 1)).report["departments"]
 
-    common = {"id", "name", "petitions", "rank"}
+    common = {"id", "name", "petitions", "rank", "tied"}
     assert [{k: row[k] for k in common} for row in rows] == [
-        {"id": departments["甲"].pk, "name": "甲局", "petitions": 4, "rank": 1},
-        {"id": departments["乙"].pk, "name": "乙局", "petitions": 3, "rank": 2},
-        {"id": departments["丙"].pk, "name": "丙局", "petitions": 1, "rank": None},
-    ]
+        {"id": departments["甲"].pk, "name": "甲局", "petitions": 4, "rank": 1, "tied": False},
+        {"id": departments["乙"].pk, "name": "乙局", "petitions": 3, "rank": 2, "tied": False},
+        {"id": departments["丙"].pk, "name": "丙局", "petitions": 1, "rank": None, "tied": False},
+    ]  # fmt: skip
     a, b, c = rows
     assert {k: a[k] for k in a if k not in common} == {
         "dispatched": 4, "answered": 4, "on_time": 3, "resolved": 2, "rated": 3,

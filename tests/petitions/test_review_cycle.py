@@ -392,9 +392,9 @@ def test_a_rated_reply_is_not_closed_again(staff):
 def test_weekly_dispatch_stores_each_departments_board(
     staff, department, other_department
 ):
-    dispatched(staff, department, due_on=date(2026, 3, 25))  # due this week
-    dispatched(staff, department, due_on=date(2026, 3, 27))  # due this week too
-    dispatched(staff, department, due_on=date(2026, 4, 3))  # later
+    dispatched(staff, department, due_on=date(2026, 3, 25), sign=True)  # this week
+    dispatched(staff, department, due_on=date(2026, 3, 27), sign=True)  # this week too
+    dispatched(staff, department, due_on=date(2026, 4, 3))  # new, later
     dispatched(staff, department, due_on=date(2026, 3, 20), sign=True)  # overdue
     awaiting_review = dispatched(staff, department, due_on=date(2026, 3, 24), sign=True)
     services.record_department_reply(
@@ -413,6 +413,7 @@ def test_weekly_dispatch_stores_each_departments_board(
         "id": department.pk,
         "name": "西市区住建局",
         "open": 4,
+        "new": 1,
         "due_this_week": 2,
         "overdue": 1,
     }
@@ -420,6 +421,7 @@ def test_weekly_dispatch_stores_each_departments_board(
         "id": other_department.pk,
         "name": "西市区市场监管局",
         "open": 1,
+        "new": 0,
         "due_this_week": 0,
         "overdue": 1,
     }

@@ -195,7 +195,12 @@ def world(
         post(
             alice,
             reverse("petitions:submit"),
-            {"title": title, "description": texts["description"]},
+            {
+                "title": title,
+                "description": texts["description"],
+                "contact_name": "王会计",
+                "contact_phone": "0417-2800001",
+            },
         )
         return Petition.objects.get(title=title)
 
@@ -260,10 +265,15 @@ def world(
                 "channel": Petition.Channel.PHONE,
                 "enterprise": enterprise.pk,
                 "contact_name": texts["contact"],
-                "contact_phone": texts["phone"],
+                "contact_phone": "0417-2800001",
                 "title": texts["waiting title"],
                 "description": texts["description"],
             },
+        )
+        # The phone form checks a number; a stored one that is not (carried over from
+        # a duty-log entry or an older import) must still be escaped wherever it shows.
+        Petition.objects.filter(title=texts["waiting title"]).update(
+            contact_phone=texts["phone"]
         )
         waiting = Petition.objects.get(title=texts["waiting title"])
 
@@ -473,7 +483,7 @@ def test_the_staff_page_of_a_phone_petition(world):
     )
 
     world.assert_safe(page, "waiting title", "description", "contact", "phone")
-    assert f'href="tel:{escape(world.texts["phone"])}"' in page
+    assert f'href="tel:{escape(world.texts["phone"].replace(" ", ""))}"' in page
 
 
 def test_the_rating_link_page_of_a_new_answer(

@@ -19,13 +19,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from chamber import workdays
 from chamber.celery import app as celery_app
 from chamber.models import Official, User
 from petitions import review, services
-from petitions.models import Escalation, Petition, ReviewRun
+from petitions.models import Escalation, Petition, ReviewRun, Section
 from publicity import digests, tasks
 from publicity import services as articles
 from publicity.models import Article, ArticleKind, DigestDelivery, DigestPreference
@@ -42,6 +43,12 @@ from tests.publicity import at, dispatched, smtp_server
 S = Petition.Status
 WEEK = date(2026, 3, 23)  # a Monday
 SUBJECT = "Petitions waiting for %(department)s, week of %(week)s"
+
+
+def heading(section: Section) -> str:
+    """A section's heading in the digest: the words of the official's queue."""
+    with translation.override("zh-hans"):
+        return capfirst(str(section.label))
 
 
 def zh(msgid: str) -> str:
@@ -142,17 +149,17 @@ def test_an_official_gets_one_chinese_digest_of_their_departments_waiting_petiti
     assert_email_contains(
         message,
         "王建华",
-        zh("Overdue"),
+        heading(Section.OVERDUE),
         board.overdue.number,
         board.overdue.title,
         "超期 2 个工作日",
         link(board.overdue),
-        zh("Due this week"),
+        heading(Section.DUE_THIS_WEEK),
         board.due_this_week.number,
         board.due_this_week.title,
         "期限 2026-03-26，还剩 3 个工作日",
         link(board.due_this_week),
-        zh("New: to sign for"),
+        heading(Section.NEW),
         board.new.number,
         board.new.title,
         "期限 2026-04-03",
@@ -175,8 +182,9 @@ def test_an_official_who_reads_english_gets_the_digest_in_english(
         "Hello Li Ming,",
         "Overdue",
         "2 working days overdue",
+        "Due this week",
         "due 2026-03-26, 3 working days left",
-        "New: to sign for",
+        "New, to sign for",
         link(board.overdue),
         link(board.due_this_week),
         link(board.new),

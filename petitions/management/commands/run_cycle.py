@@ -5,6 +5,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from chamber.times import beijing_minute
 from petitions import review
 
 
@@ -35,5 +36,5 @@ class Command(BaseCommand):
             late = f", caught up on {run.caught_up_on}" if run.caught_up_on else ""
             self.stdout.write(
                 f"{run.kind} {run.period_start}..{run.period_end} "
-                f"(run {run.pk}, {timezone.localtime(run.finished_at):%Y-%m-%d %H:%M}{late}): {figures}"
+                f"(run {run.pk}, {beijing_minute(run.finished_at)}{late}): {figures}"
             )
