@@ -98,6 +98,10 @@ def test_a_member_submits_a_petition_on_a_phone_and_rates_the_answer(
     page.get_by_label("标题").fill(TITLE)  # the petition's heading, not 职务
     page.get_by_label(capfirst(zh("description"))).fill(DESCRIPTION)
     page.get_by_label(capfirst(zh("category"))).select_option(label=category.name)
+    # No mobile on file: the member types the number the department should call.
+    page.get_by_label(re.compile(re.escape(capfirst(zh("contact phone"))))).fill(
+        "0417-2800001"
+    )
     page.get_by_role("button", name=zh("Submit the petition")).tap()
 
     page.wait_for_url(re.compile(rf"^{re.escape(live_server.url)}/petitions/\d+/$"))
