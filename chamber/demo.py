@@ -1,5 +1,9 @@
 """Demo data of the chamber app: government departments, the staff, an official and a leader."""
 
+import functools
+
+from django.contrib.auth.hashers import make_password
+
 from chamber.models import Department, Official, User
 from chamber.roles import sync_secretariat_group
 
@@ -54,9 +58,16 @@ def demo_user(*, username: str, full_name: str, password: str, **extra) -> User:
         defaults={"full_name": full_name, "email": f"{username}@example.com", **extra},
     )
     if created:
-        user.set_password(password)
+        user.password = _demo_hash(password)
         user.save(update_fields=["password"])
     return user
+
+
+@functools.cache
+def _demo_hash(password: str) -> str:
+    """One salted hash for the demo password, shared by every demo login: a slow hasher
+    costs 0.1-0.2 s a call, and the demo has about fifty logins."""
+    return make_password(password)
 
 
 def seed(*, password: str) -> None:
