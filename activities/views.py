@@ -435,10 +435,10 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
 
     The list part is cached with the news site's parts (chamber.pagecache), one copy for
     the public and one for members and staff, who also see the members-only activities.
+    The articles are publicity's part of the page, added by its `{% campaign_articles %}`
+    tag: activities sits above publicity and never imports it.
     """
     from django.template.loader import render_to_string
-
-    from publicity.selectors import published_articles
 
     found = get_object_or_404(Campaign, pk=pk)
     visible = _visible(request)
@@ -446,12 +446,7 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
 
     def build() -> str:
         activities = visible.filter(campaign=found).order_by("starts_at")
-        articles = published_articles().filter(campaign=found)
-        context = {
-            "campaign": found,
-            "activities": activities,
-            "articles": articles.order_by("-published_at", "-pk")[:30],
-        }
+        context = {"campaign": found, "activities": activities}
         return render_to_string(
             "activities/includes/campaign_body.html", context, request
         )

@@ -4,8 +4,15 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chamber import workdays
-from chamber.models import Department, Heartbeat, Official, User, WorkdayOverride
+from chamber import outbox, workdays
+from chamber.models import (
+    Department,
+    Heartbeat,
+    Official,
+    OutgoingMessage,
+    User,
+    WorkdayOverride,
+)
 
 
 class OfficialInline(admin.StackedInline):
@@ -171,3 +178,44 @@ class WorkdayOverrideAdmin(admin.ModelAdmin):
                     level=messages.WARNING,
                 )
         return super().changelist_view(request, extra_context)
+
+
+@admin.register(OutgoingMessage)
+class OutgoingMessageAdmin(admin.ModelAdmin):
+    """The outbox, read only: what went out, what waits and why; never deleted."""
+
+    list_display = (
+        "created_at",
+        "kind",
+        "address",
+        "status",
+        "attempts",
+        "last_error",
+        "sent_at",
+    )
+    list_filter = ("status", "channel", "kind")
+    search_fields = ("address", "key", "subject")
+    list_select_related = ("user",)
+    date_hierarchy = "created_at"
+    actions = ("resend", "cancel")
+    readonly_fields = [f.name for f in OutgoingMessage._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Send the selected messages again"))
+    def resend(self, request, queryset) -> None:
+        count = outbox.resend(queryset)
+        self.message_user(
+            request, _("%(n)d messages queued again.") % {"n": count}, messages.SUCCESS
+        )
+
+    @admin.action(description=_("Cancel the selected messages not sent yet"))
+    def cancel(self, request, queryset) -> None:
+        count = outbox.cancel(queryset)
+        self.message_user(
+            request, _("%(n)d messages cancelled.") % {"n": count}, messages.SUCCESS
+        )

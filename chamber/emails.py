@@ -35,23 +35,9 @@ def send_to_user(name: str, user, context: dict) -> bool:
 
 
 def send_once(key: str, name: str, user, context: dict) -> bool:
-    """Send `name` to `user` unless a notice with this key went out already.
+    """Queue the notice `name` to `user` in the outbox under `key`, once, and send it
+    now; the outbox retries it if the mail server fails (chamber/outbox.py). Returns
+    whether this call sent it."""
+    from chamber import outbox
 
-    The claim (a unique row) comes first; if sending fails the claim is dropped so the
-    task's retry can send it. Returns whether this call sent it.
-    """
-    from django.db import IntegrityError, transaction
-
-    from chamber.models import SentNotice
-
-    try:
-        with transaction.atomic():
-            notice = SentNotice.objects.create(key=key[:200])
-    except IntegrityError:
-        return False
-    try:
-        sent = send_to_user(name, user, context)
-    except Exception:
-        notice.delete()
-        raise
-    return sent
+    return outbox.send_now(key, name, user, context)

@@ -183,15 +183,70 @@ class WorkdayOverride(models.Model):
         return result
 
 
-class SentNotice(models.Model):
-    """A notice e-mail claimed before it is sent, so a redelivered task never sends it twice."""
+class OutgoingMessage(models.Model):
+    """One message to one person, in the outbox until it is sent (STYLE B8).
+
+    Written when the notice is decided, rendered in the recipient's language; one
+    sender claims it (a conditional update), sends it and only then marks it sent. The
+    unique key names the notice and its recipient, so a notice is queued once. Never
+    deleted: a message that cannot be sent is failed or cancelled, with the reason.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("message", "queued")
+        SENDING = "sending", pgettext_lazy("message", "sending")
+        SENT = "sent", pgettext_lazy("message", "sent")
+        FAILED = "failed", pgettext_lazy("message", "failed")
+        CANCELLED = "cancelled", pgettext_lazy("message", "cancelled")
 
     key = models.CharField(_("key"), max_length=200, unique=True)
-    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel, default=Channel.EMAIL
+    )
+    kind = models.CharField(pgettext_lazy("message", "kind"), max_length=50)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recipient"),
+    )
+    address = models.CharField(_("address"), max_length=254, blank=True)
+    subject = models.CharField(pgettext_lazy("message", "subject"), max_length=300)
+    body_text = models.TextField(_("text"), blank=True)
+    body_html = models.TextField(_("HTML"), blank=True)
+    status = models.CharField(
+        pgettext_lazy("state", "status"),
+        max_length=10,
+        choices=Status,
+        default=Status.QUEUED,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # A claim taken again after it went stale: the worker holding it died, perhaps after
+    # the mail server accepted the message, so a copy may have reached the recipient.
+    reclaims = models.PositiveSmallIntegerField(_("claims taken over"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    next_try_at = models.DateTimeField(_("next try at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("sent notice")
-        verbose_name_plural = _("sent notices")
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The sweep: messages due to be sent, or claimed by a worker long ago.
+            models.Index(
+                fields=["status", "next_try_at"],
+                condition=models.Q(status__in=["queued", "sending"]),
+                name="outbox_due",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return self.key
+        return f"{self.kind} → {self.address or self.user_id}"

@@ -37,8 +37,12 @@ VERSION_KEY = "pagecache:version"
 FRAGMENT_SECONDS = 300
 
 
-def version() -> int:
-    """The current version of the public site's content (one cache read)."""
+def version() -> int | None:
+    """The current version of the public site's content (one cache read).
+
+    None when the cache does not answer (chamber/cache.py): pages are then built
+    without it, and nothing is cached under a version that no bump can change.
+    """
     current = cache.get(VERSION_KEY)
     if current is None:
         # A start from nothing must never meet parts cached before: use the clock.
@@ -74,7 +78,10 @@ def fragment(name: str, *parts, build: Callable[[], str]) -> SafeString:
 
     `build` renders it; it must not depend on who is looking, only on `name` and `parts`.
     """
-    key = _key(version(), get_language(), name, *parts)
+    current = version()
+    if current is None:
+        return mark_safe(build())  # noqa: S308 - rendered by our own templates
+    key = _key(current, get_language(), name, *parts)
     html = cache.get(key)
     if html is None:
         html = build()
@@ -91,8 +98,11 @@ def whole_response(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
+        current = version()
+        if current is None:
+            return view(request, *args, **kwargs)
         key = _key(
-            version(),
+            current,
             get_language(),
             "response",
             request.get_host(),
@@ -136,10 +146,10 @@ def anonymous_page(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not _same_for_every_visitor(request):
+        if not _same_for_every_visitor(request) or (current := version()) is None:
             return view(request, *args, **kwargs)
         key = _key(
-            version(),
+            current,
             get_language(),
             "page",
             request.scheme,

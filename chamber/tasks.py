@@ -15,6 +15,11 @@ MAIL_RETRY = {
     "retry_jitter": False,
     "max_retries": 5,
 }
+# The same waits for a message of the outbox (chamber/outbox.py): 60, 120, 240, 480, 900 s.
+MAIL_RETRY_WAITS = tuple(
+    min(MAIL_RETRY["retry_backoff"] * 2**n, MAIL_RETRY["retry_backoff_max"])
+    for n in range(MAIL_RETRY["max_retries"])
+)
 
 
 @shared_task(acks_late=True)
@@ -23,6 +28,22 @@ def record_heartbeat(name: str = "worker") -> None:
     from chamber import services
 
     services.record_heartbeat(name=name)
+
+
+@shared_task(acks_late=True)
+def deliver_message(message_id: int) -> bool:
+    """Send one message of the outbox (it retries by its own row, not by Celery)."""
+    from chamber import outbox
+
+    return outbox.deliver(message_id)
+
+
+@shared_task(acks_late=True)
+def sweep_outbox() -> int:
+    """Beat entry point (every minute): queue the outbox's due and stale messages."""
+    from chamber import outbox
+
+    return len(outbox.sweep())
 
 
 @shared_task(**MAIL_RETRY)

@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from chamber import workdays
 from petitions import selectors
 from petitions.models import Escalation, Petition, PetitionEvent, ReviewRun
-from petitions.signals import week_dispatched
 
 S = Petition.Status
 # A reply not rated within this many working days closes with "no rating".
@@ -256,8 +255,15 @@ def run_weekly_dispatch(*, on: date, caught_up_on: date | None = None) -> Review
 
     if escalated:
         transaction.on_commit(partial(notify_run.delay, run.pk))
-    # The weekly digests (publicity) start from here, once the week's figures are committed.
-    transaction.on_commit(partial(week_dispatched.send, sender=ReviewRun, run=run))
+    # The weekly digests start from here, once the week's figures are committed: a task
+    # of publicity's called by name (petitions sits above publicity, never imports it),
+    # run in this process, so a broker that is down cannot lose the week's planning.
+    from celery import signature
+
+    plan_digests = signature(
+        "publicity.tasks.plan_weekly_digests", args=(run.period_start.isoformat(),)
+    )
+    transaction.on_commit(plan_digests.apply)
     return run
 
 

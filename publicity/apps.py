@@ -7,14 +7,11 @@ class PublicityConfig(AppConfig):
     verbose_name = _("Publicity and digests")
 
     def ready(self) -> None:
-        from petitions.signals import week_dispatched
-        from publicity import digests
+        # Monday's weekly dispatch (petitions, above publicity, never imports it) hands the
+        # week over by the task's name, "publicity.tasks.plan_weekly_digests": registered
+        # here in every process, so a web process or the tests' eager mode runs it too.
+        from publicity import tasks  # noqa: F401
 
-        # Monday's weekly dispatch hands the week over to the digests (petitions sits above
-        # publicity and never imports it).
-        week_dispatched.connect(
-            digests.on_week_dispatched, dispatch_uid="publicity.digests"
-        )
         self._connect_cache_bumps()
 
     def _connect_cache_bumps(self) -> None:

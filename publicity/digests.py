@@ -1,7 +1,8 @@
 """The weekly e-mail digests to officials and leaders (STYLE B7, B8).
 
-Monday's weekly dispatch of petitions (petitions.review) sends `week_dispatched` after it
-commits; `plan_weekly_digests` then writes one DigestDelivery per recipient and week
+Monday's weekly dispatch of petitions (petitions.review) enqueues the task
+"publicity.tasks.plan_weekly_digests" by name after it commits; `plan_weekly_digests`
+then writes one DigestDelivery per recipient and week
 (a unique row, so a second run plans nothing new) and enqueues one small task each. A task
 claims its row before sending (a conditional update), so a redelivered task never sends
 twice; a failed send gives the claim back for the retry, and after the last retry the row
@@ -219,8 +220,3 @@ def department_sections(*, department_id: int, on: date) -> dict[str, list]:
             p.working_days = counter.between(on, p.due_on)
         sections[p.section(on)].append(p)
     return sections
-
-
-def on_week_dispatched(sender, run, **kwargs) -> None:
-    """Receiver of petitions.signals.week_dispatched: the digests of that week."""
-    plan_weekly_digests(week_start=run.period_start)

@@ -1,6 +1,12 @@
-from django.contrib.sitemaps import Sitemap
-from django.urls import reverse
+"""The public site's sitemap and its route: publicity owns `/sitemap.xml`, which
+chamber/urls.py includes by name (`include("publicity.sitemaps")`), so chamber never
+imports publicity (DESIGN.md, apps and their layers)."""
 
+from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import sitemap as sitemap_view
+from django.urls import path, reverse
+
+from chamber.pagecache import whole_response
 from publicity import selectors
 from publicity.models import Showcase
 
@@ -39,3 +45,19 @@ class ShowcaseSitemap(Sitemap):
 
     def lastmod(self, item):
         return item.approved_at
+
+
+urlpatterns = [
+    path(
+        "sitemap.xml",
+        whole_response(sitemap_view),
+        {
+            "sitemaps": {
+                "pages": PublicPagesSitemap,
+                "articles": ArticleSitemap,
+                "showcases": ShowcaseSitemap,
+            }
+        },
+        name="sitemap",
+    ),
+]

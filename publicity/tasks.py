@@ -71,7 +71,9 @@ def send_weekly_digest(self, delivery_id: int) -> bool:
 
 @shared_task(acks_late=True)
 def plan_weekly_digests(week_start: str) -> list[int]:
-    """Plan (and enqueue) a week's digests by hand or from beat; the weekly dispatch does it too."""
+    """Plan (and enqueue) a week's digests: the weekly dispatch (petitions.review) sends
+    this task by its name, "publicity.tasks.plan_weekly_digests", after it commits; by
+    hand too. Planning twice plans nothing new (one row per recipient and week)."""
     from datetime import date
 
     from publicity import digests

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from io import StringIO
 
 import pytest
+from celery.signals import task_prerun
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -20,7 +21,6 @@ from django.utils import timezone
 from chamber import workdays
 from petitions import review, services
 from petitions.models import Escalation, Petition, PetitionEvent, ReviewRun
-from petitions.signals import week_dispatched
 from tests.factories import (
     CategoryFactory,
     DepartmentFactory,
@@ -500,28 +500,32 @@ def test_a_week_without_escalations_emails_no_leader(
     assert mailoutbox == []
 
 
-def test_weekly_dispatch_signals_the_digests_once_after_commit(
+def test_weekly_dispatch_hands_the_week_to_the_digests_task_once_after_commit(
     department, django_capture_on_commit_callbacks
 ):
-    received_runs = []
+    """The hand-over is publicity's planning task, called by name (petitions never
+    imports publicity), queued once per week and only after the week has committed."""
+    planned_weeks = []
 
-    def receiver(sender, run, **kwargs):
-        received_runs.append(run.pk)
+    def ran(sender=None, task=None, args=(), **kwargs):
+        if task.name == "publicity.tasks.plan_weekly_digests":
+            planned_weeks.append(tuple(args))
 
-    week_dispatched.connect(receiver, dispatch_uid="test-week-dispatched")
+    task_prerun.connect(ran, weak=False, dispatch_uid="test-plan-weekly-digests")
     try:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             run = review.run_weekly_dispatch(on=WEEK)
-        assert received_runs == []  # not before the week's figures are committed
+        assert planned_weeks == []  # not before the week's figures are committed
         for callback in callbacks:
             callback()
         with django_capture_on_commit_callbacks(execute=True):
             review.run_weekly_dispatch(on=WEEK)
             review.run_weekly_dispatch(on=WEEK + timedelta(days=2))  # the same week
     finally:
-        week_dispatched.disconnect(dispatch_uid="test-week-dispatched")
+        task_prerun.disconnect(dispatch_uid="test-plan-weekly-digests")
 
-    assert received_runs == [run.pk]
+    assert run.period_start == WEEK
+    assert planned_weeks == [("2026-03-23",)]
 
 
 # --- 季清零 ---------------------------------------------------------------------------
