@@ -30,7 +30,12 @@ NPM := $(shell command -v npm)
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-messages: $(VENV)/.runtime
+# Each catalogue is compiled when its .po is newer than its .mo, so two `make test` runs
+# side by side (.ci/run's two lanes) never rewrite a catalogue the other is reading.
+MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+messages: $(MO)
+
+locale/%.mo: locale/%.po | $(VENV)/.runtime
 	$(DEV_ENV) $(PY) manage.py compile_translations
 
 makemessages: $(VENV)/.runtime
