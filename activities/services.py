@@ -5,7 +5,6 @@ groups app's ledger service, once per member, rule and activity.
 """
 
 from datetime import datetime, time, timedelta
-from functools import partial
 
 from django.db import transaction
 from django.db.models import Q
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from activities.models import Activity, Attendance, Registration, Series
 from chamber.models import User
+from chamber.tasks import enqueue_after_commit
 from groups import services as points
 from groups.models import GroupMembership, PointRule, PointsEntry
 from members.models import Member
@@ -155,7 +155,7 @@ def cancel_registration(
         promoted.status = Registration.Status.REGISTERED
         promoted.promoted_at = now
         promoted.save(update_fields=["status", "promoted_at"])
-        transaction.on_commit(partial(notify_promoted.delay, promoted.pk))
+        enqueue_after_commit(notify_promoted, promoted.pk)
     return promoted
 
 
@@ -309,7 +309,7 @@ def cancel_activity(*, activity: Activity, actor: User) -> Activity:
         return activity
     activity.status = Activity.Status.CANCELLED
     activity.save(update_fields=["status"])
-    transaction.on_commit(partial(notify_cancelled.delay, activity.pk))
+    enqueue_after_commit(notify_cancelled, activity.pk)
     return activity
 
 
@@ -353,12 +353,10 @@ def run_activities_day(*, today) -> dict:
 
     reminders = claim_activity_reminders(today=today)
     for pk in reminders:
-        transaction.on_commit(partial(remind_registration.delay, pk))
+        enqueue_after_commit(remind_registration, pk)
     idle = groups_without_activity(today=today) if today.day >= 20 else []
     for group in idle:
-        transaction.on_commit(
-            partial(warn_group.delay, group.pk, today.strftime("%Y-%m"))
-        )
+        enqueue_after_commit(warn_group, group.pk, today.strftime("%Y-%m"))
     return {"reminders": len(reminders), "idle_groups": len(idle)}
 
 

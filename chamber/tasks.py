@@ -1,6 +1,11 @@
+import logging
+from functools import partial
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 # Every e-mail task of the portal retries the same way: a minute, then doubling up to 15
 # minutes (60, 120, 240, 480, 900 s), about half an hour in all, so a mail server that
@@ -20,6 +25,20 @@ MAIL_RETRY_WAITS = tuple(
     min(MAIL_RETRY["retry_backoff"] * 2**n, MAIL_RETRY["retry_backoff_max"])
     for n in range(MAIL_RETRY["max_retries"])
 )
+
+
+def enqueue_after_commit(task, *args) -> None:
+    """Queue `task` once the transaction commits. A broker that cannot be reached is
+    logged, not raised: the change is made and the request answers as usual (messages
+    wait in the outbox, deliveries for the sweep)."""
+    transaction.on_commit(partial(_enqueue, task, args))
+
+
+def _enqueue(task, args: tuple) -> None:
+    try:
+        task.apply_async(args)
+    except Exception as error:  # the broker is down; what the task does is not lost
+        logger.warning("%s%r not queued: %s", task.name, args, error)
 
 
 @shared_task(acks_late=True)

@@ -1,7 +1,14 @@
-"""The petitions app's e-mails, one function per kind (STYLE B8); each notice is sent once."""
+"""The petitions app's e-mails, one function per kind (STYLE B8); each notice is sent once.
+
+The dispatch notice and the answer are queued in the outbox by the workflow's own
+transaction (`dispatched`, `answered`): if the change commits, its messages exist, and a
+broker that is down only delays them (chamber/outbox.py). The review step's notices are
+decided and sent by their task.
+"""
 
 from django.urls import reverse
 
+from chamber import outbox
 from chamber.emails import send_once
 from chamber.models import Official, User
 from members.models import Member
@@ -47,7 +54,7 @@ def dispatched(petition_id: int) -> None:
     path = reverse("petitions:department_detail", args=[petition.pk])
     # One notice per dispatch (the due date changes with each dispatch or reopening).
     for user in _department_officials(petition.department_id):
-        send_once(
+        outbox.queue(
             f"petition-dispatched:{petition.pk}:{petition.due_on}:{user.pk}",
             "petition-dispatched",
             user,
@@ -71,7 +78,7 @@ def answered(petition_id: int, answer_round: int) -> None:
         token = rating_token(
             petition_id=petition.pk, answer_round=answer_round, user_id=member.user_id
         )
-        send_once(
+        outbox.queue(
             f"petition-answered:{petition.pk}:{answer_round}:{member.user_id}",
             "petition-answered",
             member.user,

@@ -14,7 +14,6 @@ task back) is caught up by the next tick: see `catch_up`.
 """
 
 from datetime import date, datetime, timedelta
-from functools import partial
 
 from django.db import transaction
 from django.db.models import Exists, Min, OuterRef, Q
@@ -22,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chamber import workdays
+from chamber.tasks import enqueue_after_commit
 from petitions import selectors
 from petitions.models import Escalation, Petition, PetitionEvent, ReviewRun
 
@@ -174,9 +174,9 @@ def run_daily_study(*, on: date, caught_up_on: date | None = None) -> ReviewRun 
     )
     from petitions.tasks import notify_run, remind_department
 
-    transaction.on_commit(partial(notify_run.delay, run.pk))
+    enqueue_after_commit(notify_run, run.pk)
     for department_id in departments:
-        transaction.on_commit(partial(remind_department.delay, run.pk, department_id))
+        enqueue_after_commit(remind_department, run.pk, department_id)
     return run
 
 
@@ -254,7 +254,7 @@ def run_weekly_dispatch(*, on: date, caught_up_on: date | None = None) -> Review
     from petitions.tasks import notify_run
 
     if escalated:
-        transaction.on_commit(partial(notify_run.delay, run.pk))
+        enqueue_after_commit(notify_run, run.pk)
     # The weekly digests start from here, once the week's figures are committed: a task
     # of publicity's called by name (petitions sits above publicity, never imports it),
     # run in this process, so a broker that is down cannot lose the week's planning.
@@ -348,7 +348,7 @@ def run_quarterly_clearance(*, on: date, caught_up_on: date | None = None) -> Re
     run = _finish(run, stats=stats, report={**summary, "uncleared": escalated})
     from petitions.tasks import notify_run
 
-    transaction.on_commit(partial(notify_run.delay, run.pk))
+    enqueue_after_commit(notify_run, run.pk)
     return run
 
 
@@ -371,7 +371,7 @@ def run_quarter_warning(
     )
     from petitions.tasks import notify_run
 
-    transaction.on_commit(partial(notify_run.delay, run.pk))
+    enqueue_after_commit(notify_run, run.pk)
     return run
 
 

@@ -10,7 +10,6 @@ shows as failed on the staff dashboard, where staff can send it again.
 """
 
 from datetime import date, datetime, timedelta
-from functools import partial
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -21,6 +20,7 @@ from django.utils.text import capfirst
 from chamber import workdays
 from chamber.emails import make_message
 from chamber.models import Official
+from chamber.tasks import enqueue_after_commit
 from petitions.models import Escalation, Petition, Section, section_q
 from publicity import deliveries
 from publicity.models import Article, DigestDelivery
@@ -99,7 +99,7 @@ def plan_weekly_digests(*, week_start: date) -> list[int]:
         ).values_list("pk", flat=True)
     )
     for pk in pending:
-        transaction.on_commit(partial(send_weekly_digest.delay, pk))
+        enqueue_after_commit(send_weekly_digest, pk)
     return pending
 
 
@@ -122,7 +122,7 @@ def resend_digest(*, delivery: DigestDelivery) -> DigestDelivery:
     from publicity.tasks import send_weekly_digest
 
     deliveries.reset_for_resend(delivery)
-    transaction.on_commit(partial(send_weekly_digest.delay, delivery.pk))
+    enqueue_after_commit(send_weekly_digest, delivery.pk)
     delivery.refresh_from_db()
     return delivery
 

@@ -15,7 +15,6 @@ the List-Unsubscribe header; with an https site the mail programs' one-click but
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core import signing
@@ -29,6 +28,7 @@ from activities.models import Activity
 from chamber.emails import make_message
 from chamber.models import User
 from chamber.roles import roles_of
+from chamber.tasks import enqueue_after_commit
 from chamber.workdays import start_of_day
 from members.models import Enterprise
 from publicity import deliveries
@@ -213,7 +213,7 @@ def plan_monthly_news(*, month: date, now: datetime | None = None) -> list[int]:
         ).values_list("pk", flat=True)
     )
     for pk in pending:
-        transaction.on_commit(partial(send_monthly_news.delay, pk))
+        enqueue_after_commit(send_monthly_news, pk)
     return pending
 
 
@@ -239,7 +239,7 @@ def resend_news(*, delivery: NewsletterDelivery) -> NewsletterDelivery:
     from publicity.tasks import send_monthly_news
 
     deliveries.reset_for_resend(delivery)
-    transaction.on_commit(partial(send_monthly_news.delay, delivery.pk))
+    enqueue_after_commit(send_monthly_news, delivery.pk)
     delivery.refresh_from_db()
     return delivery
 

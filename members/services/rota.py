@@ -7,7 +7,6 @@ E-mails and other side effects are queued after commit.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import partial
 
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from chamber import workdays
 from chamber.models import User
+from chamber.tasks import enqueue_after_commit
 from members.models import (
     DutyShift,
     Enterprise,
@@ -365,9 +365,7 @@ def declare_unavailability(
                 )
             )
     if hit:
-        transaction.on_commit(
-            partial(notify_staff_of_unavailability.delay, unavailability.pk)
-        )
+        enqueue_after_commit(notify_staff_of_unavailability, unavailability.pk)
     return unavailability, swaps
 
 
@@ -395,7 +393,7 @@ def ask_swap(
     if shift.swap_requests.filter(status=SwapRequest.Status.OPEN).exists():
         raise RotaError(_("This week already has an open swap request."))
     swap = SwapRequest.objects.create(shift=shift, requested_by=member, reason=reason)
-    transaction.on_commit(partial(notify_swap_request.delay, swap.pk))
+    enqueue_after_commit(notify_swap_request, swap.pk)
     return swap
 
 
@@ -438,7 +436,7 @@ def accept_swap(
     swap.accepted_by = member
     swap.resolved_at = now
     swap.save(update_fields=["status", "accepted_by", "resolved_at"])
-    transaction.on_commit(partial(notify_swap_accepted.delay, swap.pk))
+    enqueue_after_commit(notify_swap_accepted, swap.pk)
     return swap
 
 
@@ -473,7 +471,7 @@ def lapse_swap_requests(*, today: date) -> int:
             status=SwapRequest.Status.LAPSED, resolved_at=timezone.now()
         )
         for pk in due:
-            transaction.on_commit(partial(notify_swap_lapsed.delay, pk))
+            enqueue_after_commit(notify_swap_lapsed, pk)
     return len(due)
 
 
@@ -575,5 +573,5 @@ def run_rota_day(*, today: date) -> dict:
     lapsed = lapse_swap_requests(today=today)
     reminders = claim_reminders(today=today)
     for pk in reminders:
-        transaction.on_commit(partial(send_shift_reminder_task.delay, pk))
+        enqueue_after_commit(send_shift_reminder_task, pk)
     return {"lapsed": lapsed, "reminders": len(reminders)}

@@ -6,7 +6,6 @@ out after commit (STYLE B4).
 """
 
 from datetime import date, datetime
-from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from chamber import workdays
 from chamber.models import Department, User
+from petitions import emails
 from petitions.models import Category, Petition, PetitionEvent
 
 S = Petition.Status
@@ -155,8 +155,6 @@ def dispatch_petition(
     now: datetime | None = None,
 ) -> Petition:
     """Send an accepted petition to a department, due in N working days; its officials are told."""
-    from petitions.tasks import notify_dispatched
-
     now = now or timezone.now()
     petition = _locked(petition)
     if S.DISPATCHED not in ALLOWED[petition.status]:
@@ -201,7 +199,7 @@ def dispatch_petition(
         },
         now=now,
     )
-    transaction.on_commit(partial(notify_dispatched.delay, petition.pk))
+    emails.dispatched(petition.pk)  # queued in the outbox, in this transaction
     return petition
 
 
@@ -380,8 +378,6 @@ def answer_petition(
 
     The enterprise's members are e-mailed a link to rate it.
     """
-    from petitions.tasks import notify_answered
-
     now = now or timezone.now()
     answer = _required(answer, _("Write the answer to the enterprise."))
     petition = _locked(petition)
@@ -430,9 +426,9 @@ def answer_petition(
         },
         now=now,
     )
-    transaction.on_commit(
-        partial(notify_answered.delay, petition.pk, petition.answer_round)
-    )
+    emails.answered(
+        petition.pk, petition.answer_round
+    )  # in the outbox, this transaction
     return petition
 
 
@@ -511,9 +507,7 @@ def rate_petition(
         now=now,
     )
     if petition.department_id:
-        from petitions.tasks import notify_dispatched
-
-        transaction.on_commit(partial(notify_dispatched.delay, petition.pk))
+        emails.dispatched(petition.pk)  # queued in the outbox, in this transaction
     return petition
 
 
@@ -528,8 +522,6 @@ def _end_with_reason(
     data: dict | None = None,
 ) -> Petition:
     """Reject or merge: the reason is the enterprise's answer, and it is told after commit."""
-    from petitions.tasks import notify_answered
-
     petition.answer, petition.answered_at, petition.closed_at = reason, now, now
     petition.answer_round += 1
     _move(
@@ -541,9 +533,9 @@ def _end_with_reason(
         data=data,
         fields=(*fields, "answer", "answered_at", "closed_at", "answer_round"),
     )
-    transaction.on_commit(
-        partial(notify_answered.delay, petition.pk, petition.answer_round)
-    )
+    emails.answered(
+        petition.pk, petition.answer_round
+    )  # in the outbox, this transaction
     return petition
 
 

@@ -5,6 +5,7 @@ retried at the shared waits after a temporary refusal, failed with the reason af
 permanent one, sent again by staff, and never sent twice for one key.
 """
 
+import socket
 from datetime import timedelta
 
 import pytest
@@ -193,3 +194,73 @@ def test_notices_claimed_before_the_outbox_are_never_sent_again(mailoutbox):
     assert (message.kind, message.status) == ("petition-due", M.SENT)
     assert notice(user) is False
     assert mailoutbox == []
+
+
+@pytest.fixture
+def broker_down(settings):
+    """Tasks go to a broker on a closed port of 127.0.0.1, as a worker's would; eager
+    mode and the app's connection pool are put back afterwards."""
+    from chamber.celery import app
+
+    saved = (
+        app.conf.task_always_eager,
+        app.conf.broker_url,
+        app.conf.broker_transport_options,
+        app._pool,
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app.conf.task_always_eager = False
+    app.conf.broker_url = f"redis://127.0.0.1:{port}/0"
+    app.conf.broker_transport_options = {"socket_connect_timeout": 0.5}
+    app._pool = None
+    yield
+    if app._pool is not None:
+        app._pool.force_close_all()
+    (
+        app.conf.task_always_eager,
+        app.conf.broker_url,
+        app.conf.broker_transport_options,
+        app._pool,
+    ) = saved
+
+
+def test_with_the_broker_down_a_dispatch_answers_as_usual_and_the_sweep_sends_it(
+    client, staff, smtp, django_capture_on_commit_callbacks, broker_down
+):
+    from chamber.celery import app
+    from petitions.models import Petition
+    from tests.factories import OfficialFactory, PetitionFactory
+    from tests.petitions.test_pages_department import category
+
+    official = OfficialFactory(user__email="li@example.com")
+    petition = PetitionFactory(title="厂区供电容量不足")
+    client.force_login(staff)
+    url = reverse("petitions:staff_action", args=[petition.pk, "accept"])
+    client.post(
+        url,
+        {
+            "category": category("approvals").pk,
+            "priority": "normal",
+            "handling": "department",
+        },
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("petitions:staff_action", args=[petition.pk, "dispatch"]),
+            {"department": official.department_id},
+        )
+
+    assert response.status_code == 302
+    assert Petition.objects.get(pk=petition.pk).status == Petition.Status.DISPATCHED
+    message = OutgoingMessage.objects.get(kind="petition-dispatched")
+    assert message.status == M.QUEUED
+    assert smtp.messages == []
+
+    app.conf.task_always_eager = True  # the broker is back
+    assert outbox.sweep(now=timezone.now() + timedelta(minutes=2)) == [message.pk]
+    message.refresh_from_db()
+    assert message.status == M.SENT
+    assert [m.to for m in smtp.messages] == [["li@example.com"]]

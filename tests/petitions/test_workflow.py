@@ -1224,26 +1224,23 @@ def test_an_urgent_petition_uses_the_categorys_urgent_limit(w):
     assert reload(petition).due_on == date(2026, 10, 12)
 
 
-# --- CF-1: e-mails are queued only once the change is committed ----------------------
-
-
-def _queued(callbacks) -> list[str]:
-    """The names of the tasks the callbacks would enqueue (partial(task.delay, …))."""
-    return [cb.func.__self__.name for cb in callbacks]
+# --- CF-1: the messages are written with the change, and go out once it is committed -----
 
 
 @pytest.mark.parametrize(
-    ("build", "step", "task"),
+    ("build", "step", "kind"),
     [
-        (accepted, dispatch, "petitions.tasks.notify_dispatched"),
-        (awaiting_review, answer, "petitions.tasks.notify_answered"),
+        (accepted, dispatch, "petition-dispatched"),
+        (awaiting_review, answer, "petition-answered"),
     ],
     ids=["dispatch", "answer"],
 )
-def test_a_rolled_back_step_queues_nothing_and_a_committed_one_queues_one_email(
-    w, django_capture_on_commit_callbacks, build, step, task
+def test_a_rolled_back_step_leaves_no_message_and_a_committed_one_queues_its_own(
+    w, django_capture_on_commit_callbacks, build, step, kind
 ):
     from django.db import transaction
+
+    from chamber.models import OutgoingMessage
 
     petition = build(w)
     before = snapshot()
@@ -1257,7 +1254,12 @@ def test_a_rolled_back_step_queues_nothing_and_a_committed_one_queues_one_email(
         raise RuntimeError("the request failed after the step")
     assert snapshot() == before
     assert rolled_back == []
+    assert not OutgoingMessage.objects.filter(kind=kind).exists()
 
     with django_capture_on_commit_callbacks() as committed:
         step(w, reload(petition))
-    assert _queued(committed) == [task]
+    queued = OutgoingMessage.objects.filter(kind=kind)
+    assert queued.exists()
+    assert set(queued.values_list("status", flat=True)) == {"queued"}
+    # after commit, one sender is asked for each message of the step
+    assert len(committed) == queued.count()
