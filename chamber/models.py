@@ -220,7 +220,7 @@ class OutgoingMessage(models.Model):
     body_text = models.TextField(_("text"), blank=True)
     body_html = models.TextField(_("HTML"), blank=True)
     status = models.CharField(
-        pgettext_lazy("state", "status"),
+        pgettext_lazy("state of a record", "status"),
         max_length=10,
         choices=Status,
         default=Status.QUEUED,
