@@ -349,12 +349,7 @@ def _method_examples(story: _Story) -> None:
         writeup="2022年1月26日，第1小组组织企业家开展“党恩慰民心、新春送温暖”系列走访"
         "活动，走访慰问困难职工家庭，送去节日的问候。",
     )
-    first = [
-        m.member
-        for m in GroupMembership.objects.filter(
-            group=groups.get(1), is_leader=False
-        ).order_by("member_id")[:4]
-    ]
+    first = _members_of(groups.get(1), 4)
     story.hold(visit, first, sign_up=False)
 
     women = [
@@ -389,12 +384,7 @@ def _method_examples(story: _Story) -> None:
         writeup="2022年3月，第5小组会同金地房地产采购10车生活物资及防疫物资，支援西市区"
         "政府防控工作。",
     )
-    fifth = [
-        m.member
-        for m in GroupMembership.objects.filter(
-            group=groups.get(5), is_leader=False
-        ).order_by("member_id")[:3]
-    ]
+    fifth = _members_of(groups.get(5), 3)
     story.hold(supplies, fifth, sign_up=False)
     if jindi:
         points.record_manual_points(
@@ -450,6 +440,16 @@ def _reception_hall(story: _Story) -> None:
         writeup="在京营口籍企业家座谈，商议北京营口商会的筹备事项和首批会员。",
     )
     story.hold(beijing, members[5:8])
+
+
+def _members_of(group, count: int) -> list:
+    """The first `count` members (not the leader) of a group, in a stable order."""
+    return [
+        m.member
+        for m in GroupMembership.objects.filter(group=group, is_leader=False)
+        .select_related("member")
+        .order_by("member_id")[:count]
+    ]
 
 
 def _coming(story: _Story) -> None:

@@ -19,7 +19,6 @@ the claim taken over (`reclaims`): the rare duplicate is detectable and counted.
 import logging
 import smtplib
 from datetime import datetime, timedelta
-from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -75,7 +74,7 @@ def queue(
     except IntegrityError:
         return None  # queued at the same moment by another process
     if enqueue and message.status == M.QUEUED:
-        transaction.on_commit(partial(_ask_for_sender, message.pk))
+        _ask_for_sender(message.pk)
     return message
 
 
@@ -131,8 +130,10 @@ def sweep(*, now: datetime | None = None) -> list[int]:
         .order_by("next_try_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
+    from chamber.tasks import deliver_message, enqueue
+
     for pk in due:
-        _ask_for_sender(pk)
+        enqueue(deliver_message, pk)
     return due
 
 
@@ -149,7 +150,7 @@ def resend(messages, *, now: datetime | None = None) -> int:
         status=M.QUEUED, attempts=0, next_try_at=now, claimed_at=None
     )
     for pk in pks:
-        transaction.on_commit(partial(_ask_for_sender, pk))
+        _ask_for_sender(pk)
     return len(pks)
 
 
@@ -194,7 +195,7 @@ def _put_back(message: OutgoingMessage, error: Exception, *, now: datetime) -> N
         claimed_at=None,
     )
     logger.warning("Message %s: %s; next try in %s s", message.pk, error, wait)
-    transaction.on_commit(partial(_ask_for_sender, message.pk, wait))
+    _ask_for_sender(message.pk, wait)
 
 
 def _reason(error: Exception) -> str:
@@ -220,10 +221,7 @@ def _text(value) -> str:
 
 
 def _ask_for_sender(message_id: int, countdown: int = 0) -> None:
-    """Queue the sending task; when the broker cannot be reached the sweep asks again."""
-    from chamber.tasks import deliver_message
+    """Queue the sending task after commit; with the broker down the sweep asks again."""
+    from chamber.tasks import deliver_message, enqueue_after_commit
 
-    try:
-        deliver_message.apply_async((message_id,), countdown=countdown)
-    except Exception as error:  # the broker is down: the message waits in the outbox
-        logger.warning("Message %s waits for the sweep: %s", message_id, error)
+    enqueue_after_commit(deliver_message, message_id, countdown=countdown)

@@ -27,16 +27,17 @@ MAIL_RETRY_WAITS = tuple(
 )
 
 
-def enqueue_after_commit(task, *args) -> None:
-    """Queue `task` once the transaction commits. A broker that cannot be reached is
-    logged, not raised: the change is made and the request answers as usual (messages
-    wait in the outbox, deliveries for the sweep)."""
-    transaction.on_commit(partial(_enqueue, task, args))
+def enqueue_after_commit(task, *args, countdown: int = 0) -> None:
+    """Queue `task` once the transaction commits (at once outside one). A broker that
+    cannot be reached is logged, not raised: the change is made and the request answers
+    as usual (messages wait in the outbox, deliveries for the sweep)."""
+    transaction.on_commit(partial(enqueue, task, *args, countdown=countdown))
 
 
-def _enqueue(task, args: tuple) -> None:
+def enqueue(task, *args, countdown: int = 0) -> None:
+    """Queue `task` now, best effort: a broker that cannot be reached is logged."""
     try:
-        task.apply_async(args)
+        task.apply_async(args, countdown=countdown)
     except Exception as error:  # the broker is down; what the task does is not lost
         logger.warning("%s%r not queued: %s", task.name, args, error)
 

@@ -15,7 +15,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
-from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from petitions import services
@@ -27,6 +26,7 @@ from tests.factories import (
     OfficialFactory,
     PetitionFactory,
 )
+from tests.petitions import heading
 
 S = Petition.Status
 ACTIONS = ("sign", "return", "progress", "reply")
@@ -54,12 +54,6 @@ def category(code: str) -> Category:
     return CategoryFactory(
         code=code, name=name, working_days=days, urgent_working_days=urgent
     )
-
-
-def heading(section: Section) -> str:
-    """The heading of a section of the queue or the board, as the page shows it in Chinese."""
-    with translation.override("zh-hans"):
-        return capfirst(str(section.label))
 
 
 def zh(msgid: str) -> str:

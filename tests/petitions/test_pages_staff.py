@@ -18,7 +18,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
-from django.utils.text import capfirst
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 
@@ -38,17 +37,12 @@ from tests.factories import (
     EnterpriseFactory,
     PetitionFactory,
 )
+from tests.petitions import heading
 
 S = Petition.Status
 FORMULA = '=HYPERLINK("http://x","y")'
 # What a spreadsheet would run as a formula (chamber.exports.FORMULA_TRIGGERS).
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-
-
-def heading(section: Section) -> str:
-    """The heading of a section of the queue or the board, as the page shows it in Chinese."""
-    with translation.override("zh-hans"):
-        return capfirst(str(section.label))
 
 
 def zh(msgid: str) -> str:

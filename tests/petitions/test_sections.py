@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import translation
 from django.utils.html import escape
 from django.utils.text import capfirst
 
@@ -20,14 +19,10 @@ from petitions import review, services
 from petitions.models import Category, Petition, Section
 from publicity import digests
 from tests.factories import CategoryFactory, PetitionFactory
+from tests.petitions import heading
 
 MONDAY = date(2026, 3, 23)
 BEIJING = ZoneInfo("Asia/Shanghai")
-
-
-def heading(section: str) -> str:
-    with translation.override("zh-hans"):
-        return capfirst(str(Section(section).label))
 
 
 def category() -> Category:

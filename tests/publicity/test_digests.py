@@ -19,7 +19,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
-from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from chamber import workdays
@@ -38,17 +37,12 @@ from tests.factories import (
     OfficialFactory,
     PetitionFactory,
 )
+from tests.petitions import heading
 from tests.publicity import at, dispatched, smtp_server
 
 S = Petition.Status
 WEEK = date(2026, 3, 23)  # a Monday
 SUBJECT = "Petitions waiting for %(department)s, week of %(week)s"
-
-
-def heading(section: Section) -> str:
-    """A section's heading in the digest: the words of the official's queue."""
-    with translation.override("zh-hans"):
-        return capfirst(str(section.label))
 
 
 def zh(msgid: str) -> str:
