@@ -1,85 +1,85 @@
-"""The activities app's e-mails, one function per kind (STYLE B8)."""
+"""The activities app's e-mails, one function per kind (STYLE B8).
+
+Each writes its messages to the outbox (chamber/outbox.py) in the caller's transaction,
+once per key: the change and its messages commit together.
+"""
+
+from django.urls import reverse
 
 from activities.models import Activity, Registration
-from chamber.emails import send_once
+from chamber import outbox
+from chamber.models import User
 
 
-def promoted(registration_id: int) -> None:
-    registration = Registration.objects.select_related("activity", "member__user").get(
-        pk=registration_id
-    )
-    if (
-        registration.status != Registration.Status.REGISTERED
-        or registration.activity.status != Activity.Status.PUBLISHED
-    ):
-        return
-    send_once(
+def _about(registration: Registration) -> dict:
+    return {
+        "activity": registration.activity,
+        "path": registration.activity.get_absolute_url(),
+    }
+
+
+def promoted(registration: Registration) -> None:
+    """Tell a member they moved up from the waiting list."""
+    outbox.queue(
         f"activity-promoted:{registration.pk}",
         "activity-promoted",
         registration.member.user,
-        {
-            "activity": registration.activity,
-            "path": registration.activity.get_absolute_url(),
-        },
+        _about(registration),
     )
 
 
-def cancelled(activity_id: int) -> None:
-    activity = Activity.objects.get(pk=activity_id)
+def cancelled(activity: Activity) -> None:
+    """Tell everyone registered or waiting that the activity is cancelled."""
     registrations = (
         Registration.objects.filter(activity=activity)
         .exclude(status=Registration.Status.CANCELLED)
         .select_related("member__user")
     )
-    for registration in registrations:
-        send_once(
+    context = {"activity": activity, "path": activity.get_absolute_url()}
+    outbox.queue_all(
+        outbox.Notice(
             f"activity-cancelled:{activity.pk}:{registration.member_id}",
             "activity-cancelled",
             registration.member.user,
-            {"activity": activity, "path": activity.get_absolute_url()},
+            context,
         )
-
-
-def reminder(registration_id: int) -> None:
-    registration = Registration.objects.select_related("activity", "member__user").get(
-        pk=registration_id
-    )
-    if (
-        registration.status != Registration.Status.REGISTERED
-        or registration.activity.status != Activity.Status.PUBLISHED
-    ):
-        return
-    send_once(
-        f"activity-reminder:{registration.activity_id}:{registration.member_id}",
-        "activity-reminder",
-        registration.member.user,
-        {
-            "activity": registration.activity,
-            "path": registration.activity.get_absolute_url(),
-        },
+        for registration in registrations
     )
 
 
-def group_without_activity(group_id: int, month: str) -> None:
-    from django.urls import reverse
+def reminders(registrations: list[Registration]) -> int:
+    """Remind registered members of tomorrow's activity; how many messages are new."""
+    return len(
+        outbox.queue_all(
+            outbox.Notice(
+                f"activity-reminder:{r.activity_id}:{r.member_id}",
+                "activity-reminder",
+                r.member.user,
+                _about(r),
+            )
+            for r in registrations
+        )
+    )
 
-    from chamber.models import User
-    from groups.models import ActivityGroup
 
-    group = ActivityGroup.objects.get(pk=group_id)
-    leaders = [
-        m.member.user
-        for m in group.memberships.filter(is_leader=True).select_related("member__user")
-    ]
+def groups_without_activity(groups: list, month: str) -> None:
+    """Warn each group's leaders and the staff that the group has held nothing this month."""
     staff = list(User.objects.filter(is_staff=True, is_active=True).exclude(email=""))
-    for user in [*leaders, *staff]:
-        send_once(
-            f"group-duty:{group.pk}:{month}:{user.pk}",
-            "group-without-activity",
-            user,
-            {
-                "group": group,
-                "month": month,
-                "path": reverse("activities:duties", args=[group.year]),
-            },
-        )
+    notices = []
+    for group in groups:
+        leaders = [m.member.user for m in group.memberships.all() if m.is_leader]
+        context = {
+            "group": group,
+            "month": month,
+            "path": reverse("activities:duties", args=[group.year]),
+        }
+        notices += [
+            outbox.Notice(
+                f"group-duty:{group.pk}:{month}:{user.pk}",
+                "group-without-activity",
+                user,
+                context,
+            )
+            for user in [*leaders, *staff]
+        ]
+    outbox.queue_all(notices)

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from activities import emails
 from activities.models import Activity, Attendance, Registration, Series
 from chamber.models import User
-from chamber.tasks import enqueue_after_commit
 from groups import services as points
 from groups.models import GroupMembership, PointRule, PointsEntry
 from members.models import Member
@@ -128,8 +128,6 @@ def cancel_registration(
     *, registration: Registration, member: Member, now: datetime | None = None
 ) -> Registration | None:
     """A member cancels; the first on the waiting list moves up and is told. Returns who moved up."""
-    from activities.tasks import notify_promoted
-
     now = now or timezone.now()
     activity = Activity.objects.select_for_update().get(pk=registration.activity_id)
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
@@ -155,7 +153,7 @@ def cancel_registration(
         promoted.status = Registration.Status.REGISTERED
         promoted.promoted_at = now
         promoted.save(update_fields=["status", "promoted_at"])
-        enqueue_after_commit(notify_promoted, promoted.pk)
+        emails.promoted(promoted)
     return promoted
 
 
@@ -302,19 +300,17 @@ def undo_check_in(*, attendance: Attendance, actor: User, reason: str) -> Attend
 @transaction.atomic
 def cancel_activity(*, activity: Activity, actor: User) -> Activity:
     """Cancel an activity; everyone registered or waiting is told."""
-    from activities.tasks import notify_cancelled
-
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if activity.status == Activity.Status.CANCELLED:
         return activity
     activity.status = Activity.Status.CANCELLED
     activity.save(update_fields=["status"])
-    enqueue_after_commit(notify_cancelled, activity.pk)
+    emails.cancelled(activity)
     return activity
 
 
-def claim_activity_reminders(*, today) -> list[int]:
-    """Registrations of activities starting tomorrow: each is reminded once (the send claims it)."""
+def tomorrows_registrations(*, today) -> list[Registration]:
+    """Registrations of published activities starting tomorrow, to be reminded."""
     zone = timezone.get_current_timezone()
     start = datetime.combine(today + timedelta(days=1), time.min, tzinfo=zone)
     return list(
@@ -323,7 +319,7 @@ def claim_activity_reminders(*, today) -> list[int]:
             activity__status=Activity.Status.PUBLISHED,
             activity__starts_at__gte=start,
             activity__starts_at__lt=start + timedelta(days=1),
-        ).values_list("pk", flat=True)
+        ).select_related("activity", "member__user")
     )
 
 
@@ -344,20 +340,16 @@ def groups_without_activity(*, today) -> list:
     )
 
 
+@transaction.atomic
 def run_activities_day(*, today) -> dict:
     """The daily step: reminders for tomorrow; from the 20th, warn groups with nothing this month.
 
-    Idempotent: every e-mail is claimed by a unique key before it is sent.
+    Idempotent: every message is written to the outbox once, under its key.
     """
-    from activities.tasks import remind_registration, warn_group
-
-    reminders = claim_activity_reminders(today=today)
-    for pk in reminders:
-        enqueue_after_commit(remind_registration, pk)
+    reminded = emails.reminders(tomorrows_registrations(today=today))
     idle = groups_without_activity(today=today) if today.day >= 20 else []
-    for group in idle:
-        enqueue_after_commit(warn_group, group.pk, today.strftime("%Y-%m"))
-    return {"reminders": len(reminders), "idle_groups": len(idle)}
+    emails.groups_without_activity(idle, today.strftime("%Y-%m"))
+    return {"reminders": reminded, "idle_groups": len(idle)}
 
 
 CHECKIN_SALT = "activities.self-check-in"

@@ -9,15 +9,16 @@ prepare: on the database bench/load.sh filled, officials are added (bench/public
 week's policies off) until --officials of them would get a digest, the digests seed_demo's
 weekly dispatch planned are deleted (the run plans this week's from nothing), and, in one
 transaction rolled back, the week is planned and a sample of digests built and sent with
-the in-memory backend (bench/publicity.py's `build`): the queries of each, which must
-not depend on the official or on the petitions listed (CF-7; a digest without the
-week's policies reads one query less).
+the in-memory backend (bench/publicity.py's `build`: planning writes them to the outbox,
+its sender sends them): the queries of each, which must not depend on the official or on
+the petitions listed (CF-7; a digest without the week's policies reads one query less).
 
 send: with the worker running (EMAIL_HOST and EMAIL_PORT at the sink of `publicity.py
 sink`), enqueues publicity.tasks.plan_weekly_digests for this week through Redis and
-waits until no delivery of the week is pending. Then it checks: every delivery sent (or
-"nothing to send any more"), none failed, the sink received exactly one message for
-each sent delivery and none for an official who was not planned, and all of it within
+waits until every delivery of the week is settled (its outbox message sent or failed,
+or nothing to send). Then it checks: every delivery sent (or "nothing to send any
+more"), none failed, the sink received exactly one message for each sent delivery and
+none for an official who was not planned, and all of it within
 --timeout (CHECKS.md LD-4: under 5 minutes). Throughput: digests sent per second from
 the enqueue to the last one sent. Exit status 1 on any miss. bench/locustfile_digests.py
 runs it while the members' journey goes on.
@@ -95,7 +96,6 @@ def prepare(args) -> dict:
 
 
 def send(args) -> dict:
-    from django.db.models import Count
     from django.utils import timezone
 
     from bench import load as driver
@@ -131,9 +131,7 @@ def send(args) -> dict:
         tasks.plan_weekly_digests.delay(week.isoformat())
         deadline = time.monotonic() + args.timeout
         while time.monotonic() < deadline:
-            counts = dict(
-                weekly.order_by().values_list("status").annotate(n=Count("pk"))
-            )
+            counts = publicity.delivery_counts(weekly)
             timeline.append(
                 {
                     "s": round(time.time() - t0, 2),
@@ -141,27 +139,18 @@ def send(args) -> dict:
                     "received": len(received()) - before,
                 }
             )
-            if counts and not counts.get(DigestDelivery.Status.PENDING):
+            if counts and set(counts) <= set(publicity.SETTLED):
                 done = True
                 break
             time.sleep(args.poll)
         # the last message may still be on its way from the worker to the sink's log
         wait_sink = time.monotonic() + 5
-        sent = weekly.filter(status=DigestDelivery.Status.SENT).count()
+        sent = weekly.filter(message__status="sent").count()
         while time.monotonic() < wait_sink and len(received()) - before < sent:
             time.sleep(0.1)
     elapsed = time.time() - t0
 
-    rows = list(
-        weekly.values(
-            "kind",
-            "status",
-            "attempts",
-            "claimed_at",
-            "sent_at",
-            "official__user__email",
-        )
-    )
+    rows = publicity.delivery_rows(weekly)
     planned = Counter(r["official__user__email"] for r in rows)
     sent_to = Counter(r["official__user__email"] for r in rows if r["status"] == "sent")
     messages = received()[before:]

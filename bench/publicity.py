@@ -29,12 +29,12 @@ serial requests in-process, and the cookies for `load` (the member's, for the
 logged-in look at the home).
 
 build: in one transaction rolled back at the end, plans this week's digests
-(publicity.digests.plan_weekly_digests: its queries at this size) and builds a sample
-of them in-process, one at a time, as the task does (build_message, then the MIME
-bytes): queries, SQL, cache calls, time, size, and the petitions listed (and loaded)
-per digest; then
-runs the whole task body (send_digest) on some with the in-memory mail backend, for
-its queries.
+(publicity.digests.plan_weekly_digests: its queries at this size, building every digest
+and writing it to the outbox) and builds a sample of them in-process again, one at a
+time (build_message, then the e-mail rendered and its MIME bytes): queries, SQL, cache
+calls, time, size, and the petitions listed (and loaded) per digest; then runs the
+outbox's sender (chamber.outbox.deliver: claim, send, mark sent) on some of their
+messages with the in-memory mail backend, for its queries.
 
 sink: an SMTP server (aiosmtpd) on a free port of 127.0.0.1 that accepts everything
 and writes one JSON line per message (arrival time, recipients, size, subject); it
@@ -42,10 +42,11 @@ writes its port to --port-file and runs until SIGTERM.
 
 send: with a real Celery worker running (EMAIL_HOST and EMAIL_PORT pointing at the
 sink), enqueues publicity.tasks.plan_weekly_digests for this week through Redis and
-waits until every delivery is sent (or failed): wall time from the enqueue to the
-plan's commit, the first and the last message, time per digest in the worker
-(claim to sent), retries, what the sink received (duplicates, strangers), and the CPU
-the worker, PostgreSQL, Redis, the sink and the rest of the machine used meanwhile.
+waits until every delivery's message is sent (or failed): wall time from the enqueue to
+the plan's commit, the first and the last message, time per digest in the worker (the
+outbox's claim to sent), retries, what the sink received (duplicates, strangers), and
+the CPU the worker, PostgreSQL, Redis, the sink and the rest of the machine used
+meanwhile.
 
 load: wrk on each page against the running gunicorn through bench/petitions.py's
 `load` (bench/load.py's functions), the bare template view first and last.
@@ -428,6 +429,65 @@ def pages(repeat: int) -> tuple[dict, dict]:
     )
 
 
+# --- digests and their outbox messages -------------------------------------------------------
+
+# A delivery is settled when its message is sent or failed, or it had nothing to send.
+SETTLED = ("sent", "failed", "cancelled", "nothing")
+
+
+def rendered(delivery, built):
+    """The e-mail a delivery's built message makes, as the outbox renders it; None for
+    nothing to send."""
+    from chamber.emails import make_message
+
+    if built is None:
+        return None
+    name, context = built
+    user = delivery.official.user
+    return make_message(
+        name, [user.email], {"recipient": user, **context}, user.language
+    )
+
+
+def delivery_counts(deliveries) -> dict[str, int]:
+    """How many deliveries are in each state: their message's (queued, sending, sent,
+    failed, cancelled), or their own without one (pending, nothing). One query."""
+    from django.db.models import Count, F
+    from django.db.models.functions import Coalesce
+
+    return dict(
+        deliveries.order_by()
+        .values_list(Coalesce(F("message__status"), F("status")))
+        .annotate(n=Count("pk"))
+    )
+
+
+def delivery_rows(deliveries) -> list[dict]:
+    """Each delivery with its message's figures under the names the results use:
+    status (as `delivery_counts`), attempts, claimed_at and sent_at (the outbox's)."""
+    return [
+        {
+            "kind": r["kind"],
+            "status": r["message__status"] or r["status"],
+            "attempts": r["message__attempts"] or 0,
+            "created_at": r["created_at"],
+            "claimed_at": r["message__claimed_at"],
+            "sent_at": r["message__sent_at"],
+            "official__user__email": r["official__user__email"],
+        }
+        for r in deliveries.values(
+            "kind",
+            "status",
+            "created_at",
+            "official__user__email",
+            "message__status",
+            "message__attempts",
+            "message__claimed_at",
+            "message__sent_at",
+        )
+    ]
+
+
 # --- digests built in-process ---------------------------------------------------------------
 
 
@@ -452,6 +512,7 @@ def build(sample: int, sends: int) -> dict:
     from django.test.utils import CaptureQueriesContext, override_settings
     from django.utils import timezone
 
+    from chamber import outbox
     from publicity import digests
     from publicity.models import DigestDelivery
 
@@ -504,7 +565,7 @@ def build(sample: int, sends: int) -> dict:
         for language in ("zh-hans", "en"):
             for d in deliveries:
                 if d.official.user.language == language:
-                    digests.build_message(d, now=now).message().as_bytes()
+                    rendered(d, digests.build_message(d, now=now)).message().as_bytes()
                     break
         rows = []
         for d in chosen:
@@ -515,7 +576,7 @@ def build(sample: int, sends: int) -> dict:
                 bench_petitions.QueryTimer() as timer,
             ):
                 wall, cpu = time.perf_counter(), time.process_time()
-                message = digests.build_message(delivery, now=now)
+                message = rendered(delivery, digests.build_message(delivery, now=now))
                 built = time.perf_counter()
                 raw = message.message().as_bytes() if message else b""
                 done, cpu = time.perf_counter(), time.process_time() - cpu
@@ -547,14 +608,17 @@ def build(sample: int, sends: int) -> dict:
                 }
             )
         result["digests"] = rows
-        # The task's body (claim, build, send, mark sent) with the in-memory backend.
+        # The outbox's sender (claim, send, mark sent) with the in-memory backend.
         task_queries = []
         with override_settings(
             EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"
         ):
             for d in chosen[:sends]:
+                message_id = DigestDelivery.objects.get(pk=d.pk).message_id
+                if message_id is None:
+                    continue  # nothing to send any more
                 with CaptureQueriesContext(connection) as captured:
-                    sent = digests.send_digest(delivery_id=d.pk, now=now)
+                    sent = outbox.deliver(message_id)
                 task_queries.append(
                     {
                         "kind": d.kind,
@@ -679,7 +743,6 @@ class RunMeter:
 
 def send(args) -> dict:
     """Enqueue the week's plan through Redis; wait until the worker sent every digest."""
-    from django.db.models import Count
     from django.utils import timezone
 
     from bench import load as driver
@@ -714,9 +777,7 @@ def send(args) -> dict:
         deadline = time.monotonic() + args.timeout
         done = False
         while time.monotonic() < deadline:
-            counts = dict(
-                weekly.order_by().values_list("status").annotate(n=Count("pk"))
-            )
+            counts = delivery_counts(weekly)
             total = sum(counts.values())
             received = (
                 len(sink_log.read_text(encoding="utf-8").splitlines()) - received_before
@@ -724,7 +785,7 @@ def send(args) -> dict:
             timeline.append(
                 {"s": round(time.time() - t0, 2), **counts, "received": received}
             )
-            if total and counts.get("sent", 0) + counts.get("failed", 0) == total:
+            if total and sum(counts.get(s, 0) for s in SETTLED) == total:
                 done = True
                 break
             time.sleep(args.poll)
@@ -733,17 +794,7 @@ def send(args) -> dict:
             f"not every digest was sent in {args.timeout} s: {timeline[-1]}"
         )
 
-    rows = list(
-        weekly.values(
-            "kind",
-            "status",
-            "attempts",
-            "created_at",
-            "claimed_at",
-            "sent_at",
-            "official__user__email",
-        )
-    )
+    rows = delivery_rows(weekly)
     messages = [
         json.loads(line)
         for line in sink_log.read_text(encoding="utf-8").splitlines()[received_before:]
@@ -963,7 +1014,7 @@ def report(path: Path) -> None:
             )
         print()
         print(
-            "task body (send_digest, in-memory backend): queries "
+            "the outbox's sender (outbox.deliver, in-memory backend): queries "
             + ", ".join(
                 f"{kind} {sorted({t['queries'] for t in build_['task'] if t['kind'] == kind})}"
                 for kind in sorted({t["kind"] for t in build_["task"]})

@@ -200,6 +200,12 @@ class OutgoingMessageAdmin(admin.ModelAdmin):
     actions = ("resend", "cancel")
     readonly_fields = [f.name for f in OutgoingMessage._meta.fields]
 
+    def get_fields(self, request, obj=None) -> list[str]:
+        fields = [f.name for f in OutgoingMessage._meta.fields]
+        if obj is not None and obj.body_is_secret:
+            fields = [f for f in fields if f not in ("body_text", "body_html")]
+        return fields
+
     def has_add_permission(self, request) -> bool:
         return False
 

@@ -22,22 +22,3 @@ def make_message(
     message = EmailMultiAlternatives(" ".join(subject.split()), text, to=to)
     message.attach_alternative(html, "text/html")
     return message
-
-
-def send_to_user(name: str, user, context: dict) -> bool:
-    """Send `name` to one user in their language; False when they have no address."""
-    if not user.email:
-        return False
-    make_message(
-        name, [user.email], {"recipient": user, **context}, user.language
-    ).send()
-    return True
-
-
-def send_once(key: str, name: str, user, context: dict) -> bool:
-    """Queue the notice `name` to `user` in the outbox under `key`, once, and send it
-    now; the outbox retries it if the mail server fails (chamber/outbox.py). Returns
-    whether this call sent it."""
-    from chamber import outbox
-
-    return outbox.send_now(key, name, user, context)

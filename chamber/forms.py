@@ -1,8 +1,12 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.validators import MaxLengthValidator
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from chamber.models import OutgoingMessage
+from chamber.outbox_kinds import KINDS
 
 
 class LoginForm(AuthenticationForm):
@@ -87,8 +91,9 @@ class SetupForm(CodeForm):
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Django's reset form, sending through the worker: the request answers alike, and as
-    fast, for an address we know and one we do not (no SMTP round trip to time)."""
+    """Django's reset form, sending through the outbox: the request writes the message
+    and answers alike, and as fast, for an address we know and one we do not (no SMTP
+    round trip to time)."""
 
     def send_mail(
         self,
@@ -99,17 +104,72 @@ class QueuedPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ) -> None:
-        from django.template import loader
+        from chamber import outbox
 
-        from chamber.tasks import send_password_reset
+        # One message per link asked for (the token changes with every request).
+        user = context["user"]
+        outbox.queue(
+            f"password-reset:{user.pk}:{context['token']}",
+            "password-reset",
+            user,
+            context,
+        )
 
-        subject = "".join(
-            loader.render_to_string(subject_template_name, context).splitlines()
-        )
-        body = loader.render_to_string(email_template_name, context)
-        html = (
-            loader.render_to_string(html_email_template_name, context)
-            if html_email_template_name
-            else None
-        )
-        send_password_reset.delay(subject, body, html, to_email, from_email)
+
+# --- the outbox page (staff) ------------------------------------------------------------
+
+
+class OutboxFilterForm(forms.Form):
+    """The outbox page's filters: the recipient, the status and the kind of message."""
+
+    q = forms.CharField(
+        label=capfirst(_("recipient")),
+        required=False,
+        max_length=100,
+        help_text=_("Name, username or e-mail address"),
+    )
+    status = forms.ChoiceField(
+        label=capfirst(pgettext_lazy("state of a record", "status")),
+        choices=[("", _("All")), *OutgoingMessage.Status.choices],
+        required=False,
+    )
+    kind = forms.ChoiceField(
+        label=capfirst(pgettext_lazy("message", "kind")),
+        choices=[("", _("All")), *KINDS.items()],
+        required=False,
+    )
+
+
+BIGGEST_ID = 2**63 - 1  # the largest value of a 64-bit integer column
+
+
+class _MessageIds(forms.ModelMultipleChoiceField):
+    """Ticked messages. An id no database integer holds is refused before the lookup
+    (SQLite raises on it in `pk__in`, where PostgreSQL finds nothing)."""
+
+    def clean(self, value):
+        for pk in value or ():
+            if not str(pk).isdigit() or int(pk) > BIGGEST_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super().clean(value)
+
+
+class OutboxSelectionForm(forms.Form):
+    """The messages staff act on from the list: the ticked ones, or the one whose own
+    button was pressed; and the list's filters to return to."""
+
+    message = _MessageIds(queryset=OutgoingMessage.objects.all(), required=False)
+    only = forms.ModelChoiceField(
+        queryset=OutgoingMessage.objects.all(), required=False
+    )
+    back = forms.CharField(required=False, max_length=500)
+
+    def chosen(self):
+        """The messages chosen: a queryset, empty when none was."""
+        if self.cleaned_data.get("only"):
+            return OutgoingMessage.objects.filter(pk=self.cleaned_data["only"].pk)
+        return self.cleaned_data.get("message") or OutgoingMessage.objects.none()

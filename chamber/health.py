@@ -1,11 +1,15 @@
-"""Is the portal able to work: the database answers and the broker takes messages."""
+"""Is the portal able to work: the database answers and the broker takes messages; and
+is the work done: how long the oldest due message has waited, when a worker last beat."""
 
 import os
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
+from django.utils import timezone
 
+from chamber import selectors
 from chamber.celery import app as celery_app
 
 
@@ -35,3 +39,23 @@ def _filesystem_broker_ok(options: dict) -> bool:
     # that the queue folder exists and this process may write into it.
     folders = {options["data_folder_in"], options["data_folder_out"]}
     return all(Path(f).is_dir() and os.access(f, os.W_OK | os.X_OK) for f in folders)
+
+
+def ages(*, now: datetime | None = None) -> dict[str, int | None]:
+    """Whole seconds since the oldest queued message fell due and since the newest
+    heartbeat; None for none (or when the database does not answer)."""
+    now = now or timezone.now()
+    try:
+        oldest_due_at = selectors.outbox_status(now=now)["oldest_due_at"]
+        heartbeat_at = selectors.newest_heartbeat_at()
+    except DatabaseError:
+        oldest_due_at = heartbeat_at = None
+    return {
+        "oldest_due_message_seconds": _seconds_since(oldest_due_at, now),
+        "last_heartbeat_seconds": _seconds_since(heartbeat_at, now),
+    }
+
+
+def _seconds_since(moment: datetime | None, now: datetime) -> int | None:
+    # A clock a little ahead on another host must not make an age negative.
+    return None if moment is None else max(0, int((now - moment).total_seconds()))

@@ -219,6 +219,8 @@ class OutgoingMessage(models.Model):
     subject = models.CharField(pgettext_lazy("message", "subject"), max_length=300)
     body_text = models.TextField(_("text"), blank=True)
     body_html = models.TextField(_("HTML"), blank=True)
+    # Headers of the message's own (List-Unsubscribe of the monthly news, …).
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
     status = models.CharField(
         pgettext_lazy("state of a record", "status"),
         max_length=10,
@@ -246,7 +248,32 @@ class OutgoingMessage(models.Model):
                 condition=models.Q(status__in=["queued", "sending"]),
                 name="outbox_due",
             ),
+            # The dashboard's and /healthz's count of failed messages.
+            models.Index(
+                fields=["status"],
+                condition=models.Q(status="failed"),
+                name="outbox_failed",
+            ),
         ]
+
+    # Kinds whose body carries a link that logs its holder in (a password to choose):
+    # staff see that the message exists and how it went, never its body.
+    SECRET_KINDS = frozenset({"invitation", "password-reset"})
+    # What staff may do to a message (chamber.outbox.resend, cancel; the outbox page).
+    RESENDABLE = (Status.FAILED, Status.CANCELLED)
+    CANCELLABLE = (Status.QUEUED, Status.FAILED)
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.address or self.user_id}"
+
+    @property
+    def body_is_secret(self) -> bool:
+        return self.kind in self.SECRET_KINDS
+
+    @property
+    def can_resend(self) -> bool:
+        return self.status in self.RESENDABLE and bool(self.address)
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.status in self.CANCELLABLE

@@ -18,18 +18,29 @@ the claim taken over (`reclaims`): the rare duplicate is detectable and counted.
 
 import logging
 import smtplib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, PositiveSmallIntegerField, Q, When
+from django.db.models import (
+    Case,
+    F,
+    OuterRef,
+    PositiveSmallIntegerField,
+    Q,
+    Subquery,
+    When,
+)
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from chamber.emails import make_message
-from chamber.models import OutgoingMessage
+from chamber.models import OutgoingMessage, User
 from chamber.tasks import MAIL_RETRY_WAITS
 
 logger = logging.getLogger(__name__)
@@ -46,36 +57,85 @@ def stale_claim() -> timedelta:
     return timedelta(seconds=settings.DELIVERY_STALE_CLAIM)
 
 
+@dataclass(frozen=True)
+class Notice:
+    """One message to write: the e-mail template `name` (its kind) to `user`, rendered in
+    their language with `context`, once per `key` (the notice and its recipient)."""
+
+    key: str
+    name: str
+    user: Any
+    context: dict = field(default_factory=dict)
+    headers: dict = field(default_factory=dict)
+
+
 def queue(
     key: str, name: str, user, context: dict, *, enqueue: bool = True
 ) -> OutgoingMessage | None:
     """Queue the e-mail `name` to `user` in their language, once per key; None when a
     message with this key exists already. Written in the caller's transaction."""
-    if OutgoingMessage.objects.filter(key=key[:200]).exists():
-        return None
-    fields = {"key": key[:200], "kind": name, "user": user, "address": user.email}
-    if user.email:
-        email = make_message(
-            name, [user.email], {"recipient": user, **context}, user.language
-        )
-        fields.update(
-            subject=email.subject[:300],
-            body_text=email.body,
-            body_html=next(
-                (body for body, kind in email.alternatives if kind == "text/html"), ""
-            ),
-        )
-    else:
-        with translation.override(settings.LANGUAGE_CODE):
-            fields.update(status=M.CANCELLED, last_error=gettext("No e-mail address."))
+    written = queue_all([Notice(key, name, user, context)], enqueue=enqueue)
+    return written[0] if written else None
+
+
+def queue_all(
+    notices: Iterable[Notice], *, enqueue: bool = True
+) -> list[OutgoingMessage]:
+    """Queue many notices in the caller's transaction: one query for the keys already
+    queued, one INSERT for the new ones; returns the messages written. A notice whose
+    key exists (sent before, or written at the same moment by another process) is skipped."""
+    notices = {notice.key[:200]: notice for notice in notices}
+    if not notices:
+        return []
+    known = set(
+        OutgoingMessage.objects.filter(key__in=notices).values_list("key", flat=True)
+    )
+    rows = [_compose(key, n) for key, n in notices.items() if key not in known]
+    if not rows:
+        return []
     try:
         with transaction.atomic():
-            message = OutgoingMessage.objects.create(**fields)
-    except IntegrityError:
-        return None  # queued at the same moment by another process
-    if enqueue and message.status == M.QUEUED:
-        _ask_for_sender(message.pk)
-    return message
+            written = OutgoingMessage.objects.bulk_create(rows)
+    except IntegrityError:  # a key was written at the same moment by another process
+        written = []
+        for row in rows:
+            try:
+                with transaction.atomic():
+                    row.save(force_insert=True)
+            except IntegrityError:
+                continue
+            written.append(row)
+    if enqueue:
+        for message in written:
+            if message.status == M.QUEUED:
+                _ask_for_sender(message.pk)
+    return written
+
+
+def _compose(key: str, notice: Notice) -> OutgoingMessage:
+    """The row of one notice, rendered in the recipient's language (cancelled, with the
+    reason, when they have no address)."""
+    user = notice.user
+    row = OutgoingMessage(
+        key=key,
+        kind=notice.name,
+        user=user,
+        address=user.email,
+        headers=notice.headers,
+    )
+    if not user.email:
+        with translation.override(settings.LANGUAGE_CODE):
+            row.status, row.last_error = M.CANCELLED, gettext("No e-mail address.")
+        return row
+    email = make_message(
+        notice.name, [user.email], {"recipient": user, **notice.context}, user.language
+    )
+    row.subject = email.subject[:300]
+    row.body_text = email.body
+    row.body_html = next(
+        (body for body, kind in email.alternatives if kind == "text/html"), ""
+    )
+    return row
 
 
 def deliver(message_id: int, *, now: datetime | None = None) -> bool:
@@ -111,13 +171,6 @@ def deliver(message_id: int, *, now: datetime | None = None) -> bool:
     return True
 
 
-def send_now(key: str, name: str, user, context: dict) -> bool:
-    """Queue a notice and send it in this process (a task that decides and sends);
-    False when it was queued before or could not go out yet (the outbox retries it)."""
-    message = queue(key, name, user, context, enqueue=False)
-    return message is not None and deliver(message.pk)
-
-
 def sweep(*, now: datetime | None = None) -> list[int]:
     """Ask for a sender for every message due and not claimed, and for those whose claim
     went stale. One query, whatever the number of messages."""
@@ -139,10 +192,21 @@ def sweep(*, now: datetime | None = None) -> list[int]:
 
 @transaction.atomic
 def resend(messages, *, now: datetime | None = None) -> int:
-    """Staff send failed or cancelled messages again (重新发送): queued, tries afresh."""
+    """Staff send failed or cancelled messages again (重新发送): queued, tries afresh,
+    to the recipient's address as it is now (staff fix a refused one on the user)."""
     now = now or timezone.now()
     pks = list(
-        messages.filter(status__in=(M.FAILED, M.CANCELLED))
+        messages.filter(status__in=OutgoingMessage.RESENDABLE).values_list(
+            "pk", flat=True
+        )
+    )
+    OutgoingMessage.objects.filter(pk__in=pks, user__isnull=False).update(
+        address=Subquery(
+            User.objects.filter(pk=OuterRef("user_id")).values("email")[:1]
+        )
+    )
+    pks = list(
+        OutgoingMessage.objects.filter(pk__in=pks)
         .exclude(address="")
         .values_list("pk", flat=True)
     )
@@ -156,7 +220,9 @@ def resend(messages, *, now: datetime | None = None) -> int:
 
 def cancel(messages) -> int:
     """Staff cancel messages not sent yet (取消); the row stays, with its history."""
-    return messages.filter(status__in=(M.QUEUED, M.FAILED)).update(status=M.CANCELLED)
+    return messages.filter(status__in=OutgoingMessage.CANCELLABLE).update(
+        status=M.CANCELLED
+    )
 
 
 def _email(message: OutgoingMessage) -> EmailMultiAlternatives:
@@ -166,7 +232,7 @@ def _email(message: OutgoingMessage) -> EmailMultiAlternatives:
         message.body_text,
         to=[message.address],
         # The same Message-ID on every try: a copy sent after a lost claim can be folded.
-        headers={"Message-ID": f"<outbox.{message.pk}@{host}>"},
+        headers={**message.headers, "Message-ID": f"<outbox.{message.pk}@{host}>"},
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")

@@ -305,8 +305,8 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - min(
     30, max(1, CELERY_TASK_TIME_LIMIT // 5)
 )
-# A delivery or outbox message claimed longer ago than this (publicity/deliveries.py,
-# chamber/outbox.py) belongs to a worker that died while sending it, and may be taken again: so it must exceed the task time limit.
+# An outbox message claimed longer ago than this (chamber/outbox.py) belongs to a worker
+# that died while sending it, and may be taken again: so it must exceed the task time limit.
 DELIVERY_STALE_CLAIM = env_int("DELIVERY_STALE_CLAIM", 15 * 60)
 if DELIVERY_STALE_CLAIM <= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured(

@@ -62,6 +62,14 @@ account_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("staff/", views.staff_dashboard, name="staff_dashboard"),
+    path("staff/outbox/", views.outbox_list, name="outbox"),
+    path("staff/outbox/<int:pk>/", views.outbox_detail, name="outbox_detail"),
+    path(
+        "staff/outbox/<int:pk>/<slug:action>/",
+        views.outbox_action,
+        name="outbox_action",
+    ),
+    path("staff/outbox/<slug:action>/", views.outbox_bulk, name="outbox_bulk"),
     path("departments/", views.departments, name="departments"),
     path("members/", include("members.urls")),
     path("groups/", include("groups.urls")),

@@ -7,20 +7,17 @@ the password, or logging in, spends it.
 """
 
 import logging
-from functools import partial
-from smtplib import SMTPException
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 
+from chamber import outbox
 from chamber.models import User
 from members.models import Member
 
@@ -85,10 +82,11 @@ def invitation_url(user: User) -> str:
 
 
 def send_invitations(*, members, actor: User) -> int:
-    """E-mail an invitation to each of the members who has an address and has never logged in.
+    """Invite each of the members who has an address and has never logged in.
 
-    Stamps Member.invited_at in one transaction; the e-mails go out after commit.
-    Returns how many invitations were sent.
+    Stamps Member.invited_at and writes each invitation to the outbox in one transaction
+    (chamber/outbox.py sends it, retries it, and shows staff the ones that failed).
+    Returns how many invitations were queued.
     """
     pks = [member.pk for member in members]
     with transaction.atomic():
@@ -100,50 +98,21 @@ def send_invitations(*, members, actor: User) -> int:
             .order_by("pk")
             if skip_reason(member) is None
         ]
-        previous = {member.pk: member.invited_at for member in chosen}
-        Member.objects.filter(pk__in=previous).update(invited_at=timezone.now())
-        mails = [(member.pk, _invitation_message(member)) for member in chosen]
-        transaction.on_commit(partial(_send, mails, previous))
+        now = timezone.now()
+        Member.objects.filter(pk__in=[m.pk for m in chosen]).update(invited_at=now)
+        outbox.queue_all(
+            outbox.Notice(
+                f"invitation:{member.user_id}:{now.isoformat()}",
+                "invitation",
+                member.user,
+                {
+                    "user": member.user,
+                    "member": member,
+                    "url": invitation_url(member.user),
+                    "days": settings.INVITATION_TIMEOUT_DAYS,
+                },
+            )
+            for member in chosen
+        )
     logger.info("%s sent %d invitations", actor.get_username(), len(chosen))
     return len(chosen)
-
-
-def _invitation_message(member: Member) -> EmailMultiAlternatives:
-    user = member.user
-    context = {
-        "user": user,
-        "member": member,
-        "url": invitation_url(user),
-        "days": settings.INVITATION_TIMEOUT_DAYS,
-    }
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        subject = render_to_string("emails/invitation-subject.txt", context)
-        text = render_to_string("emails/invitation-body.txt", context)
-        html = render_to_string("emails/invitation-body.html", context)
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()), body=text, to=[user.email]
-    )
-    message.attach_alternative(html, "text/html")
-    return message
-
-
-def _send(mails: list, previous: dict) -> None:
-    """Send each mail over one connection; a member whose mail fails gets the old invited_at back."""
-    connection = get_connection()
-    failed = []
-    try:
-        connection.open()
-        for member_pk, message in mails:
-            message.connection = connection
-            try:
-                message.send()
-            except (SMTPException, OSError):
-                logger.exception("Invitation to member %s not sent", member_pk)
-                failed.append(member_pk)
-    except (SMTPException, OSError):
-        logger.exception("No connection to the mail server: no invitation sent")
-        failed = [member_pk for member_pk, _message in mails]
-    finally:
-        connection.close()
-    for member_pk in failed:
-        Member.objects.filter(pk=member_pk).update(invited_at=previous[member_pk])

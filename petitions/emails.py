@@ -3,13 +3,12 @@
 The dispatch notice and the answer are queued in the outbox by the workflow's own
 transaction (`dispatched`, `answered`): if the change commits, its messages exist, and a
 broker that is down only delays them (chamber/outbox.py). The review step's notices are
-decided and sent by their task.
+written by the step that finds them, in its transaction too.
 """
 
 from django.urls import reverse
 
 from chamber import outbox
-from chamber.emails import send_once
 from chamber.models import Official, User
 from members.models import Member
 from petitions import selectors
@@ -92,32 +91,41 @@ def answered(petition_id: int, answer_round: int) -> None:
         )
 
 
-def due_next_working_day(run_id: int, department_id: int) -> None:
-    run = ReviewRun.objects.get(pk=run_id)
+def due_next_working_day(run: ReviewRun) -> None:
+    """Remind each department of its petitions due on the next working day (once a day)."""
     pks = run.report.get("due_next_working_day", [])
-    petitions = [
-        p
-        for p in selectors.petitions_by_pk(pks)
-        if p.department_id == department_id and p.status in Petition.WITH_DEPARTMENT
-    ]
-    if not petitions:
+    by_department: dict[int, list[Petition]] = {}
+    for p in selectors.petitions_by_pk(pks):
+        if p.department_id and p.status in Petition.WITH_DEPARTMENT:
+            by_department.setdefault(p.department_id, []).append(p)
+    if not by_department:
         return
-    for user in _department_officials(department_id):
-        send_once(
-            f"petition-due:{run.period_start}:{department_id}:{user.pk}",
+    officials = (
+        Official.objects.filter(
+            department_id__in=by_department, is_active=True, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("-is_liaison", "user__full_name")
+    )
+    path = reverse("petitions:department_queue")
+    due_on = run.report.get("next_working_day")
+    outbox.queue_all(
+        outbox.Notice(
+            f"petition-due:{run.period_start}:{o.department_id}:{o.user_id}",
             "petition-due",
-            user,
+            o.user,
             {
-                "petitions": petitions,
-                "due_on": run.report.get("next_working_day"),
-                "path": reverse("petitions:department_queue"),
+                "petitions": by_department[o.department_id],
+                "due_on": due_on,
+                "path": path,
             },
         )
+        for o in officials
+    )
 
 
-def review_step(run_id: int) -> None:
+def review_step(run: ReviewRun) -> None:
     """What a review step found: to staff always, to the leaders when something was escalated."""
-    run = ReviewRun.objects.get(pk=run_id)
     context = {"run": run, "path": run.get_absolute_url()}
     recipients = _staff()
     if run.kind == ReviewRun.Kind.DAILY:
@@ -143,7 +151,9 @@ def review_step(run_id: int) -> None:
             known = {u.pk for u in recipients}
             recipients += [u for u in leaders if u.pk not in known]
             context["path"] = reverse("petitions:escalations")
-    for user in recipients:
-        send_once(
+    outbox.queue_all(
+        outbox.Notice(
             f"petition-review:{run.pk}:{user.pk}", "petition-review", user, context
         )
+        for user in recipients
+    )

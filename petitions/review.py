@@ -21,8 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chamber import workdays
-from chamber.tasks import enqueue_after_commit
-from petitions import selectors
+from petitions import emails, selectors
 from petitions.models import Escalation, Petition, PetitionEvent, ReviewRun
 
 S = Petition.Status
@@ -153,7 +152,6 @@ def run_daily_study(*, on: date, caught_up_on: date | None = None) -> ReviewRun 
     _system_events(overdue, PetitionEvent.Kind.SUPERVISION, now=now)
 
     unrated = _close_unrated(on=on, now=now)
-    departments = sorted({dep for _pk, dep in due_next})
     run = _finish(
         run,
         stats={
@@ -172,11 +170,8 @@ def run_daily_study(*, on: date, caught_up_on: date | None = None) -> ReviewRun 
             "next_working_day": next_day.isoformat(),
         },
     )
-    from petitions.tasks import notify_run, remind_department
-
-    enqueue_after_commit(notify_run, run.pk)
-    for department_id in departments:
-        enqueue_after_commit(remind_department, run.pk, department_id)
+    emails.review_step(run)
+    emails.due_next_working_day(run)
     return run
 
 
@@ -251,10 +246,8 @@ def run_weekly_dispatch(*, on: date, caught_up_on: date | None = None) -> Review
         },
         report={"departments": boards, "escalated": escalated},
     )
-    from petitions.tasks import notify_run
-
     if escalated:
-        enqueue_after_commit(notify_run, run.pk)
+        emails.review_step(run)
     # The weekly digests start from here, once the week's figures are committed: a task
     # of publicity's called by name (petitions sits above publicity, never imports it),
     # run in this process, so a broker that is down cannot lose the week's planning.
@@ -346,9 +339,7 @@ def run_quarterly_clearance(*, on: date, caught_up_on: date | None = None) -> Re
     summary = selectors.period_report(first=first, last=last)
     stats = {**summary["totals"], "uncleared": len(escalated)}
     run = _finish(run, stats=stats, report={**summary, "uncleared": escalated})
-    from petitions.tasks import notify_run
-
-    enqueue_after_commit(notify_run, run.pk)
+    emails.review_step(run)
     return run
 
 
@@ -369,9 +360,7 @@ def run_quarter_warning(
         stats={"uncleared": len(uncleared), "days_left": (last - on).days + 1},
         report={"uncleared": uncleared},
     )
-    from petitions.tasks import notify_run
-
-    enqueue_after_commit(notify_run, run.pk)
+    emails.review_step(run)
     return run
 
 

@@ -1,13 +1,11 @@
 """Celery entry points of the petitions app: thin wrappers (STYLE B7).
 
 The four review steps are scheduled by django-celery-beat (seeded by a data migration,
-editable in the admin); mail tasks claim each notice before sending, so a redelivered
-task never sends twice, and retry with backoff when the mail server fails.
+editable in the admin). Each step writes its notices to the outbox in its own
+transaction (chamber/outbox.py), which sends each once.
 """
 
 from celery import shared_task
-
-from chamber.tasks import MAIL_RETRY
 
 
 def _day(on: str | None):
@@ -46,35 +44,3 @@ def run_monthly_summary(on: str | None = None) -> list[int]:
 def run_quarterly_clearance(on: str | None = None) -> list[int]:
     """Beat entry point for 季清零 (a quarter's first day, for the quarter before)."""
     return _run("quarterly", on)
-
-
-@shared_task(**MAIL_RETRY)
-def notify_dispatched(petition_id: int) -> None:
-    """Tell the department's liaison and officials that a petition is theirs (once per dispatch)."""
-    from petitions import emails
-
-    emails.dispatched(petition_id)
-
-
-@shared_task(**MAIL_RETRY)
-def notify_answered(petition_id: int, answer_round: int) -> None:
-    """Send the answer to the enterprise's members, with a link to rate it (once per answer)."""
-    from petitions import emails
-
-    emails.answered(petition_id, answer_round)
-
-
-@shared_task(**MAIL_RETRY)
-def remind_department(run_id: int, department_id: int) -> None:
-    """Remind a department of the petitions due on the next working day (once per day)."""
-    from petitions import emails
-
-    emails.due_next_working_day(run_id, department_id)
-
-
-@shared_task(**MAIL_RETRY)
-def notify_run(run_id: int) -> None:
-    """Tell staff (and leaders, for escalations) what a review step found (once each)."""
-    from petitions import emails
-
-    emails.review_step(run_id)

@@ -1,8 +1,10 @@
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from publicity import digests, services, showcases
 from publicity.forms import ArticleAdminForm
@@ -132,21 +134,11 @@ class DigestPreferenceAdmin(admin.ModelAdmin):
     list_select_related = ["official__user", "official__department"]
 
 
-@admin.register(DigestDelivery)
-class DigestDeliveryAdmin(admin.ModelAdmin):
-    list_display = [
-        "week_start",
-        "official",
-        "kind",
-        "status",
-        "attempts",
-        "sent_at",
-        "last_error",
-    ]
-    list_filter = ["status", "kind", "week_start"]
-    list_select_related = ["official__user", "official__department"]
-    readonly_fields = [f.name for f in DigestDelivery._meta.fields]
-    actions = ["send_again"]
+class OutboxDeliveryAdmin(admin.ModelAdmin):
+    """Planned e-mails, read only: what was planned, and its message in the outbox
+    (sent, failed and why); staff send failed ones again."""
+
+    readonly_fields = ["message_link"]
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -154,11 +146,53 @@ class DigestDeliveryAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
+    @admin.display(description=pgettext_lazy("state of a record", "status"))
+    def shown_state(self, obj) -> str:
+        return obj.state
+
+    @admin.display(description=_("sent at"))
+    def sent_at(self, obj):
+        return obj.message.sent_at if obj.message_id else None
+
+    @admin.display(description=_("last error"))
+    def last_error(self, obj) -> str:
+        return obj.message.last_error if obj.message_id else ""
+
+    @admin.display(description=_("outgoing message"))
+    def message_link(self, obj):
+        if obj.message_id is None:
+            return "-"
+        url = reverse("admin:chamber_outgoingmessage_change", args=[obj.message_id])
+        return format_html('<a href="{}">{}</a>', url, obj.state)
+
+    def _resend(self, request, queryset, resend) -> None:
+        count = sum(
+            resend(delivery=delivery) for delivery in queryset.select_related("message")
+        )
+        self.message_user(
+            request, _("%(n)d messages queued again.") % {"n": count}, messages.SUCCESS
+        )
+
+
+@admin.register(DigestDelivery)
+class DigestDeliveryAdmin(OutboxDeliveryAdmin):
+    list_display = [
+        "week_start",
+        "official",
+        "kind",
+        "shown_state",
+        "sent_at",
+        "last_error",
+    ]
+    list_filter = ["status", "message__status", "kind", "week_start"]
+    list_select_related = ["official__user", "official__department", "message"]
+    fields = ["official", "week_start", "kind", "status", "message_link", "created_at"]
+    readonly_fields = fields
+    actions = ["send_again"]
+
     @admin.action(description=_("Send the selected digests again"))
     def send_again(self, request, queryset) -> None:
-        for delivery in queryset:
-            digests.resend_digest(delivery=delivery)
-        messages.success(request, _("The digests will be sent again."))
+        self._resend(request, queryset, digests.resend_digest)
 
 
 @admin.register(Picture)
@@ -197,27 +231,20 @@ class NewsSubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(NewsletterDelivery)
-class NewsletterDeliveryAdmin(admin.ModelAdmin):
-    list_display = ["month", "user", "status", "attempts", "sent_at", "last_error"]
-    list_filter = ["status", "month"]
-    list_select_related = ["user"]
+class NewsletterDeliveryAdmin(OutboxDeliveryAdmin):
+    list_display = ["month", "user", "shown_state", "sent_at", "last_error"]
+    list_filter = ["status", "message__status", "month"]
+    list_select_related = ["user", "message"]
     search_fields = ["user__username", "user__full_name", "user__email"]
-    readonly_fields = [f.name for f in NewsletterDelivery._meta.fields]
+    fields = ["user", "month", "status", "message_link", "created_at"]
+    readonly_fields = fields
     actions = ["send_news_again"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.action(description=_("Send the selected monthly news again"))
     def send_news_again(self, request, queryset) -> None:
         from publicity import newsletter
 
-        for delivery in queryset:
-            newsletter.resend_news(delivery=delivery)
-        messages.success(request, _("The monthly news will be sent again."))
+        self._resend(request, queryset, newsletter.resend_news)
 
 
 class ShowcasePhotoInline(admin.TabularInline):

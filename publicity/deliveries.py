@@ -1,121 +1,67 @@
-"""Sending one planned e-mail once: the weekly digests and the monthly news share it.
+"""Handing planned e-mails to the outbox: the weekly digests and the monthly news share it.
 
-A delivery row (DigestDelivery, NewsletterDelivery: status, claimed_at, attempts,
-sent_at, last_error) is claimed by a conditional update before anything is sent, so a
-task delivered twice sends once; a claim older than settings.DELIVERY_STALE_CLAIM (longer
-than a task may run) belongs to a worker that died while sending and may be taken again:
-the broker hands the dead worker's task to another, which finds the claim and looks again
-when it is stale (`claim_expires_at`). A failed send gives the claim back for the task's
-retry; a delivery with nothing left to say ends as NOTHING, without an e-mail.
+A delivery row (DigestDelivery, NewsletterDelivery) is planned once per recipient and
+period. In the same transaction its e-mail is written to the outbox (chamber.outbox)
+under a key naming the delivery, and the row is linked to that message; from then on the
+outbox sends it once, retries it, and shows staff when it failed. A delivery with nothing
+left to say ends as NOTHING, without a message. Handing over twice writes nothing twice:
+only pending rows are handed over, and the outbox writes a key once.
 """
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
 
-from django.conf import settings
-from django.db.models import F, Q, QuerySet
-from django.utils import timezone
+from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Concat
+
+from chamber import outbox
+from chamber.models import OutgoingMessage
+
+# What a delivery's e-mail is: the template's name, its context and, for some, headers
+# of its own; None for nothing.
+Built = tuple[str, dict] | tuple[str, dict, dict] | None
 
 
-def stale_claim() -> timedelta:
-    return timedelta(seconds=settings.DELIVERY_STALE_CLAIM)
-
-
-def send_once(
-    rows: QuerySet,
-    delivery_id: int,
+def hand_over(
+    deliveries: list,
+    built: dict[int, Built],
     *,
-    now: datetime | None,
-    build: Callable,
-) -> bool:
-    """Claim the delivery of `rows` (its model's queryset, with what `build` reads
-    selected), build its message and send it; True when this call sent it."""
-    model = rows.model
-    now = now or timezone.now()
-    claimed = (
-        model.objects.filter(pk=delivery_id, status=model.Status.PENDING)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - stale_claim()))
-        .update(claimed_at=now, attempts=F("attempts") + 1)
-    )
-    if not claimed:
-        return False  # sent already, or being sent by another worker right now
-    delivery = rows.get(pk=delivery_id)
-    try:
-        message = build(delivery, now=now)
-        if message is not None:
-            message.send()
-    except Exception as exc:
-        # Give the claim back so the task's retry can take it.
-        model.objects.filter(pk=delivery_id).update(
-            claimed_at=None, last_error=f"{type(exc).__name__}: {exc}"[:300]
+    key: str,
+    recipient: Callable,
+) -> list[int]:
+    """Write the e-mails `built` for `deliveries` (pending rows of one model, locked by
+    the caller's transaction) to the outbox under `key` + the delivery's id, and link
+    each delivery to its message; one built as None has nothing to send. Returns the
+    deliveries handed over. The same queries whatever the number of deliveries."""
+    if not deliveries:
+        return []
+    model = type(deliveries[0])
+    notices = []
+    for delivery in deliveries:
+        if built[delivery.pk] is not None:
+            name, context, *headers = built[delivery.pk]
+            notices.append(
+                outbox.Notice(
+                    f"{key}{delivery.pk}",
+                    name,
+                    recipient(delivery),
+                    context,
+                    headers[0] if headers else {},
+                )
+            )
+    outbox.queue_all(notices)
+    handed = [d.pk for d in deliveries if built[d.pk] is not None]
+    if handed:
+        # The message of each delivery, found by its key (written now, or before by a
+        # hand-over that met this one): one UPDATE, whatever the number.
+        message = OutgoingMessage.objects.filter(
+            key=Concat(Value(key), Cast(OuterRef("pk"), CharField()))
+        ).values("pk")[:1]
+        model.objects.filter(pk__in=handed, status=model.Status.PENDING).update(
+            status=model.Status.IN_OUTBOX, message=Subquery(message)
         )
-        raise
-    if message is None:  # settled, unsubscribed or left since it was planned
-        model.objects.filter(pk=delivery_id).update(
-            status=model.Status.NOTHING, last_error=""
+    nothing = [d.pk for d in deliveries if built[d.pk] is None]
+    if nothing:
+        model.objects.filter(pk__in=nothing, status=model.Status.PENDING).update(
+            status=model.Status.NOTHING
         )
-        return False
-    model.objects.filter(pk=delivery_id).update(
-        status=model.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
-    return True
-
-
-def claim_expires_at(model, delivery_id: int) -> datetime | None:
-    """When another worker's claim on a pending delivery goes stale; None when the
-    delivery is settled (sent, failed, nothing to send) or nobody holds it."""
-    claimed_at = (
-        model.objects.filter(pk=delivery_id, status=model.Status.PENDING)
-        .values_list("claimed_at", flat=True)
-        .first()
-    )
-    return claimed_at + stale_claim() if claimed_at else None
-
-
-# A task still retrying has finished within the hour (its waits add up to half an hour);
-# a pending row older than that, with no live claim, lost its task with a worker (the
-# filesystem broker does not hand a dead worker's task to another). Older than a week,
-# it is old news: staff see it pending in the admin and may send it again.
-LOST_AFTER = timedelta(hours=1)
-LOOK_BACK = timedelta(days=7)
-
-
-def lost_ids(model, *, now: datetime | None = None) -> list[int]:
-    """Pending deliveries of `model` whose task was lost: planned more than an hour and
-    less than a week ago, and claimed by nobody (or by a worker that died)."""
-    now = now or timezone.now()
-    return list(
-        model.objects.filter(
-            status=model.Status.PENDING,
-            created_at__lt=now - LOST_AFTER,
-            created_at__gte=now - LOOK_BACK,
-        )
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - stale_claim()))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-
-
-def _has_failed_at(model) -> bool:
-    return any(f.name == "failed_at" for f in model._meta.get_fields())
-
-
-def mark_failed(model, delivery_id: int, *, error: str) -> None:
-    """After the last retry: the row shows as failed, where staff can send it again."""
-    fields = {
-        "status": model.Status.FAILED,
-        "claimed_at": None,
-        "last_error": error[:300],
-    }
-    if _has_failed_at(model):
-        fields["failed_at"] = timezone.now()
-    model.objects.filter(pk=delivery_id, status=model.Status.PENDING).update(**fields)
-
-
-def reset_for_resend(delivery) -> None:
-    """Staff send a delivery again: back to pending, unclaimed, not sent."""
-    model = type(delivery)
-    fields = {"status": model.Status.PENDING, "claimed_at": None, "sent_at": None}
-    if _has_failed_at(model):
-        fields["failed_at"] = None
-    model.objects.filter(pk=delivery.pk).update(**fields)
+    return handed

@@ -1,26 +1,23 @@
 """The weekly e-mail digests to officials and leaders (STYLE B7, B8).
 
-Monday's weekly dispatch of petitions (petitions.review) enqueues the task
+Monday's weekly dispatch of petitions (petitions.review) runs the task
 "publicity.tasks.plan_weekly_digests" by name after it commits; `plan_weekly_digests`
-then writes one DigestDelivery per recipient and week
-(a unique row, so a second run plans nothing new) and enqueues one small task each. A task
-claims its row before sending (a conditional update), so a redelivered task never sends
-twice; a failed send gives the claim back for the retry, and after the last retry the row
-shows as failed on the staff dashboard, where staff can send it again.
+then writes one DigestDelivery per recipient and week (a unique row, so a second run plans
+nothing new) and, in the same transaction, hands each one's e-mail to the outbox
+(publicity/deliveries.py): the outbox sends it once, retries it, and after the last try
+shows it failed on the staff dashboard, where staff send it again.
 """
 
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from chamber import workdays
-from chamber.emails import make_message
-from chamber.models import Official
-from chamber.tasks import enqueue_after_commit
+from chamber import outbox, workdays
+from chamber.models import Official, OutgoingMessage
 from petitions.models import Escalation, Petition, Section, section_q
 from publicity import deliveries
 from publicity.models import Article, DigestDelivery
@@ -37,22 +34,28 @@ LEADER_DIGEST_ROWS = 50
 DIGEST_SECTIONS = (Section.OVERDUE, Section.DUE_THIS_WEEK, Section.NEW)
 
 
-def _listed_at(department_ref, on: date) -> Q:
+def _listed(on: date) -> Q:
     """What a department's digest lists on day `on` (`department_sections`)."""
     listed = Q()
     for section in DIGEST_SECTIONS:
         listed |= section_q(section, on)
-    return Q(department_id=department_ref) & listed
+    return listed
+
+
+def _listed_at(department_ref, on: date) -> Q:
+    return Q(department_id=department_ref) & _listed(on)
 
 
 @transaction.atomic
-def plan_weekly_digests(*, week_start: date) -> list[int]:
+def plan_weekly_digests(*, week_start: date, now: datetime | None = None) -> list[int]:
     """Write the week's deliveries (officials whose department has something to list,
-    leaders when something is escalated) and enqueue the pending ones after commit. Constant queries, whatever the
-    number of officials; running it again plans nothing new and re-enqueues only what is
-    still pending."""
-    from publicity.tasks import send_weekly_digest
+    leaders when something is escalated) and hand the pending ones to the outbox.
 
+    One transaction, constant queries whatever the number of officials; running it
+    again plans nothing new and hands over only what is still pending. Returns the
+    deliveries handed over now (with their e-mail, or with nothing to send).
+    """
+    now = now or timezone.now()
     officials = (
         Official.objects.filter(is_active=True, user__is_active=True)
         .exclude(user__email="")
@@ -61,7 +64,8 @@ def plan_weekly_digests(*, week_start: date) -> list[int]:
             & Exists(
                 Petition.objects.filter(
                     _listed_at(
-                        OuterRef("department_id"), max(week_start, timezone.localdate())
+                        OuterRef("department_id"),
+                        max(week_start, timezone.localdate(now)),
                     )
                 )
             )
@@ -91,107 +95,147 @@ def plan_weekly_digests(*, week_start: date) -> list[int]:
             for pk in leaders
         ]
     DigestDelivery.objects.bulk_create(rows, ignore_conflicts=True)
-    pending = list(
-        DigestDelivery.objects.filter(
-            week_start=week_start,
-            status=DigestDelivery.Status.PENDING,
-            sent_at__isnull=True,
-        ).values_list("pk", flat=True)
-    )
-    for pk in pending:
-        enqueue_after_commit(send_weekly_digest, pk)
-    return pending
-
-
-def send_digest(*, delivery_id: int, now: datetime | None = None) -> bool:
-    """Send one delivery once, even if its task is delivered twice; True when this call sent it."""
-    rows = DigestDelivery.objects.select_related(
-        "official__user", "official__department"
-    )
-    return deliveries.send_once(rows, delivery_id, now=now, build=build_message)
-
-
-def mark_failed(*, delivery_id: int, error: str) -> None:
-    """After the last retry: the staff dashboard shows it, staff can send it again."""
-    deliveries.mark_failed(DigestDelivery, delivery_id, error=error)
+    pending = list(_pending().filter(week_start=week_start))
+    _hand_over(pending, now=now)
+    return [d.pk for d in pending]
 
 
 @transaction.atomic
-def resend_digest(*, delivery: DigestDelivery) -> DigestDelivery:
-    """Staff send a failed (or sent) digest again; a new task claims it."""
-    from publicity.tasks import send_weekly_digest
-
-    deliveries.reset_for_resend(delivery)
-    enqueue_after_commit(send_weekly_digest, delivery.pk)
-    delivery.refresh_from_db()
-    return delivery
+def hand_over_digest(*, delivery_id: int, now: datetime | None = None) -> bool:
+    """Hand one pending delivery's e-mail to the outbox; True when a message was
+    written. A delivery handed over already, or with nothing to send, is left alone."""
+    pending = list(_pending().filter(pk=delivery_id))
+    return bool(_hand_over(pending, now=now or timezone.now()))
 
 
-def build_message(delivery: DigestDelivery, *, now: datetime):
-    """The e-mail of one delivery in the recipient's language; None when nothing waits any more."""
-    official, user = delivery.official, delivery.official.user
+@transaction.atomic
+def resend_digest(*, delivery: DigestDelivery, now: datetime | None = None) -> int:
+    """Staff send a digest again (重新发送): its failed or cancelled message goes out once
+    more through the outbox; one never handed over is handed over now. Returns how
+    many messages were queued (none when it was sent already or is on its way)."""
+    if delivery.message_id is not None:
+        return outbox.resend(OutgoingMessage.objects.filter(pk=delivery.message_id))
+    return int(hand_over_digest(delivery_id=delivery.pk, now=now))
+
+
+def _pending() -> QuerySet[DigestDelivery]:
+    """Deliveries not handed over yet, locked, with what their e-mail reads."""
+    return (
+        DigestDelivery.objects.filter(status=DigestDelivery.Status.PENDING)
+        .select_related(
+            "official__user", "official__department", "official__digest_preference"
+        )
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+
+
+def _hand_over(pending: list[DigestDelivery], *, now: datetime) -> list[int]:
+    return deliveries.hand_over(
+        pending,
+        build_messages(pending, now=now),
+        key="weekly-digest:",
+        recipient=lambda delivery: delivery.official.user,
+    )
+
+
+def build_messages(
+    rows: list[DigestDelivery], *, now: datetime
+) -> dict[int, deliveries.Built]:
+    """The e-mail of each delivery (its template and context, by the delivery's id); None
+    when nothing waits any more. The same queries for one delivery or for a thousand:
+    each department's petitions, each week's policies and the escalations are read once."""
     on = timezone.localdate(now)
-    if delivery.kind == DigestDelivery.Kind.LEADER:
-        open_escalations = Escalation.objects.exclude(
-            petition__status__in=Petition.ENDED_STATUSES
-        )
-        escalations = list(
-            open_escalations.select_related(
-                "petition", "petition__enterprise", "department"
-            ).order_by("petition__created_at", "pk")[:LEADER_DIGEST_ROWS]
-        )
-        if not escalations:
-            return None
-        total = (
-            len(escalations)
-            if len(escalations) < LEADER_DIGEST_ROWS
-            else open_escalations.count()
-        )
-        context = {
-            "escalations": escalations,
-            "total": total,
-            "more": total - len(escalations),
-            "path": reverse("petitions:escalations"),
-        }
-        return make_message(
-            "leader-digest",
-            [user.email],
-            {"recipient": user, "delivery": delivery, **context},
-            user.language,
-        )
-    sections = department_sections(department_id=official.department_id, on=on)
-    if not any(sections.values()):
-        return None
-    include_articles = getattr(
-        getattr(official, "digest_preference", None), "include_articles", True
-    )
-    policies = (
-        list(
-            Article.objects.published(now=now)
-            .filter(
-                kind__code=POLICY_KIND,
-                published_at__gte=workdays.start_of_day(
-                    delivery.week_start - timedelta(days=7)
-                ),
-            )
-            .order_by("-published_at")[:10]
-        )
-        if include_articles
-        else []
-    )
-    context = {
-        "recipient": user,
-        "delivery": delivery,
-        "department": official.department,
-        "sections": sections,
-        # the official's queue heads its sections with the same words
-        "headings": {section: capfirst(section.label) for section in DIGEST_SECTIONS},
-        "policies": policies,
-        "include_articles": include_articles,
-        "path": reverse("petitions:department_queue"),
-        "settings_path": reverse("publicity:digest_settings"),
+    department_ids = {
+        d.official.department_id
+        for d in rows
+        if d.kind == DigestDelivery.Kind.DEPARTMENT
     }
-    return make_message("weekly-digest", [user.email], context, user.language)
+    sections = _sections_by_department(department_ids, on=on)
+    leaders = (
+        _leaders_context()
+        if any(d.kind == DigestDelivery.Kind.LEADER for d in rows)
+        else None
+    )
+    policies: dict[date, list[Article]] = {}
+    built: dict[int, deliveries.Built] = {}
+    for delivery in rows:
+        if delivery.kind == DigestDelivery.Kind.LEADER:
+            built[delivery.pk] = (
+                ("leader-digest", {"delivery": delivery, **leaders})
+                if leaders
+                else None
+            )
+            continue
+        official = delivery.official
+        waiting = sections.get(official.department_id)
+        if not waiting or not any(waiting.values()):
+            built[delivery.pk] = None
+            continue
+        include_articles = getattr(
+            getattr(official, "digest_preference", None), "include_articles", True
+        )
+        if include_articles and delivery.week_start not in policies:
+            policies[delivery.week_start] = _week_policies(delivery.week_start, now=now)
+        built[delivery.pk] = (
+            "weekly-digest",
+            {
+                "delivery": delivery,
+                "department": official.department,
+                "sections": waiting,
+                # the official's queue heads its sections with the same words
+                "headings": {s: capfirst(s.label) for s in DIGEST_SECTIONS},
+                "policies": policies[delivery.week_start] if include_articles else [],
+                "include_articles": include_articles,
+                "path": reverse("petitions:department_queue"),
+                "settings_path": reverse("publicity:digest_settings"),
+            },
+        )
+    return built
+
+
+def build_message(delivery: DigestDelivery, *, now: datetime) -> deliveries.Built:
+    """The e-mail of one delivery (its template and context); None when nothing waits
+    any more."""
+    return build_messages([delivery], now=now)[delivery.pk]
+
+
+def _leaders_context() -> dict | None:
+    """What every leader's digest lists: the oldest open escalations, and how many there
+    are; None when there are none."""
+    open_escalations = Escalation.objects.exclude(
+        petition__status__in=Petition.ENDED_STATUSES
+    )
+    escalations = list(
+        open_escalations.select_related(
+            "petition", "petition__enterprise", "department"
+        ).order_by("petition__created_at", "pk")[:LEADER_DIGEST_ROWS]
+    )
+    if not escalations:
+        return None
+    total = (
+        len(escalations)
+        if len(escalations) < LEADER_DIGEST_ROWS
+        else open_escalations.count()
+    )
+    return {
+        "escalations": escalations,
+        "total": total,
+        "more": total - len(escalations),
+        "path": reverse("petitions:escalations"),
+    }
+
+
+def _week_policies(week_start: date, *, now: datetime) -> list[Article]:
+    """The policies a digest of the week names: published in the week before it."""
+    return list(
+        Article.objects.published(now=now)
+        .filter(
+            kind__code=POLICY_KIND,
+            published_at__gte=workdays.start_of_day(week_start - timedelta(days=7)),
+        )
+        .order_by("-published_at")[:10]
+    )
 
 
 def department_sections(*, department_id: int, on: date) -> dict[str, list]:
@@ -201,14 +245,25 @@ def department_sections(*, department_id: int, on: date) -> dict[str, list]:
     Each petition carries `working_days` (left, or overdue) and `reply_path` (straight to
     its page, where the reply form is). One query, whatever the number of petitions.
     """
+    return _sections_by_department({department_id}, on=on)[department_id]
+
+
+def _sections_by_department(
+    department_ids: set[int], *, on: date
+) -> dict[int, dict[str, list]]:
+    """`department_sections` of several departments, by department: one query."""
+    by_department = {
+        pk: {section: [] for section in DIGEST_SECTIONS} for pk in department_ids
+    }
+    if not department_ids:
+        return by_department
     rows = list(
-        Petition.objects.filter(_listed_at(department_id, on))
+        Petition.objects.filter(Q(department_id__in=department_ids) & _listed(on))
         .select_related("enterprise")
         .order_by("due_on", "pk")
     )
-    sections = {section: [] for section in DIGEST_SECTIONS}
     if not rows:
-        return sections
+        return by_department
     counter = workdays.WorkingDayCounter(
         min(min(p.due_on for p in rows), on), max(max(p.due_on for p in rows), on)
     )
@@ -218,5 +273,5 @@ def department_sections(*, department_id: int, on: date) -> dict[str, list]:
             p.working_days = counter.between(p.due_on, on)
         else:
             p.working_days = counter.between(on, p.due_on)
-        sections[p.section(on)].append(p)
-    return sections
+        by_department[p.department_id][p.section(on)].append(p)
+    return by_department

@@ -3,7 +3,8 @@ e-mail digests to officials.
 
 The digests come first: every Monday, after the weekly dispatch of petitions, each official
 with open petitions gets one e-mail of what waits for them. One DigestDelivery row per
-recipient and week is claimed before sending, so a repeated task never sends twice.
+recipient and week is planned, and its e-mail handed to the outbox (chamber.outbox) in the
+same transaction, so a repeated step never sends twice.
 """
 
 import uuid
@@ -166,18 +167,57 @@ class DigestPreference(models.Model):
         return str(self.official)
 
 
-class DigestDelivery(models.Model):
-    """One weekly digest to one official (or leader): claimed, sent, or failed after retries."""
+class OutboxDelivery(models.Model):
+    """A planned e-mail (a digest, a month's news): pending until its message is written
+    to the outbox (chamber.OutgoingMessage), which then tells whether it was sent; or
+    nothing to send, when there was nothing left to say by then."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting to be sent")
+        IN_OUTBOX = "outbox", _("in the outbox")
+        NOTHING = "nothing", _("nothing to send any more")
+
+    status = models.CharField(
+        pgettext_lazy("state of a record", "status"),
+        max_length=10,
+        choices=Status,
+        default=Status.PENDING,
+    )
+    message = models.OneToOneField(
+        "chamber.OutgoingMessage",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("outgoing message"),
+    )
+
+    class Meta:
+        abstract = True
+        constraints = [
+            # In the outbox exactly when its message is written.
+            models.CheckConstraint(
+                condition=models.Q(status="outbox", message__isnull=False)
+                | (~models.Q(status="outbox") & models.Q(message__isnull=True)),
+                name="%(class)s_in_outbox_has_message",
+            ),
+        ]
+
+    @property
+    def state(self) -> str:
+        """What staff and the recipient read: the message's state once in the outbox
+        (queued, sent, failed…); select `message` with the delivery."""
+        if self.message_id is not None:
+            return self.message.get_status_display()
+        return self.get_status_display()
+
+
+class DigestDelivery(OutboxDelivery):
+    """One weekly digest to one official (or leader), handed to the outbox when planned."""
 
     class Kind(models.TextChoices):
         DEPARTMENT = "department", _("department's petitions")
         LEADER = "leader", _("escalations to the leaders")
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("waiting to be sent")
-        SENT = "sent", _("sent")
-        FAILED = "failed", _("failed")
-        NOTHING = "nothing", _("nothing to send any more")
 
     official = models.ForeignKey(
         "chamber.Official",
@@ -187,33 +227,24 @@ class DigestDelivery(models.Model):
     )
     week_start = models.DateField(_("week of"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind)
-    status = models.CharField(
-        pgettext_lazy("state of a record", "status"),
-        max_length=10,
-        choices=Status,
-        default=Status.PENDING,
-    )
-    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.CharField(_("last error"), max_length=300, blank=True)
-    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
     created_at = models.DateTimeField(
         _("created at"), default=timezone.now, editable=False
     )
 
-    class Meta:
+    class Meta(OutboxDelivery.Meta):
         verbose_name = _("digest delivery")
         verbose_name_plural = _("digest deliveries")
         ordering = ["-week_start", "official_id"]
         constraints = [
+            *OutboxDelivery.Meta.constraints,
             # One digest per recipient, week and kind: a repeated step never sends twice.
             models.UniqueConstraint(
                 fields=["official", "week_start", "kind"], name="one_digest_per_week"
             ),
         ]
         indexes = [
-            # The staff dashboard lists the failed deliveries.
+            # Planning hands the week's pending deliveries over; the staff dashboard
+            # lists those never handed over.
             models.Index(fields=["status", "week_start"], name="digest_status_week"),
         ]
 
@@ -364,14 +395,8 @@ class NewsSubscription(models.Model):
         return str(self.user)
 
 
-class NewsletterDelivery(models.Model):
-    """One monthly news e-mail to one member: claimed before sending, like the digests."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("waiting to be sent")
-        SENT = "sent", _("sent")
-        FAILED = "failed", _("failed")
-        NOTHING = "nothing", _("nothing to send any more")
+class NewsletterDelivery(OutboxDelivery):
+    """One monthly news e-mail to one member, handed to the outbox when planned."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -380,26 +405,16 @@ class NewsletterDelivery(models.Model):
         verbose_name=_("user"),
     )
     month = models.DateField(_("month"))
-    status = models.CharField(
-        pgettext_lazy("state of a record", "status"),
-        max_length=10,
-        choices=Status,
-        default=Status.PENDING,
-    )
-    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.CharField(_("last error"), max_length=300, blank=True)
-    # When it was planned: a row pending long after has lost its task (deliveries.lost_ids).
     created_at = models.DateTimeField(
         _("planned at"), default=timezone.now, editable=False
     )
 
-    class Meta:
+    class Meta(OutboxDelivery.Meta):
         verbose_name = _("monthly news delivery")
         verbose_name_plural = _("monthly news deliveries")
         ordering = ["-month", "user_id"]
         constraints = [
+            *OutboxDelivery.Meta.constraints,
             models.UniqueConstraint(
                 fields=["user", "month"], name="one_newsletter_per_month"
             ),

@@ -4,13 +4,11 @@ A member subscribes on their page (NewsSubscription). On the first of each month
 `plan_monthly_news`: when the month has something to say (policies published the month
 before, public activities coming this month) it writes one NewsletterDelivery per
 subscriber who is still a member and has an address (a unique row per user and month, so
-a second run plans nothing new) and enqueues one small task each. A task claims its row
-before sending, as the weekly digests do (publicity/digests.py), so a redelivered task
-never sends twice.
+a second run plans nothing new) and, in the same transaction, hands each one's e-mail to
+the outbox, as the weekly digests do (publicity/deliveries.py): the outbox sends it once.
 
-Every e-mail carries a signed link that unsubscribes without logging in, also named in
-the List-Unsubscribe header; with an https site the mail programs' one-click button
-(RFC 8058, List-Unsubscribe-Post) posts to the same address.
+Every e-mail carries a signed link that unsubscribes without logging in; the page behind
+it also takes the mail programs' one-click post (RFC 8058, List-Unsubscribe-Post).
 """
 
 from dataclasses import dataclass
@@ -18,17 +16,15 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from activities.models import Activity
-from chamber.emails import make_message
-from chamber.models import User
+from chamber import outbox
+from chamber.models import OutgoingMessage, User
 from chamber.roles import roles_of
-from chamber.tasks import enqueue_after_commit
 from chamber.workdays import start_of_day
 from members.models import Enterprise
 from publicity import deliveries
@@ -73,13 +69,23 @@ def subscribe(*, user: User, now: datetime | None = None) -> NewsSubscription:
     return subscription
 
 
+@transaction.atomic
 def unsubscribe(*, user: User, now: datetime | None = None) -> bool:
-    """Stop the monthly news; True when this call stopped it (False: it was not running)."""
-    return bool(
-        NewsSubscription.objects.filter(user=user, is_active=True).update(
-            is_active=False, unsubscribed_at=now or timezone.now()
-        )
+    """Stop the monthly news; True when this call stopped it (False: it was not running).
+
+    A month's e-mail still waiting in the outbox is cancelled too."""
+    stopped = NewsSubscription.objects.filter(user=user, is_active=True).update(
+        is_active=False, unsubscribed_at=now or timezone.now()
     )
+    if stopped:
+        outbox.cancel(
+            OutgoingMessage.objects.filter(
+                pk__in=NewsletterDelivery.objects.filter(
+                    user=user, message__isnull=False
+                ).values("message")
+            )
+        )
+    return bool(stopped)
 
 
 def is_subscribed(user: User) -> bool:
@@ -187,14 +193,13 @@ def subscribers() -> QuerySet[User]:
 
 @transaction.atomic
 def plan_monthly_news(*, month: date, now: datetime | None = None) -> list[int]:
-    """Write the month's deliveries and enqueue the pending ones after commit.
+    """Write the month's deliveries and hand the pending ones to the outbox.
 
-    A month with nothing new plans nothing. Constant queries, whatever the number of
-    subscribers; running it again plans nothing new and re-enqueues only what is still
-    pending.
+    A month with nothing new plans nothing. One transaction, constant queries whatever
+    the number of subscribers; running it again plans nothing new and hands over only
+    what is still pending. Returns the deliveries handed over now.
     """
-    from publicity.tasks import send_monthly_news
-
+    now = now or timezone.now()
     month = month_of(month)
     if not month_contents(month=month, now=now):
         return []
@@ -205,76 +210,96 @@ def plan_monthly_news(*, month: date, now: datetime | None = None) -> list[int]:
         ],
         ignore_conflicts=True,
     )
-    pending = list(
-        NewsletterDelivery.objects.filter(
-            month=month,
-            status=NewsletterDelivery.Status.PENDING,
-            sent_at__isnull=True,
-        ).values_list("pk", flat=True)
-    )
-    for pk in pending:
-        enqueue_after_commit(send_monthly_news, pk)
-    return pending
-
-
-def send_news(*, delivery_id: int, now: datetime | None = None) -> bool:
-    """Send one delivery once, even if its task is delivered twice; True when this call sent it.
-
-    Without a message (unsubscribed since, or nothing left to tell) the row ends as
-    "nothing to send any more"."""
-    rows = NewsletterDelivery.objects.select_related(
-        "user__news_subscription", "user__member__enterprise"
-    )
-    return deliveries.send_once(rows, delivery_id, now=now, build=build_message)
-
-
-def mark_failed(*, delivery_id: int, error: str) -> None:
-    """After the last retry: the row shows as failed in the admin, where staff resend it."""
-    deliveries.mark_failed(NewsletterDelivery, delivery_id, error=error)
+    pending = list(_pending().filter(month=month))
+    _hand_over(pending, now=now)
+    return [d.pk for d in pending]
 
 
 @transaction.atomic
-def resend_news(*, delivery: NewsletterDelivery) -> NewsletterDelivery:
-    """Staff send a month's news to one member again; a new task claims it."""
-    from publicity.tasks import send_monthly_news
-
-    deliveries.reset_for_resend(delivery)
-    enqueue_after_commit(send_monthly_news, delivery.pk)
-    delivery.refresh_from_db()
-    return delivery
+def hand_over_news(*, delivery_id: int, now: datetime | None = None) -> bool:
+    """Hand one pending delivery's e-mail to the outbox; True when a message was
+    written. Without one (unsubscribed since, or nothing left to tell) the row ends as
+    "nothing to send any more"; one handed over already is left alone."""
+    pending = list(_pending().filter(pk=delivery_id))
+    return bool(_hand_over(pending, now=now or timezone.now()))
 
 
-def build_message(
-    delivery: NewsletterDelivery, *, now: datetime
-) -> EmailMultiAlternatives | None:
-    """The e-mail of one delivery in the member's language; None when it is no longer wanted
-    (unsubscribed, no longer a member) or the month has nothing left to tell."""
-    user = delivery.user
-    if not (
-        user.is_active
-        and user.email
-        and is_subscribed(user)
-        and roles_of(user).member is not None
-    ):
-        return None
-    contents = month_contents(month=delivery.month, now=now)
-    if not contents:
-        return None
-    url = unsubscribe_url(user)
-    context = {
-        "recipient": user,
-        "delivery": delivery,
-        "previous_month": _previous_month(delivery.month),
-        "policies": contents.policies,
-        "activities": contents.activities,
-        "policies_path": reverse("publicity:kind", args=[POLICY_KIND]),
-        "activities_path": reverse("activities:list"),
-        "settings_path": reverse("publicity:news_settings"),
-        "unsubscribe_url": url,
-    }
-    message = make_message("monthly-news", [user.email], context, user.language)
-    message.extra_headers["List-Unsubscribe"] = f"<{url}>"
-    # RFC 8058: mail programs post to the link themselves only when it is https.
-    if url.startswith("https://"):
-        message.extra_headers["List-Unsubscribe-Post"] = ONE_CLICK
-    return message
+@transaction.atomic
+def resend_news(*, delivery: NewsletterDelivery, now: datetime | None = None) -> int:
+    """Staff send a month's news to one member again: its failed or cancelled message
+    goes out once more through the outbox; one never handed over is handed over now.
+    Never to a member who unsubscribed. Returns how many messages were queued."""
+    if not is_subscribed(delivery.user):
+        return 0
+    if delivery.message_id is not None:
+        return outbox.resend(OutgoingMessage.objects.filter(pk=delivery.message_id))
+    return int(hand_over_news(delivery_id=delivery.pk, now=now))
+
+
+def _pending() -> QuerySet[NewsletterDelivery]:
+    """Deliveries not handed over yet, locked, with what their e-mail reads."""
+    return (
+        NewsletterDelivery.objects.filter(status=NewsletterDelivery.Status.PENDING)
+        .select_related("user__news_subscription", "user__member__enterprise")
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+
+
+def _hand_over(pending: list[NewsletterDelivery], *, now: datetime) -> list[int]:
+    return deliveries.hand_over(
+        pending,
+        build_messages(pending, now=now),
+        key="monthly-news:",
+        recipient=lambda delivery: delivery.user,
+    )
+
+
+def build_messages(
+    rows: list[NewsletterDelivery], *, now: datetime
+) -> dict[int, deliveries.Built]:
+    """The e-mail of each delivery (its template and context, by the delivery's id); None
+    when it is no longer wanted (unsubscribed, no longer a member) or the month has
+    nothing left to tell. Each month's contents are read once, whatever the number."""
+    contents: dict[date, MonthContents] = {}
+    built: dict[int, deliveries.Built] = {}
+    for delivery in rows:
+        user = delivery.user
+        if delivery.month not in contents:
+            contents[delivery.month] = month_contents(month=delivery.month, now=now)
+        told = contents[delivery.month]
+        wanted = (
+            user.is_active
+            and user.email
+            and is_subscribed(user)
+            and roles_of(user).member is not None
+        )
+        if not (wanted and told):
+            built[delivery.pk] = None
+            continue
+        url = unsubscribe_url(user)
+        headers = {"List-Unsubscribe": f"<{url}>"}
+        # RFC 8058: mail programs post to the link themselves only when it is https.
+        if url.startswith("https://"):
+            headers["List-Unsubscribe-Post"] = ONE_CLICK
+        built[delivery.pk] = (
+            "monthly-news",
+            {
+                "delivery": delivery,
+                "previous_month": _previous_month(delivery.month),
+                "policies": told.policies,
+                "activities": told.activities,
+                "policies_path": reverse("publicity:kind", args=[POLICY_KIND]),
+                "activities_path": reverse("activities:list"),
+                "settings_path": reverse("publicity:news_settings"),
+                "unsubscribe_url": url,
+            },
+            headers,
+        )
+    return built
+
+
+def build_message(delivery: NewsletterDelivery, *, now: datetime) -> deliveries.Built:
+    """The e-mail of one delivery (its template and context); None when it is no longer
+    wanted or the month has nothing left to tell."""
+    return build_messages([delivery], now=now)[delivery.pk]

@@ -8,11 +8,13 @@ Taking the page off the site (`is_listed`) needs no approval and works at once.
 from functools import partial
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chamber import outbox
 from chamber.models import User
-from members.models import Enterprise
+from members.models import Enterprise, Member
 from publicity.models import Showcase, ShowcasePhoto
 
 S = Showcase.Status
@@ -88,6 +90,7 @@ def approve_showcase(*, showcase: Showcase, actor: User) -> Showcase:
     showcase.review_note = ""
     showcase.save()
     showcase.photos.update(is_approved=True)
+    _tell_members("showcase-approved", showcase)
     return showcase
 
 
@@ -104,4 +107,24 @@ def return_showcase(*, showcase: Showcase, actor: User, note: str) -> Showcase:
     showcase.reviewed_by = actor
     showcase.review_note = note[:300]
     showcase.save()
+    _tell_members("showcase-returned", showcase)
     return showcase
+
+
+def _tell_members(name: str, showcase: Showcase) -> None:
+    """The enterprise's members hear of the staff's decision, through the outbox, in
+    this transaction (one message per member and decision)."""
+    members = Member.objects.filter(
+        enterprise_id=showcase.enterprise_id, user__is_active=True
+    ).select_related("user", "enterprise")
+    stamp = timezone.now().isoformat()
+    path = reverse("publicity:my_showcase")
+    outbox.queue_all(
+        outbox.Notice(
+            f"{name}:{showcase.pk}:{stamp}:{member.user_id}",
+            name,
+            member.user,
+            {"showcase": showcase, "path": path},
+        )
+        for member in members
+    )

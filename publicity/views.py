@@ -161,7 +161,9 @@ def digest_settings(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Your digest settings were saved."))
         return redirect("publicity:digest_settings")
-    recent = list(official.digest_deliveries.order_by("-week_start")[:8])
+    recent = list(
+        official.digest_deliveries.select_related("message").order_by("-week_start")[:8]
+    )
     return render(
         request, "publicity/digest_settings.html", {"form": form, "recent": recent}
     )
@@ -170,7 +172,12 @@ def digest_settings(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_required
 def resend_digest(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff send a failed digest again: its message, through the outbox."""
     delivery = get_object_or_404(DigestDelivery, pk=pk)
-    digests.resend_digest(delivery=delivery)
-    messages.success(request, _("The digest will be sent again."))
+    if digests.resend_digest(delivery=delivery):
+        messages.success(request, _("The digest will be sent again."))
+    else:
+        messages.info(
+            request, _("The digest was not sent again: it was sent, or is on its way.")
+        )
     return redirect("staff_dashboard")

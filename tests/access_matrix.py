@@ -43,6 +43,7 @@ from tests.test_templates import (
     BAD_TOKEN,
     _a_campaign,
     _a_daily_run,
+    _a_failed_message,
     _a_group,
     _a_monthly_report,
     _a_petition,
@@ -411,16 +412,26 @@ def _an_approved_photo(request) -> dict:
 
 
 def _a_failed_digest(request) -> dict:
+    from chamber.models import OutgoingMessage
     from publicity.models import DigestDelivery
 
     today = timezone.localdate()
+    official = request.getfixturevalue("official")
     delivery = DigestDelivery.objects.create(
-        official=request.getfixturevalue("official"),
+        official=official,
         week_start=today - timedelta(days=today.weekday()),
         kind=DigestDelivery.Kind.DEPARTMENT,
-        status=DigestDelivery.Status.FAILED,
-        attempts=3,
-        last_error="SMTP 451",
+        status=DigestDelivery.Status.IN_OUTBOX,
+        message=OutgoingMessage.objects.create(
+            key=f"weekly-digest:matrix-{official.pk}",
+            kind="weekly-digest",
+            user=official.user,
+            address=official.user.email,
+            subject="周报",
+            status=OutgoingMessage.Status.FAILED,
+            attempts=6,
+            last_error="SMTP 451",
+        ),
     )
     return {"pk": delivery.pk}
 
@@ -443,6 +454,22 @@ MATRIX: dict[str, list[Case]] = {
     # --- chamber ----------------------------------------------------------------------
     "home": [Case(PUBLIC)],
     "staff_dashboard": [Case(STAFF_ONLY)],
+    "outbox": [
+        Case(STAFF_ONLY),
+        Case(STAFF_ONLY, label="filtered", query="status=failed&q=alice"),
+    ],
+    "outbox_detail": [Case(STAFF_ONLY, _a_failed_message)],
+    "outbox_action": [
+        Case(
+            STAFF_ACTION,
+            lambda request: {**_a_failed_message(request), "action": "resend"},
+            method="POST",
+            goes_to="outbox_detail",
+        )
+    ],
+    "outbox_bulk": [
+        Case(STAFF_ACTION, {"action": "resend"}, method="POST", goes_to="outbox")
+    ],
     "departments": [Case(DEPARTMENTS_PAGE)],
     "sitemap": [Case(PUBLIC, content_type="application/xml")],
     "healthz": [Case(PUBLIC, content_type="application/json")],

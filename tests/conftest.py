@@ -5,6 +5,7 @@ With CI=true they are required: a missing service fails the run instead of skipp
 """
 
 import os
+import re
 
 import pytest
 from django.conf import settings
@@ -82,6 +83,23 @@ def _empty_cache():
     yield
     cache.clear()
     workdays.forget_overrides()
+
+
+@pytest.fixture(autouse=True)
+def _every_mail_came_from_the_outbox():
+    """Whatever a test does, every e-mail it sends is a row of the outbox first: the
+    only sender (chamber/outbox.py) stamps each with its row's Message-ID."""
+    yield
+    from django.core import mail
+
+    strays = [
+        message.subject
+        for message in getattr(mail, "outbox", [])
+        if not re.fullmatch(
+            r"<outbox\.\d+@[^>]+>", message.extra_headers.get("Message-ID", "")
+        )
+    ]
+    assert strays == [], "sent past the outbox"
 
 
 @pytest.fixture

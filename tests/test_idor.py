@@ -46,6 +46,7 @@ from django.urls.resolvers import RegexPattern
 from django.utils import timezone
 
 from activities import services as activities
+from chamber.models import OutgoingMessage
 from chamber.uploads import check_picture, check_upload
 from groups import services as points
 from members.models import DutyLogAttachment
@@ -175,9 +176,17 @@ def _party(letter: str, index: int, staff) -> SimpleNamespace:
         official=official,
         week_start=_monday(0),
         kind=DigestDelivery.Kind.DEPARTMENT,
-        status=DigestDelivery.Status.FAILED,
-        attempts=3,
-        last_error="SMTP 451",
+        status=DigestDelivery.Status.IN_OUTBOX,
+        message=OutgoingMessage.objects.create(
+            key=f"weekly-digest:idor-{official.pk}",
+            kind="weekly-digest",
+            user=official.user,
+            address=official.user.email,
+            subject="周报",
+            status=OutgoingMessage.Status.FAILED,
+            attempts=6,
+            last_error="SMTP 451",
+        ),
     )
     return p
 
@@ -457,6 +466,8 @@ OUTSIDE = {
     "groups:detail": "open to every member by design",
     "groups:member_points": "open to every member by design",
     # The chamber's own objects, the same for every party (AC-1 checks the roles).
+    "outbox_detail": "the chamber's outbox, staff only",
+    "outbox_action": "the chamber's outbox, staff only",
     "groups:confirm_award": "the chamber's award kinds, staff only",
     "activities:detail": "the chamber's activities",
     "activities:sign_up": "the chamber's activities, open to every member",

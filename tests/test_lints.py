@@ -691,3 +691,63 @@ def test_sending_mail_has_a_timeout():
 
     assert settings.EMAIL_TIMEOUT is not None
     assert 0 < settings.EMAIL_TIMEOUT <= 60
+
+
+# --- one outbox: only chamber/outbox.py sends ---------------------------------------
+
+# Sending, in Django's words: a message's .send(), the shortcuts, a connection of one's own.
+SENDING_NAMES = {"send_mail", "send_mass_mail", "mail_admins", "mail_managers"}
+SENDING_IMPORTS = {"get_connection", *SENDING_NAMES}
+OUTBOX = "chamber/outbox.py"
+
+
+def sends_mail(source: str) -> list[int]:
+    """Lines that send mail themselves instead of writing to the outbox: `x.send()` on
+    a message, Django's sending shortcuts, or a mail connection opened by hand."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module == "django.core.mail"
+            and any(alias.name in SENDING_IMPORTS for alias in node.names)
+        ):
+            lines.append(node.lineno)
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name in SENDING_NAMES or (
+            name in ("send", "send_messages")
+            and isinstance(func, ast.Attribute)
+            and not node.args
+            and not node.keywords
+        ):
+            lines.append(node.lineno)
+    return sorted(set(lines))
+
+
+def test_the_sending_lint_catches_each_way_to_send_past_the_outbox():
+    sample = (
+        "from django.core.mail import send_mail, EmailMessage\n"
+        "message.send()\n"
+        "send_mail('s', 'b', None, ['a@b'])\n"
+        "from django.core.mail import get_connection\n"
+        "signal.send(sender=x)\n"
+        "task.apply_async((1,))\n"
+    )
+
+    assert sends_mail(sample) == [1, 2, 3, 4]
+
+
+def test_every_message_of_the_portal_goes_through_the_outbox():
+    """Issue 17: whatever the notice, it is a row of chamber.OutgoingMessage first; only
+    the outbox's sender talks to the mail server (and tests/conftest.py checks that every
+    e-mail any test sends carries the Message-ID of its outbox row)."""
+    found = [
+        f"{_rel(path)}:{line}"
+        for path in app_sources(migrations=False)
+        if _rel(path) != OUTBOX
+        for line in sends_mail(path.read_text(encoding="utf-8"))
+    ]
+
+    assert found == []

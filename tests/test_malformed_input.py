@@ -39,7 +39,12 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from chamber.forms import CodeForm, LoginForm, PasswordCheckForm
+from chamber.forms import (
+    CodeForm,
+    LoginForm,
+    OutboxSelectionForm,
+    PasswordCheckForm,
+)
 from groups.forms import ConfirmAwardForm, CorrectionForm, ManualPointsForm
 from members.forms.duty_log import DutyLogEntryForm
 from members.forms.people import EnterpriseContactForm, ProfileForm
@@ -521,6 +526,8 @@ SWEEP: dict[str, list[Sweep]] = {
         Sweep("anonymous", _form(LoginForm), get_first=True, form_refuses_empty=True)
     ],
     "logout": [Sweep(MEMBER)],
+    "outbox_action": [Sweep(STAFF)],
+    "outbox_bulk": [Sweep(STAFF, _form(OutboxSelectionForm))],
     "second_factor": [
         Sweep(
             STAFF,

@@ -473,6 +473,37 @@ def _alices_unsubscribe_token(request) -> dict:
     }
 
 
+def _a_failed_message(request) -> dict:
+    """A notice to Alice the mail server refused for good."""
+    from chamber.models import OutgoingMessage
+
+    message = OutgoingMessage.objects.create(
+        key="petition-answered:1:1",
+        kind="petition-answered",
+        user=request.getfixturevalue("alice").user,
+        address="alice@example.com",
+        subject="您的诉求已答复",
+        body_text="您好。\n您的诉求已答复。",
+        status=OutgoingMessage.Status.FAILED,
+        attempts=1,
+        last_error="邮件服务器拒收此地址（550 No such mailbox）。",
+    )
+    return {"pk": message.pk}
+
+
+PAGES.update(
+    {
+        # With a row, so the row's words and buttons render too.
+        "chamber/outbox_list.html": Page(
+            "outbox", lambda request: _a_failed_message(request) and {}, 302, 403, 200
+        ),
+        "chamber/outbox_detail.html": Page(
+            "outbox_detail", _a_failed_message, 302, 403, 200
+        ),
+    }
+)
+
+
 # Answered with 400; tests/publicity/test_news.py renders it in both languages.
 NOT_PAGES |= {"publicity/news/unsubscribe_invalid.html"}
 # Need an authenticator set up (and, for the last two, a verified code):
@@ -836,12 +867,14 @@ def test_form_sent_without_csrf_token_shows_the_403_csrf_page(db, language):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_password_reset_mail_renders_both_parts_in_the_readers_language(
-    db, language, mailoutbox
+    db, language, mailoutbox, django_capture_on_commit_callbacks
 ):
-    UserFactory(username="mail-reader", email="reader@example.com")
+    # The reader's language for e-mails, whatever the page was read in.
+    UserFactory(username="mail-reader", email="reader@example.com", language=language)
     client = _client_for(None, "anonymous", language)
 
-    client.post(reverse("password_reset"), {"email": "reader@example.com"})
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends it
+        client.post(reverse("password_reset"), {"email": "reader@example.com"})
 
     (message,) = mailoutbox
     html, _mimetype = message.alternatives[0]

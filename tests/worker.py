@@ -11,6 +11,8 @@ from pathlib import Path
 
 from django.db import connection
 
+from chamber.celery import app as celery_app
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -52,6 +54,7 @@ def celery_worker(
         text=True,
     )
     lines: list[str] = []
+    proc.lines = lines  # what it has printed so far (for a failing test's message)
     ready = threading.Event()
 
     def pump() -> None:
@@ -115,3 +118,37 @@ def lock_held(take) -> Iterator[None]:
         release.set()
         holder.join(timeout=30)
     assert failures == []
+
+
+@contextmanager
+def broker_at(url: str) -> Iterator[None]:
+    """Tasks sent from this process go to the broker at `url` during the block: the
+    environment (which Celery reads first), the app's setting, and fresh connection and
+    producer pools; the lane's broker is put back afterwards."""
+    env = os.environ.get("CELERY_BROKER_URL")
+    saved = (
+        celery_app.conf.get("broker_url"),
+        celery_app.conf.get("broker_transport_options"),
+        celery_app._pool,
+        celery_app.amqp._producer_pool,
+    )
+    os.environ["CELERY_BROKER_URL"] = url
+    celery_app.conf["broker_url"] = url
+    celery_app.conf["broker_transport_options"] = {"socket_connect_timeout": 0.5}
+    celery_app._pool = celery_app.amqp._producer_pool = None
+    try:
+        yield
+    finally:
+        for pool in (celery_app.amqp._producer_pool, celery_app._pool):
+            if pool is not None:
+                pool.force_close_all()
+        if env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = env
+        (
+            celery_app.conf["broker_url"],
+            celery_app.conf["broker_transport_options"],
+            celery_app._pool,
+            celery_app.amqp._producer_pool,
+        ) = saved

@@ -269,7 +269,8 @@ class SwapRequest(models.Model):
 
 
 class ShiftReminder(models.Model):
-    """A reminder e-mail claimed for one representative and shift: sent once, whatever the retries."""
+    """A duty reminder planned for one representative, shift and kind; its message is the
+    outbox's `rota-reminder:<pk>`, so it is sent once whatever the retries."""
 
     class Kind(models.TextChoices):
         WEEK_BEFORE = "week_before", _("a week before")
@@ -281,7 +282,6 @@ class ShiftReminder(models.Model):
     )
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     created_at = models.DateTimeField(
         _("created at"), default=timezone.now, editable=False
     )

@@ -1,7 +1,7 @@
 """The weekly duty rota (轮周坐班): generation, manual edits, unavailability and swaps.
 
 Every change of who is on duty goes through a function here and writes one ShiftChange.
-E-mails and other side effects are queued after commit.
+Its e-mails are written to the outbox in the same transaction (members/emails.py).
 """
 
 from collections import defaultdict
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from chamber import workdays
 from chamber.models import User
-from chamber.tasks import enqueue_after_commit
+from members import emails
 from members.models import (
     DutyShift,
     Enterprise,
@@ -332,8 +332,6 @@ def declare_unavailability(
     When the days fall in a week already given to them, staff are told and a swap
     request for that week is opened, so another representative can take it.
     """
-    from members.tasks import notify_staff_of_unavailability
-
     today = today or timezone.localdate()
     if ends_on < starts_on:
         raise RotaError(_("The last day cannot be before the first day."))
@@ -365,7 +363,7 @@ def declare_unavailability(
                 )
             )
     if hit:
-        enqueue_after_commit(notify_staff_of_unavailability, unavailability.pk)
+        emails.unavailability_hits_shift(unavailability.pk)
     return unavailability, swaps
 
 
@@ -382,8 +380,6 @@ def ask_swap(
     *, shift: DutyShift, member: Member, reason: str = "", today: date | None = None
 ) -> SwapRequest:
     """The representative on a coming week asks another to take it; the others are told."""
-    from members.tasks import notify_swap_request
-
     today = today or timezone.localdate()
     shift = DutyShift.objects.select_for_update().get(pk=shift.pk)
     if shift.representative_id != member.pk:
@@ -393,7 +389,7 @@ def ask_swap(
     if shift.swap_requests.filter(status=SwapRequest.Status.OPEN).exists():
         raise RotaError(_("This week already has an open swap request."))
     swap = SwapRequest.objects.create(shift=shift, requested_by=member, reason=reason)
-    enqueue_after_commit(notify_swap_request, swap.pk)
+    emails.swap_requested(swap.pk)
     return swap
 
 
@@ -402,8 +398,6 @@ def accept_swap(
     *, swap: SwapRequest, member: Member, today: date | None = None
 ) -> SwapRequest:
     """Another representative takes the week. Two at once cannot both win: the rows are locked."""
-    from members.tasks import notify_swap_accepted
-
     today = today or timezone.localdate()
     swap = SwapRequest.objects.select_for_update().get(pk=swap.pk)
     shift = DutyShift.objects.select_for_update().get(pk=swap.shift_id)
@@ -436,7 +430,8 @@ def accept_swap(
     swap.accepted_by = member
     swap.resolved_at = now
     swap.save(update_fields=["status", "accepted_by", "resolved_at"])
-    enqueue_after_commit(notify_swap_accepted, swap.pk)
+    emails.withdraw_reminders(shift)
+    emails.swap_accepted(swap.pk)
     return swap
 
 
@@ -459,8 +454,6 @@ def lapse_swap_requests(*, today: date) -> int:
 
     Set-based and idempotent: a second run finds nothing open to lapse.
     """
-    from members.tasks import notify_swap_lapsed
-
     with transaction.atomic():
         due = list(
             SwapRequest.objects.select_for_update()
@@ -470,17 +463,14 @@ def lapse_swap_requests(*, today: date) -> int:
         SwapRequest.objects.filter(pk__in=due).update(
             status=SwapRequest.Status.LAPSED, resolved_at=timezone.now()
         )
-        for pk in due:
-            enqueue_after_commit(notify_swap_lapsed, pk)
+        emails.swaps_lapsed(due)
     return len(due)
 
 
-def claim_reminders(*, today: date) -> list[int]:
-    """The reminders due today (a week before, and on the last working day before a duty week).
-
-    Each (shift, representative, kind) gets one row; rows not yet sent are returned to be
-    sent one task each, which claims its row first, so running this twice sends nothing twice.
-    """
+def queue_reminders(*, today: date) -> int:
+    """Queue the reminders due today: a week before, and on the last working day before
+    a duty week. Each (shift, representative, kind) gets one row and one message, so
+    running this twice sends nothing twice; returns how many messages are new."""
     from members.models import ShiftReminder
 
     horizon = today + timedelta(days=16)
@@ -493,47 +483,25 @@ def claim_reminders(*, today: date) -> list[int]:
             wanted.append((shift, ShiftReminder.Kind.WEEK_BEFORE))
         if workdays.last_working_day_before(shift.first_day) == today:
             wanted.append((shift, ShiftReminder.Kind.LAST_WORKING_DAY))
-    ShiftReminder.objects.bulk_create(
-        [
-            ShiftReminder(shift=s, member_id=s.representative_id, kind=k)
-            for s, k in wanted
-        ],
-        ignore_conflicts=True,
-    )
-    due = Q()
-    for shift, kind in wanted:
-        due |= Q(shift=shift, member_id=shift.representative_id, kind=kind)
     if not wanted:
-        return []
-    return list(
-        ShiftReminder.objects.filter(due, sent_at__isnull=True).values_list(
-            "pk", flat=True
+        return 0
+    with transaction.atomic():
+        ShiftReminder.objects.bulk_create(
+            [
+                ShiftReminder(shift=s, member_id=s.representative_id, kind=k)
+                for s, k in wanted
+            ],
+            ignore_conflicts=True,
         )
-    )
-
-
-def send_shift_reminder(*, reminder_id: int) -> bool:
-    """Send one claimed reminder once, even if the task is delivered twice."""
-    from members import emails
-    from members.models import ShiftReminder
-
-    claimed = ShiftReminder.objects.filter(pk=reminder_id, sent_at__isnull=True).update(
-        sent_at=timezone.now()
-    )
-    if not claimed:
-        return False
-    reminder = ShiftReminder.objects.select_related(
-        "shift", "member__user", "member__enterprise"
-    ).get(pk=reminder_id)
-    if reminder.shift.representative_id != reminder.member_id:
-        return False  # swapped since: the new representative gets their own reminder
-    try:
-        emails.shift_reminder(reminder)
-    except Exception:
-        # Let the retry claim it again.
-        ShiftReminder.objects.filter(pk=reminder_id).update(sent_at=None)
-        raise
-    return True
+        due = Q()
+        for shift, kind in wanted:
+            due |= Q(shift=shift, member_id=shift.representative_id, kind=kind)
+        reminders = list(
+            ShiftReminder.objects.filter(due).select_related(
+                "shift", "member__user", "member__enterprise"
+            )
+        )
+        return emails.shift_reminders(reminders)
 
 
 def eligible_takers(*, swap: SwapRequest) -> list[Member]:
@@ -567,11 +535,6 @@ def takeable_swaps(*, member: Member, swaps: list[SwapRequest]) -> list[SwapRequ
 
 
 def run_rota_day(*, today: date) -> dict:
-    """The rota's daily step: lapse swap requests of started weeks, claim today's reminders."""
-    from members.tasks import send_shift_reminder as send_shift_reminder_task
-
+    """The rota's daily step: lapse swap requests of started weeks, queue today's reminders."""
     lapsed = lapse_swap_requests(today=today)
-    reminders = claim_reminders(today=today)
-    for pk in reminders:
-        enqueue_after_commit(send_shift_reminder_task, pk)
-    return {"lapsed": lapsed, "reminders": len(reminders)}
+    return {"lapsed": lapsed, "reminders": queue_reminders(today=today)}

@@ -13,9 +13,11 @@ from django.db import connection
 from django.utils import translation
 from django.utils.translation import gettext
 
-from activities import services, tasks
+from activities import emails, services
 from activities.models import Activity, Registration
 from activities.services import ActivityError
+from chamber.models import OutgoingMessage
+from chamber.tasks import deliver_message
 from tests.factories import ActivityFactory, MemberFactory, StaffFactory
 
 REGISTERED = Registration.Status.REGISTERED
@@ -262,7 +264,7 @@ def test_cancelling_a_place_moves_the_first_waiting_member_up_and_tells_them_onc
     assert mails_to(mailoutbox, dave) == []
 
 
-def test_the_promotion_mail_task_run_twice_sends_once(
+def test_the_promotion_notice_asked_for_twice_and_redelivered_sends_once(
     full, alice, carol, mailoutbox, django_capture_on_commit_callbacks
 ):
     activity, regs = full
@@ -272,8 +274,9 @@ def test_the_promotion_mail_task_run_twice_sends_once(
         )
     assert len(mailoutbox) == 1
 
-    tasks.notify_promoted(promoted.pk)
-    tasks.notify_promoted.delay(promoted.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        emails.promoted(promoted)
+    deliver_message.delay(OutgoingMessage.objects.get(kind="activity-promoted").pk)
 
     assert len(mailoutbox) == 1
     assert len(mails_to(mailoutbox, carol)) == 1
@@ -403,7 +406,7 @@ def test_cancelling_the_activity_tells_everyone_registered_or_waiting_once(
     assert mails_to(mailoutbox, dave) == []  # he had cancelled already
 
 
-def test_cancelling_the_activity_twice_and_rerunning_its_task_sends_nothing_twice(
+def test_cancelling_the_activity_twice_and_redelivering_its_senders_sends_nothing_twice(
     full, mailoutbox, django_capture_on_commit_callbacks
 ):
     activity, _regs = full
@@ -415,8 +418,10 @@ def test_cancelling_the_activity_twice_and_rerunning_its_task_sends_nothing_twic
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         services.cancel_activity(activity=activity, actor=staff)
-    tasks.notify_cancelled(activity.pk)
-    tasks.notify_cancelled.delay(activity.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        emails.cancelled(activity)
+    for pk in OutgoingMessage.objects.values_list("pk", flat=True):
+        deliver_message.delay(pk)
 
     assert callbacks == []
     assert sorted(address for m in mailoutbox for address in m.to) == sent

@@ -3,14 +3,20 @@
 import os
 import socket
 import stat
+from datetime import UTC, datetime, timedelta
 
 import django
 import pytest
+import time_machine
 from django.db import OperationalError
 from django.urls import reverse
 
 from chamber import health
 from chamber.celery import app as celery_app
+from chamber.models import Heartbeat, OutgoingMessage
+from tests.factories import UserFactory
+
+NOW = datetime(2026, 3, 2, 4, 0, tzinfo=UTC)
 
 
 def _assert_leaks_nothing(response, settings) -> None:
@@ -48,7 +54,13 @@ def test_healthz_is_ok_when_database_and_broker_work(client, db, settings):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "ok",
+        "oldest_due_message_seconds": None,
+        "last_heartbeat_seconds": None,
+    }
     assert "no-cache" in response["Cache-Control"]
     _assert_leaks_nothing(response, settings)
 
@@ -74,6 +86,8 @@ def test_healthz_is_unavailable_when_the_broker_folder_is_missing(
         "status": "unavailable",
         "database": "ok",
         "broker": "unavailable",
+        "oldest_due_message_seconds": None,
+        "last_heartbeat_seconds": None,
     }
     _assert_leaks_nothing(response, settings)
 
@@ -127,6 +141,8 @@ def test_healthz_is_unavailable_when_the_database_fails(
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
     assert response.json()["database"] == "unavailable"
+    assert response.json()["oldest_due_message_seconds"] is None
+    assert response.json()["last_heartbeat_seconds"] is None
     assert "Connection refused" not in response.content.decode()
     _assert_leaks_nothing(response, settings)
 
@@ -168,3 +184,77 @@ def test_healthz_pings_redis_itself_on_the_redis_lane(client, db, settings):
 
     assert response.status_code == 200
     assert response.json()["broker"] == "ok"
+
+
+# --- how long the work waits (a stuck worker shows here, though the broker answers) ---
+
+
+def _message(key: str, **fields) -> OutgoingMessage:
+    user = UserFactory(email=f"{key}@example.com")
+    return OutgoingMessage.objects.create(
+        key=key, kind="petition-due", user=user, address=user.email, **fields
+    )
+
+
+def test_healthz_gives_the_age_of_the_oldest_due_message_in_whole_seconds(client, db):
+    _message("due-long", next_try_at=NOW - timedelta(minutes=20, seconds=5.7))
+    _message("due-now", next_try_at=NOW - timedelta(seconds=3))
+    _message("retry-later", next_try_at=NOW + timedelta(minutes=5))
+    _message("failed", status="failed", next_try_at=NOW - timedelta(days=2))
+    _message("sent", status="sent", next_try_at=NOW - timedelta(days=3))
+
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(reverse("healthz"))
+
+    assert response.status_code == 200
+    assert response.json()["oldest_due_message_seconds"] == 20 * 60 + 5
+
+
+def test_healthz_says_null_when_no_message_is_due(client, db):
+    _message("retry-later", next_try_at=NOW + timedelta(minutes=5))
+    _message("sent", status="sent", next_try_at=NOW - timedelta(days=3))
+
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(reverse("healthz"))
+
+    assert response.json()["oldest_due_message_seconds"] is None
+
+
+def test_healthz_gives_the_age_of_the_newest_heartbeat(client, db):
+    Heartbeat.objects.create(name="worker", beat_at=NOW - timedelta(seconds=95))
+    Heartbeat.objects.create(name="beat", beat_at=NOW - timedelta(seconds=40))
+
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(reverse("healthz"))
+
+    assert response.status_code == 200
+    assert response.json()["last_heartbeat_seconds"] == 40
+
+
+def test_a_heartbeat_from_a_clock_a_little_ahead_is_zero_seconds_old(client, db):
+    Heartbeat.objects.create(name="worker", beat_at=NOW + timedelta(seconds=2))
+
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(reverse("healthz"))
+
+    assert response.json()["last_heartbeat_seconds"] == 0
+
+
+def test_a_stuck_worker_shows_while_the_broker_still_answers(client, db, settings):
+    """The broker takes tasks, but nothing sends: the ages grow, the status stays ok
+    (monitoring alerts on the ages)."""
+    Heartbeat.objects.create(name="worker", beat_at=NOW - timedelta(hours=2))
+    _message("stuck", next_try_at=NOW - timedelta(hours=1))
+
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(reverse("healthz"))
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "ok",
+        "oldest_due_message_seconds": 3600,
+        "last_heartbeat_seconds": 7200,
+    }
+    _assert_leaks_nothing(response, settings)

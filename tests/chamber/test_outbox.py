@@ -16,11 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chamber import outbox
-from chamber.emails import send_once
 from chamber.models import OutgoingMessage
 from chamber.tasks import MAIL_RETRY_WAITS
 from tests.factories import UserFactory
 from tests.publicity import Sink, smtp_server
+from tests.worker import broker_at
 
 M = OutgoingMessage.Status
 CONTEXT = {"petition": None, "path": "/petitions/department/"}
@@ -51,12 +51,15 @@ def smtp(settings, monkeypatch):
 
 
 def notice(user, key: str = "petition-due:2026-03-23:1") -> bool:
-    return send_once(
+    """Queue a notice and send it in this process; True when this call sent it."""
+    message = outbox.queue(
         f"{key}:{user.pk}",
         "petition-due",
         user,
         {"petitions": [], "due_on": "2026-03-24", "path": "/petitions/department/"},
+        enqueue=False,
     )
+    return message is not None and outbox.deliver(message.pk)
 
 
 def test_a_notice_is_a_row_marked_sent_once_the_server_took_it(smtp, db):
@@ -188,7 +191,7 @@ def test_notices_claimed_before_the_outbox_are_never_sent_again(mailoutbox):
         key=f"petition-due:2026-03-23:1:{user.pk}"
     )
 
-    call_command("migrate", "chamber", verbosity=0)
+    call_command("migrate", verbosity=0)  # the apps whose migrations follow too
 
     message = OutgoingMessage.objects.get()
     assert (message.kind, message.status) == ("petition-due", M.SENT)
@@ -197,33 +200,21 @@ def test_notices_claimed_before_the_outbox_are_never_sent_again(mailoutbox):
 
 
 @pytest.fixture
-def broker_down(settings):
-    """Tasks go to a broker on a closed port of 127.0.0.1, as a worker's would; eager
-    mode and the app's connection pool are put back afterwards."""
+def broker_down():
+    """Tasks go to a broker on a closed port of 127.0.0.1, as a worker's would (eager
+    mode off); the lane's broker and eager mode are put back afterwards."""
     from chamber.celery import app
 
-    saved = (
-        app.conf.task_always_eager,
-        app.conf.broker_url,
-        app.conf.broker_transport_options,
-        app._pool,
-    )
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
-    app.conf.broker_url = f"redis://127.0.0.1:{port}/0"
-    app.conf.broker_transport_options = {"socket_connect_timeout": 0.5}
-    app._pool = None
-    yield
-    if app._pool is not None:
-        app._pool.force_close_all()
-    (
-        app.conf.task_always_eager,
-        app.conf.broker_url,
-        app.conf.broker_transport_options,
-        app._pool,
-    ) = saved
+    try:
+        with broker_at(f"redis://127.0.0.1:{port}/0"):
+            yield
+    finally:
+        app.conf.task_always_eager = eager
 
 
 def test_with_the_broker_down_a_dispatch_answers_as_usual_and_the_sweep_sends_it(

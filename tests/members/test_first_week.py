@@ -222,14 +222,15 @@ def test_a_duty_week_is_written_as_its_working_days_on_every_page(
 
 
 def test_a_duty_week_is_written_the_same_in_the_reminder_and_the_calendar(
-    client, rep, national_day_shift
+    client, rep, national_day_shift, django_capture_on_commit_callbacks
 ):
     reminder = ShiftReminder.objects.create(
         shift=national_day_shift, member=rep, kind=ShiftReminder.Kind.WEEK_BEFORE
     )
     token = feeds.renew_feed(user=rep.user, kind=CalendarFeed.Kind.MY_SHIFTS)
 
-    emails.shift_reminder(reminder)
+    with django_capture_on_commit_callbacks(execute=True):
+        emails.shift_reminders([reminder])
     ics = client.get(reverse("members:feed", args=[token])).content.decode()
 
     (message,) = mail.outbox

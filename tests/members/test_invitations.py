@@ -18,6 +18,8 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext
 from pytest_django.asserts import assertContains, assertRedirects, assertTemplateUsed
 
+from chamber import outbox
+from chamber.models import OutgoingMessage
 from members.invitations import invitation_token_generator, send_invitations
 from members.models import Member
 from tests.factories import MemberFactory, UserFactory
@@ -320,7 +322,7 @@ def test_service_sends_after_commit_and_stamps_only_eligible_members(
     assert skipped.invited_at is None
 
 
-def test_a_mail_that_fails_leaves_the_member_not_invited(
+def test_a_mail_that_fails_waits_in_the_outbox_and_goes_out_on_the_next_try(
     db, staff, zhang, mailoutbox, django_capture_on_commit_callbacks
 ):
     with (
@@ -332,8 +334,18 @@ def test_a_mail_that_fails_leaves_the_member_not_invited(
     ):
         send_invitations(members=[zhang], actor=staff)
 
-    zhang.refresh_from_db()
-    assert zhang.invited_at is None
+    message = OutgoingMessage.objects.get(kind="invitation")
+    assert (message.status, message.attempts) == ("queued", 1)
+    assert "mail server refused" in message.last_error
+    assert mailoutbox == []
+
+    assert outbox.deliver(message.pk, now=message.next_try_at) is True
+
+    (sent,) = mailoutbox
+    assert sent.to == [zhang.user.email]
+    assert "/members/invitation/" in sent.body
+    message.refresh_from_db()
+    assert message.status == "sent"
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])

@@ -11,12 +11,14 @@ import threading
 from datetime import date, timedelta
 
 import pytest
-from celery.exceptions import Retry
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.utils import translation
 from django.utils.translation import gettext
 
+from chamber import outbox
+from chamber.models import OutgoingMessage
+from chamber.tasks import deliver_message
 from chamber.workdays import last_working_day_before
 from members import tasks
 from members.models import DutyShift, ShiftReminder, SwapRequest
@@ -71,10 +73,20 @@ def run_day(django_capture_on_commit_callbacks):
 
 
 def reminders() -> list[tuple[str, int, bool]]:
+    """(kind, member, sent) of every reminder planned; sent as the outbox says."""
+    sent = set(
+        OutgoingMessage.objects.filter(kind="rota-reminder", status="sent").values_list(
+            "key", flat=True
+        )
+    )
     return sorted(
-        (r.kind, r.member_id, r.sent_at is not None)
+        (r.kind, r.member_id, f"rota-reminder:{r.pk}" in sent)
         for r in ShiftReminder.objects.all()
     )
+
+
+def reminder_message() -> OutgoingMessage:
+    return OutgoingMessage.objects.get(kind="rota-reminder")
 
 
 def test_the_last_working_day_before_the_week_is_the_make_up_saturday(db):
@@ -162,17 +174,17 @@ def test_running_the_day_twice_sends_each_reminder_once(
     assert run_day(WEEK_BEFORE)["reminders"] == 0
 
 
-def test_a_redelivered_reminder_task_sends_nothing_twice(
+def test_a_redelivered_sending_task_sends_nothing_twice(
     shift, rep, run_day, mailoutbox
 ):
     run_day(WEEK_BEFORE)
-    reminder = ShiftReminder.objects.get()
+    message = reminder_message()
 
-    tasks.send_shift_reminder.delay(reminder.pk)
-    tasks.send_shift_reminder.delay(reminder.pk)
+    deliver_message.delay(message.pk)
+    deliver_message.delay(message.pk)
 
     assert len(mailoutbox) == 1
-    assert rota.send_shift_reminder(reminder_id=reminder.pk) is False
+    assert outbox.deliver(message.pk) is False
 
 
 def test_a_week_without_a_representative_gets_no_reminder(db, run_day, mailoutbox):
@@ -200,18 +212,19 @@ def test_after_a_swap_the_new_representative_is_reminded_and_the_old_one_is_not(
     assert (ShiftReminder.Kind.LAST_WORKING_DAY, rep.pk, True) not in reminders()
 
 
-def test_a_reminder_claimed_before_a_swap_is_skipped_and_the_taker_gets_their_own(
+def test_a_reminder_queued_before_a_swap_is_cancelled_and_the_taker_gets_their_own(
     shift, rep, mailoutbox, django_capture_on_commit_callbacks
 ):
     taker = DutyRepresentativeFactory(user__full_name="王芳")
     with django_capture_on_commit_callbacks() as queued:
-        rota.run_rota_day(today=WEEK_BEFORE)  # claimed; its task not yet run
+        rota.run_rota_day(today=WEEK_BEFORE)  # queued; its sender not yet run
     swap = rota.ask_swap(shift=shift, member=rep, today=WEEK_BEFORE)
     rota.accept_swap(swap=swap, member=taker, today=WEEK_BEFORE)
 
     for callback in queued:
         callback()
     assert mailoutbox == []
+    assert reminder_message().status == "cancelled"
 
     with django_capture_on_commit_callbacks(execute=True):
         rota.run_rota_day(today=WEEK_BEFORE)
@@ -220,44 +233,21 @@ def test_a_reminder_claimed_before_a_swap_is_skipped_and_the_taker_gets_their_ow
     assert SwapRequest.objects.get().status == SwapRequest.Status.ACCEPTED
 
 
-def test_a_failing_mail_server_leaves_the_reminder_unsent_so_a_retry_sends_it(
-    shift, rep, settings, mailoutbox, django_capture_on_commit_callbacks
+def test_a_failing_mail_server_leaves_the_reminder_queued_and_the_next_try_sends_it(
+    shift, rep, settings, mailoutbox, run_day
 ):
-    with django_capture_on_commit_callbacks() as queued:
-        rota.run_rota_day(today=WEEK_BEFORE)
-    reminder = ShiftReminder.objects.get()
     settings.EMAIL_BACKEND = FAILING_BACKEND
+    run_day(WEEK_BEFORE)
 
-    with pytest.raises(smtplib.SMTPException):
-        rota.send_shift_reminder(reminder_id=reminder.pk)
-
-    reminder.refresh_from_db()
-    assert reminder.sent_at is None
-    assert len(queued) == 1
+    message = reminder_message()
+    assert (message.status, message.attempts) == ("queued", 1)
+    assert "450 mailbox unavailable" in message.last_error
+    assert reminders() == [(ShiftReminder.Kind.WEEK_BEFORE, rep.pk, False)]
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert rota.send_shift_reminder(reminder_id=reminder.pk) is True
-    reminder.refresh_from_db()
-    assert reminder.sent_at is not None
-    assert [m.to for m in mailoutbox] == [[rep.user.email]]
-
-
-def test_the_reminder_task_asks_for_a_retry_after_a_mail_server_failure_and_sends_once(
-    shift, rep, settings, mailoutbox, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks():
-        rota.run_rota_day(today=WEEK_BEFORE)
-    reminder = ShiftReminder.objects.get()
-    settings.EMAIL_BACKEND = FAILING_BACKEND
-
-    with pytest.raises(Retry):  # autoretry_for=(SMTPException, …)
-        tasks.send_shift_reminder.delay(reminder.pk)
-
-    reminder.refresh_from_db()
-    assert reminder.sent_at is None
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    tasks.send_shift_reminder.delay(reminder.pk)  # the retry
-    tasks.send_shift_reminder.delay(reminder.pk)  # and a redelivery of it
+    assert outbox.deliver(message.pk, now=message.next_try_at) is True
+    assert outbox.deliver(message.pk, now=message.next_try_at) is False
+    assert reminders() == [(ShiftReminder.Kind.WEEK_BEFORE, rep.pk, True)]
     assert [m.to for m in mailoutbox] == [[rep.user.email]]
 
 
@@ -300,7 +290,7 @@ def test_two_rota_days_running_at_once_remind_once_and_lapse_once(mailoutbox):
     assert errors == []
     assert sorted(r["lapsed"] for r in results) == [0, 1]
     assert SwapRequest.objects.get().status == SwapRequest.Status.LAPSED
-    assert ShiftReminder.objects.get().sent_at is not None
+    assert reminder_message().status == "sent"
     assert sorted(m.to[0] for m in mailoutbox) == sorted(
         [rep.user.email, asker.user.email]
     )
@@ -320,7 +310,9 @@ def test_a_real_worker_sends_the_days_reminders(settings):
         with celery_worker():
             tasks.run_rota_day.delay(WEEK_BEFORE.isoformat())
             assert wait_for(
-                lambda: ShiftReminder.objects.filter(sent_at__isnull=False).exists(),
+                lambda: OutgoingMessage.objects.filter(
+                    kind="rota-reminder", status="sent"
+                ).exists(),
                 timeout=30,
             ), "the reminder was never sent"
     finally:

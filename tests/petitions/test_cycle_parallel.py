@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from chamber.celery import app as celery_app
-from chamber.models import Heartbeat
+from chamber.models import Heartbeat, OutgoingMessage
 from chamber.tasks import record_heartbeat
 from petitions.models import Escalation, ReviewRun
 from publicity.models import DigestDelivery
@@ -29,7 +29,7 @@ from tests.factories import (
     OfficialFactory,
     StaffFactory,
 )
-from tests.publicity import dispatched, smtp_server
+from tests.publicity import dispatched, sent_deliveries, smtp_server
 from tests.worker import ROOT, celery_worker, child_env, lock_held, wait_for
 
 MONDAY = date(2026, 3, 23)
@@ -201,10 +201,7 @@ def test_two_run_cycle_processes_at_once_dispatch_the_week_once(
             assert [p.returncode for p in processes] == [0, 0], outputs
             assert wait_for(
                 lambda: (
-                    DigestDelivery.objects.filter(
-                        status=DigestDelivery.Status.SENT
-                    ).count()
-                    == 3
+                    sent_deliveries(DigestDelivery.objects) == 3
                 ),  # the two officials and the leader
                 timeout=60,
             )
@@ -227,8 +224,8 @@ def test_two_run_cycle_processes_at_once_dispatch_the_week_once(
     assert len(sink.to(week["leader"].user.email)) == 2  # the step's report, the digest
     assert len(sink.to(week["staff"].email)) == 1
     assert (
-        list(DigestDelivery.objects.values_list("status", "attempts"))
-        == [(DigestDelivery.Status.SENT, 1)] * 3
+        list(DigestDelivery.objects.values_list("message__status", "message__attempts"))
+        == [(OutgoingMessage.Status.SENT, 1)] * 3
     )
 
     # And once more by hand: the report rows stay as the first process stored them.

@@ -47,6 +47,7 @@ from tests.factories import (
     OfficialFactory,
     StaffFactory,
 )
+from tests.publicity import rendered
 from tests.publicity.test_xss import runnable
 
 S = Petition.Status
@@ -615,19 +616,27 @@ def test_every_email_the_workflow_sent(world):
 def test_the_department_and_leader_digests(world):
     now = timezone.now()
     monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
-    department = digests.build_message(
-        DigestDelivery.objects.create(
-            official=world.official,
-            week_start=monday,
-            kind=DigestDelivery.Kind.DEPARTMENT,
+    department = rendered(
+        digests.build_message(
+            DigestDelivery.objects.create(
+                official=world.official,
+                week_start=monday,
+                kind=DigestDelivery.Kind.DEPARTMENT,
+            ),
+            now=now,
         ),
-        now=now,
+        world.official.user,
     )
-    leader = digests.build_message(
-        DigestDelivery.objects.create(
-            official=world.leader, week_start=monday, kind=DigestDelivery.Kind.LEADER
+    leader = rendered(
+        digests.build_message(
+            DigestDelivery.objects.create(
+                official=world.leader,
+                week_start=monday,
+                kind=DigestDelivery.Kind.LEADER,
+            ),
+            now=now,
         ),
-        now=now,
+        world.leader.user,
     )
 
     assert department is not None and leader is not None

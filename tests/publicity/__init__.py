@@ -2,7 +2,7 @@
 
 The SMTP server is aiosmtpd in a thread of the test process. It listens on a free port of
 127.0.0.1 and keeps what it accepted; it can refuse the next messages with a temporary
-error (451), as a mail server does when it is busy.
+error (451), as a mail server does when it is busy, or with another answer (`refusal`).
 """
 
 import email
@@ -14,9 +14,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from aiosmtpd.controller import Controller
+from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
 from chamber import workdays
+from chamber.emails import make_message
+from chamber.models import OutgoingMessage
 from petitions import services
 from petitions.models import Petition
 from tests.factories import PetitionFactory
@@ -43,6 +46,7 @@ class Sink:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.refuse = 0
+        self.refusal = "451 4.3.0 Mailbox busy, try again later"
         self.refused = 0
         self.messages: list[Received] = []
         self.port = 0
@@ -52,7 +56,7 @@ class Sink:
             if self.refuse:
                 self.refuse -= 1
                 self.refused += 1
-                return "451 4.3.0 Mailbox busy, try again later"
+                return self.refusal
             self.messages.append(_parse(envelope))
         return "250 OK"
 
@@ -125,3 +129,19 @@ def dispatched(
         )
     assert petition.due_on == due_on
     return petition
+
+
+def rendered(built, user) -> EmailMultiAlternatives | None:
+    """The e-mail a delivery's built message (its template and context) makes for
+    `user`, as the outbox renders it; None for nothing to send."""
+    if built is None:
+        return None
+    name, context = built
+    return make_message(
+        name, [user.email], {"recipient": user, **context}, user.language
+    )
+
+
+def sent_deliveries(queryset) -> int:
+    """How many of the deliveries' messages the outbox has sent."""
+    return queryset.filter(message__status=OutgoingMessage.Status.SENT).count()

@@ -1,6 +1,7 @@
 """A real worker sends the week's digests to a real SMTP server, once (PostgreSQL + Redis).
 
-The weekly dispatch commits in the test process; the digests' tasks go through Redis to
+The weekly dispatch commits in the test process and plans the digests there, writing
+them to the outbox; their sender tasks (chamber.tasks.deliver_message) go through Redis to
 a worker subprocess, which sends to the aiosmtpd server of the test process. The worker
 is given the server's port the way production is given its mail server: EMAIL_HOST and
 EMAIL_PORT in its environment.
@@ -13,12 +14,12 @@ import pytest
 
 from chamber.celery import app as celery_app
 from chamber.models import Heartbeat
-from chamber.tasks import record_heartbeat
+from chamber.tasks import deliver_message, record_heartbeat, sweep_outbox
 from petitions import review
 from publicity import tasks
 from publicity.models import DigestDelivery
 from tests.factories import DepartmentFactory, OfficialFactory, StaffFactory
-from tests.publicity import dispatched, smtp_server
+from tests.publicity import dispatched, sent_deliveries, smtp_server
 from tests.worker import celery_worker, wait_for
 
 pytestmark = [
@@ -74,25 +75,27 @@ def test_a_real_worker_sends_each_official_one_digest_and_nothing_more_when_aske
         celery_app.control.purge()
         try:
             with celery_worker() as worker:
-                review.run_weekly_dispatch(on=WEEK)  # commits: the digests go to Redis
+                review.run_weekly_dispatch(on=WEEK)  # commits: the senders go to Redis
 
                 assert wait_for(lambda: len(sink.recipients()) >= 3, timeout=60), (
                     worker.poll(),
                     sink.recipients(),
                 )
                 assert wait_for(
-                    lambda: DigestDelivery.objects.filter(status="sent").count() == 3,
-                    timeout=30,
+                    lambda: sent_deliveries(DigestDelivery.objects) == 3, timeout=30
                 )
                 assert after_earlier_tasks()
                 assert sink.recipients() == expected
 
-                # Everything once more: the step, the plan, and each delivery's task.
+                # Everything once more: the step, the plan, each delivery's hand-over
+                # task, each message's sender, and beat's sweep of the outbox.
                 review.run_weekly_dispatch(on=WEEK)
                 tasks.plan_weekly_digests.delay(WEEK.isoformat())
-                for pk in DigestDelivery.objects.values_list("pk", flat=True):
-                    tasks.send_weekly_digest.delay(pk)
-                    tasks.send_weekly_digest.delay(pk)
+                for delivery in DigestDelivery.objects.all():
+                    tasks.send_weekly_digest.delay(delivery.pk)
+                    deliver_message.delay(delivery.message_id)
+                    deliver_message.delay(delivery.message_id)
+                sweep_outbox.delay()
                 assert after_earlier_tasks()
         finally:
             redeliver_unacknowledged()
@@ -110,6 +113,6 @@ def test_a_real_worker_sends_each_official_one_digest_and_nothing_more_when_aske
     assert english.subject == "Petitions waiting for 西市区住建局, week of 2026-03-23"
     assert list(
         DigestDelivery.objects.order_by("official_id").values_list(
-            "official_id", "status", "attempts"
+            "official_id", "message__status", "message__attempts"
         )
     ) == [(o.pk, "sent", 1) for o in officials]

@@ -2,19 +2,23 @@
 
 PostgreSQL, Redis, a real prefork worker (one pool process) and a real SMTP server in the
 test process that takes half a second over each message, so the worker is caught in the
-middle of one. The worker runs with a short visibility timeout (10 s), a task time limit
-below it and a claim that goes stale after 9 s, all given through its environment like
-production's settings (chamber/settings.py); acks_late, reject_on_worker_lost and a
-prefetch of one are the settings' own.
+middle of one. Planning has committed the week's digests to the outbox (chamber.outbox)
+and queued one sender task each (chamber.tasks.deliver_message). The worker runs with a
+short visibility timeout (10 s), a task time limit below it and a claim that goes stale
+after 9 s, all given through its environment like production's settings
+(chamber/settings.py); acks_late, reject_on_worker_lost and a prefetch of one are the
+settings' own. Beat's sweep of the outbox (every minute in production) runs here every
+second once the worker is killed, with the same stale claim.
 
-(a) The pool process is killed: the worker requeues its task at once, the next pool
-process finds the delivery still claimed by the dead one and looks again when the claim
-is stale. (b) The whole worker is killed: Redis gives its unacknowledged task to a new
-worker once the visibility timeout has passed, which takes the stale claim over.
+(a) The pool process is killed: the worker goes on with the rest; the message being sent
+stays claimed by the dead process until the claim is stale, and the sweep hands it to a
+sender again. (b) The whole worker is killed and its tasks are lost with it (as the
+filesystem broker loses them): a new worker and the sweep send the rest.
 
-Either way, within two visibility timeouts every official's digest is sent, the SMTP
-server holds one message per official, and only the message being sent at the kill may
-come twice (the server had it; the worker died before it could record it).
+Either way, every official's digest is sent, the SMTP server holds one message per
+official, and only the message being sent at the kill may come twice (the server may
+have had it before the worker died): its row counts the claim taken over (`reclaims`),
+so such a copy is detectable.
 """
 
 import asyncio
@@ -22,11 +26,13 @@ import os
 import signal
 import time
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
+from chamber import outbox
 from chamber.celery import app as celery_app
+from chamber.models import OutgoingMessage
 from publicity import digests
 from publicity.models import DigestDelivery
 from tests.factories import DepartmentFactory, OfficialFactory, StaffFactory
@@ -45,9 +51,7 @@ VISIBILITY_TIMEOUT = 10  # seconds; production's is 20 minutes
 TASK_TIME_LIMIT = 5  # below the visibility timeout, as in production
 STALE_CLAIM = 9  # above the time limit: no live task can hold a claim that long
 SMTP_DELAY = 0.5  # seconds the SMTP server takes over each message
-OFFICIALS = (
-    6  # the killed task is requeued behind the rest: back before its claim is stale
-)
+OFFICIALS = 6
 PREFORK = (
     "--pool=prefork",
     "--concurrency=1",
@@ -90,7 +94,7 @@ def redeliver_unacknowledged() -> None:
 
 
 @pytest.fixture
-def sink(monkeypatch):
+def sink(monkeypatch, settings):
     """The SMTP server, and a worker environment that sends to it with the test's timings."""
     handler = SlowSink()
     controller = _AnyPortController(handler, hostname="127.0.0.1", port=0)
@@ -103,6 +107,10 @@ def sink(monkeypatch):
         "DELIVERY_STALE_CLAIM": STALE_CLAIM,
     }.items():
         monkeypatch.setenv(name, str(value))
+    # The test process runs beat's sweep: the same stale claim, and no grace for the
+    # message just queued (the worker was killed, nothing else will send it).
+    settings.DELIVERY_STALE_CLAIM = STALE_CLAIM
+    monkeypatch.setattr(outbox, "SWEEP_GRACE", timedelta(0))
     try:
         yield handler
     finally:
@@ -148,24 +156,33 @@ def caught_sending(sink: SlowSink, worker) -> str:
     raise AssertionError(f"the worker never got halfway: {sink.received()}")
 
 
+def digests_sent() -> list[str]:
+    """The states of the digests' messages, each once."""
+    return sorted(set(DigestDelivery.objects.values_list("message__status", flat=True)))
+
+
 def all_sent() -> bool:
-    return not DigestDelivery.objects.exclude(
-        status=DigestDelivery.Status.SENT
-    ).exists()
+    """Beat's sweep, then: is every digest's message sent?"""
+    outbox.sweep()
+    return digests_sent() == [OutgoingMessage.Status.SENT]
 
 
 def assert_nothing_lost(sink: SlowSink, officials, *, in_flight: str) -> None:
     received = sink.received()
     assert sorted(received) == sorted(o.user.email for o in officials)
-    assert {a: n for a, n in received.items() if n > 1} in ({}, {in_flight: 2})
-    rows = DigestDelivery.objects.select_related("official__user")
+    twice = {a: n for a, n in received.items() if n > 1}
+    assert twice in ({}, {in_flight: 2})
+    rows = DigestDelivery.objects.select_related("official__user", "message")
     assert sorted(o.user.email for o in officials) == sorted(
         d.official.user.email for d in rows
     )
-    assert not rows.exclude(status=DigestDelivery.Status.SENT).exists()
-    # Claimed twice: by the process that was killed, then by the one that took over.
-    assert {d.official.user.email: d.attempts for d in rows} == {
-        o.user.email: 2 if o.user.email == in_flight else 1 for o in officials
+    assert {d.message.status for d in rows} == {OutgoingMessage.Status.SENT}
+    # Claimed twice: by the process that was killed, then by the one that took over
+    # its stale claim, which the message counts (a copy at the server is detectable).
+    assert {
+        d.official.user.email: (d.message.attempts, d.message.reclaims) for d in rows
+    } == {
+        o.user.email: (2, 1) if o.user.email == in_flight else (1, 0) for o in officials
     }
 
 
@@ -173,15 +190,15 @@ def test_a_pool_process_killed_halfway_through_the_digests_loses_none_of_them(
     officials, sink, real_broker
 ):
     with celery_worker(*PREFORK) as worker:
-        digests.plan_weekly_digests(week_start=WEEK)  # commits: six tasks to Redis
+        digests.plan_weekly_digests(week_start=WEEK)  # commits: six senders to Redis
         in_flight = caught_sending(sink, worker)
         (child,) = pool_processes(worker)
 
         os.kill(child, signal.SIGKILL)
         killed_at = time.monotonic()
 
-        assert wait_for(all_sent, timeout=2 * VISIBILITY_TIMEOUT), list(
-            DigestDelivery.objects.values_list("status", "claimed_at", "attempts")
+        assert wait_for(all_sent, timeout=2 * VISIBILITY_TIMEOUT, interval=1), (
+            digests_sent()
         )
         took = time.monotonic() - killed_at
         assert worker.poll() is None  # the worker itself lived on, with a new process
@@ -191,7 +208,7 @@ def test_a_pool_process_killed_halfway_through_the_digests_loses_none_of_them(
     assert_nothing_lost(sink, officials, in_flight=in_flight)
 
 
-def test_a_whole_worker_killed_halfway_through_the_digests_hands_the_rest_to_the_next(
+def test_a_whole_worker_killed_with_its_tasks_hands_the_rest_to_the_next_and_the_sweep(
     officials, sink, real_broker
 ):
     with celery_worker(*PREFORK) as first:
@@ -203,12 +220,15 @@ def test_a_whole_worker_killed_halfway_through_the_digests_hands_the_rest_to_the
         os.kill(child, signal.SIGKILL)
         killed_at = time.monotonic()
         first.wait(timeout=10)
-    assert not all_sent()
+    # The tasks are lost with the worker, as the filesystem broker loses them.
+    redeliver_unacknowledged()
+    celery_app.control.purge()
+    assert digests_sent() != [OutgoingMessage.Status.SENT]
 
     with celery_worker(*PREFORK) as second:
-        assert wait_for(
-            all_sent, timeout=2 * VISIBILITY_TIMEOUT - (time.monotonic() - killed_at)
-        ), list(DigestDelivery.objects.values_list("status", "claimed_at", "attempts"))
+        assert wait_for(all_sent, timeout=2 * VISIBILITY_TIMEOUT, interval=1), (
+            digests_sent()
+        )
         took = time.monotonic() - killed_at
     assert took <= 2 * VISIBILITY_TIMEOUT
     assert second.returncode == 0, second.output

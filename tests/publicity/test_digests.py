@@ -1,10 +1,10 @@
 """The weekly digests, as officials, leaders and staff see them (publicity/digests.py).
 
 Monday 23 March 2026 is the week under test (March 2026 has no public holiday). The
-weekly dispatch hands the week to the digests after it commits; the digests are sent by
-their tasks (eagerly here) and read the clock themselves, so the clock is set to that
-Monday, 09:00. Idempotency and failures are checked at a real SMTP server on loopback;
-the real worker is in test_digest_worker.py.
+weekly dispatch hands the week to the digests after it commits; planning writes each
+digest to the outbox, whose sender tasks (eager here) send them; both read the clock
+themselves, so the clock is set to that Monday, 09:00. Idempotency and failures are
+checked at a real SMTP server on loopback; the real worker is in test_digest_worker.py.
 """
 
 import re
@@ -21,9 +21,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
-from chamber import workdays
-from chamber.celery import app as celery_app
-from chamber.models import Official, User
+from chamber import outbox, workdays
+from chamber.models import Official, OutgoingMessage, User
 from petitions import review, services
 from petitions.models import Escalation, Petition, ReviewRun, Section
 from publicity import digests, tasks
@@ -38,7 +37,7 @@ from tests.factories import (
     PetitionFactory,
 )
 from tests.petitions import heading
-from tests.publicity import at, dispatched, smtp_server
+from tests.publicity import at, dispatched, rendered, sent_deliveries, smtp_server
 
 S = Petition.Status
 WEEK = date(2026, 3, 23)  # a Monday
@@ -269,14 +268,17 @@ def test_a_department_whose_waiting_petitions_all_fall_due_later_gets_no_digest(
     assert not DigestDelivery.objects.filter(official=official).exists()
 
 
-def test_a_digest_whose_petitions_were_settled_before_sending_says_nothing_to_send(
+def test_a_digest_planned_before_the_outbox_whose_petitions_were_settled_says_nothing_to_send(
     staff, mailoutbox, django_capture_on_commit_callbacks
 ):
+    """A delivery still pending at the upgrade is handed over by its task when it comes;
+    with nothing left to list by then, no e-mail is written."""
     housing = DepartmentFactory(name="西市区住建局")
     official = OfficialFactory(department=housing)
     petition = dispatched(staff, housing, due_on=date(2026, 3, 19), sign=True)
-    with time_machine.travel(at(WEEK, 9), tick=False):
-        (pk,) = digests.plan_weekly_digests(week_start=WEEK)
+    delivery = DigestDelivery.objects.create(
+        official=official, week_start=WEEK, kind=DigestDelivery.Kind.DEPARTMENT
+    )
     services.record_department_reply(
         petition=petition,
         actor=staff,
@@ -285,17 +287,40 @@ def test_a_digest_whose_petitions_were_settled_before_sending_says_nothing_to_se
         now=at(WEEK, 9),
     )
 
-    with time_machine.travel(at(WEEK, 10), tick=False):
-        sent = digests.send_digest(delivery_id=pk)
+    with (
+        time_machine.travel(at(WEEK, 10), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        handed_over = tasks.send_weekly_digest.delay(delivery.pk).get()
 
-    assert sent is False
+    assert handed_over is False
     assert mailoutbox == []
-    delivery = DigestDelivery.objects.get(pk=pk)
-    assert delivery.status == DigestDelivery.Status.NOTHING
-    assert delivery.sent_at is None
-    assert official.digest_deliveries.get().get_status_display() == zh(
-        "nothing to send any more"
+    assert not OutgoingMessage.objects.filter(kind="weekly-digest").exists()
+    delivery = official.digest_deliveries.get()
+    assert (delivery.status, delivery.message) == (DigestDelivery.Status.NOTHING, None)
+    assert delivery.state == zh("nothing to send any more")
+
+
+def test_a_digest_planned_before_the_outbox_is_sent_once_by_its_task(
+    board, mailoutbox, django_capture_on_commit_callbacks
+):
+    delivery = DigestDelivery.objects.create(
+        official=board.wang, week_start=WEEK, kind=DigestDelivery.Kind.DEPARTMENT
     )
+
+    with (
+        time_machine.travel(at(WEEK, 9), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert tasks.send_weekly_digest.delay(delivery.pk).get() is True
+        assert tasks.send_weekly_digest.delay(delivery.pk).get() is False
+        digests.plan_weekly_digests(week_start=WEEK)
+
+    (message,) = mails_to(mailoutbox, board.wang.user)
+    assert message.subject == subject(board.housing)
+    delivery.refresh_from_db()
+    assert delivery.message.status == OutgoingMessage.Status.SENT
+    assert delivery.state == zh("sent")
 
 
 def test_the_leaders_digest_lists_the_oldest_escalations_and_counts_the_rest(
@@ -323,7 +348,7 @@ def test_the_leaders_digest_lists_the_oldest_escalations_and_counts_the_rest(
         official=leader, week_start=WEEK, kind=DigestDelivery.Kind.LEADER
     )
 
-    message = digests.build_message(delivery, now=at(WEEK, 9))
+    message = rendered(digests.build_message(delivery, now=at(WEEK, 9)), leader.user)
 
     assert "5 件诉求已上报区领导" in message.subject
     assert_email_contains(message, *(p.number for p in petitions[:3]))
@@ -350,6 +375,20 @@ def officials_emails(board) -> list[str]:
     return sorted(o.user.email for o in (board.wang, board.li, board.chen))
 
 
+def test_a_weeks_digests_planned_twice_are_queued_once(board, run_week):
+    run_week()
+
+    with time_machine.travel(at(WEEK, 10), tick=False):
+        assert digests.plan_weekly_digests(week_start=WEEK) == []
+
+    messages = OutgoingMessage.objects.filter(kind="weekly-digest")
+    assert sorted(messages.values_list("address", flat=True)) == officials_emails(board)
+    assert DigestDelivery.objects.count() == 3
+    for delivery in DigestDelivery.objects.select_related("message"):
+        assert delivery.status == DigestDelivery.Status.IN_OUTBOX
+        assert delivery.message.key == f"weekly-digest:{delivery.pk}"
+
+
 def test_every_step_run_twice_still_sends_each_official_one_digest(
     board, smtp, run_week, django_capture_on_commit_callbacks
 ):
@@ -364,16 +403,17 @@ def test_every_step_run_twice_still_sends_each_official_one_digest(
         for delivery in DigestDelivery.objects.all():
             tasks.send_weekly_digest.delay(delivery.pk)
             tasks.send_weekly_digest.delay(delivery.pk)
+        outbox.sweep(now=at(WEEK, 11))
 
     assert smtp.recipients() == officials_emails(board)
     (wang,) = smtp.to(board.wang.user.email)
     assert wang.subject == subject(board.housing)
     assert wang.contains(board.overdue.number, link(board.overdue), "超期 2 个工作日")
     assert DigestDelivery.objects.count() == 3
-    assert set(DigestDelivery.objects.values_list("status", flat=True)) == {"sent"}
+    assert sent_deliveries(DigestDelivery.objects) == 3
 
 
-def test_a_digest_task_delivered_twice_before_it_ran_sends_once(
+def test_a_digest_sender_delivered_twice_before_it_ran_sends_once(
     board, smtp, django_capture_on_commit_callbacks
 ):
     with time_machine.travel(at(WEEK, 9), tick=False):
@@ -382,25 +422,37 @@ def test_a_digest_task_delivered_twice_before_it_ran_sends_once(
         with django_capture_on_commit_callbacks() as sends:
             for callback in after_dispatch:
                 callback()  # the week's notices and the digests' plan
-        assert len(sends) == 3  # one task per official
+        assert len(sends) == 3  # one sender task per official's message
 
         for callback in sends + sends:  # each task handed to a worker twice
             callback()
 
     assert smtp.recipients() == officials_emails(board)
-    assert DigestDelivery.objects.filter(status="sent").count() == 3
+    assert sent_deliveries(DigestDelivery.objects) == 3
 
 
 # --- a failing mail server ------------------------------------------------------------------
 
 
-@pytest.fixture
-def no_propagation():
-    """Eager tasks keep going after an error, as a worker does: Celery retries them
-    inline (no countdown), and after the last retry the task's failure handler runs."""
-    celery_app.conf.task_eager_propagates = False
-    yield
-    celery_app.conf.task_eager_propagates = True
+def test_a_busy_mail_server_gets_the_digest_at_the_outboxs_next_try(
+    board, smtp, run_week, django_capture_on_commit_callbacks
+):
+    smtp.refuse = 2
+
+    run_week()
+
+    assert smtp.refused == 2
+    assert len(smtp.recipients()) == 1
+    with (
+        time_machine.travel(at(WEEK, 9, 5), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        outbox.sweep()  # beat's sweep, a minute after the first retry fell due
+
+    assert smtp.recipients() == officials_emails(board)
+    assert sorted(
+        DigestDelivery.objects.values_list("message__attempts", flat=True)
+    ) == [1, 2, 2]
 
 
 def closed_port() -> int:
@@ -409,19 +461,19 @@ def closed_port() -> int:
         return probe.getsockname()[1]
 
 
-ATTEMPTS = 1 + tasks.send_weekly_digest.max_retries
-
-
-def test_a_busy_mail_server_gets_the_digest_on_a_retry(
-    board, smtp, run_week, no_propagation
-):
-    smtp.refuse = 2
-
-    run_week()
-
-    assert smtp.refused == 2
-    assert smtp.recipients() == officials_emails(board)
-    assert DigestDelivery.objects.filter(status="sent").count() == 3
+def _fail_for_good(server: str, smtp, settings) -> None:
+    """The week's digests are planned and fail: refused for good (550), or the server
+    down at every try the outbox makes (its sender tasks run here, one after another)."""
+    if server == "refusing":
+        smtp.refuse, smtp.refusal = 1000, "550 5.7.1 Message rejected"
+    else:
+        settings.EMAIL_PORT = closed_port()
+    with time_machine.travel(at(WEEK, 9), tick=False):
+        digests.plan_weekly_digests(week_start=WEEK)
+    for message in OutgoingMessage.objects.filter(kind="weekly-digest"):
+        while message.status == OutgoingMessage.Status.QUEUED:
+            outbox.deliver(message.pk, now=message.next_try_at)
+            message.refresh_from_db()
 
 
 @pytest.mark.parametrize("server", ["refusing", "down"])
@@ -429,32 +481,22 @@ def test_a_digest_that_keeps_failing_shows_on_the_dashboard_and_staff_send_it_ag
     board,
     smtp,
     settings,
-    run_week,
-    no_propagation,
     client,
     staff,
     server,
     django_capture_on_commit_callbacks,
 ):
-    if server == "refusing":
-        smtp.refuse = 1000
-    else:
-        settings.EMAIL_PORT = closed_port()
+    _fail_for_good(server, smtp, settings)
 
-    run_week()
-
-    if server == "refusing":
-        assert smtp.refused == 3 * ATTEMPTS  # three officials, every retry refused
     assert smtp.messages == []
-    failed = DigestDelivery.objects.get(official=board.wang)
-    assert failed.status == DigestDelivery.Status.FAILED
-    assert failed.attempts == ATTEMPTS
-    assert failed.last_error.startswith(
-        "SMTPDataError" if server == "refusing" else "ConnectionRefusedError"
-    )
+    failed = DigestDelivery.objects.select_related("message").get(official=board.wang)
+    assert failed.message.status == OutgoingMessage.Status.FAILED
+    reason = failed.message.last_error
+    assert ("550" if server == "refusing" else "无法连接邮件服务器") in reason
     client.force_login(staff)
     html = client.get(reverse("staff_dashboard")).content.decode()
     assert "王建华" in html and "Li Ming" in html and "陈立" in html
+    assert reason.split("（")[0] in html  # the reason in words
     resend = reverse("publicity:resend_digest", args=[failed.pk])
     assert f'action="{resend}"' in html
     assert "重新发送" in html  # the button
@@ -466,14 +508,14 @@ def test_a_digest_that_keeps_failing_shows_on_the_dashboard_and_staff_send_it_ag
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = client.post(resend)
+        again = client.post(resend)  # a second click sends nothing more
 
-    assert response.status_code == 302
+    assert (response.status_code, again.status_code) == (302, 302)
     assert smtp.recipients() == [board.wang.user.email]
     (message,) = smtp.messages
     assert message.contains(board.overdue.number, link(board.overdue))
-    failed.refresh_from_db()
-    assert failed.status == DigestDelivery.Status.SENT
-    assert failed.last_error == ""
+    failed.message.refresh_from_db()
+    assert failed.message.status == OutgoingMessage.Status.SENT
     html = client.get(reverse("staff_dashboard")).content.decode()
     assert "王建华" not in html and "Li Ming" in html
 
@@ -496,7 +538,8 @@ def test_only_staff_send_a_digest_again_and_only_by_post(
 
     assert mailoutbox == []
     delivery.refresh_from_db()
-    assert delivery.status == DigestDelivery.Status.SENT
+    assert delivery.message.status == OutgoingMessage.Status.SENT
+    assert delivery.message.attempts == 1
 
 
 # --- the officials' settings ------------------------------------------------------------------
@@ -673,8 +716,8 @@ def _message_queries(department, week_start: date, policy) -> list[dict]:
         WEEK
     )  # the calendar's overrides are cached: read them first
     with CaptureQueriesContext(connection) as queries:
-        message = digests.build_message(delivery, now=at(WEEK, 9))
-    assert policy.title in message.body
+        built = digests.build_message(delivery, now=at(WEEK, 9))
+    assert policy.title in rendered(built, delivery.official.user).body
     return queries.captured_queries
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
+from chamber.models import OutgoingMessage
 from publicity import services, showcases
 from publicity.models import Article, ArticleKind, Picture, Showcase, ShowcasePhoto
 from tests.factories import EnterpriseFactory, MemberFactory
@@ -575,3 +576,37 @@ def test_the_review_page_takes_the_same_queries_for_1_and_10_waiting(staff_clien
 
     assert html(staff_client.get(REVIEW)).count(zh("Approve and publish")) == 10
     assert many == few
+
+
+# --- the members hear of the decision -------------------------------------------------
+
+
+def test_the_members_are_told_in_chinese_when_staff_approve_or_return_the_showcase(
+    alice, member, staff, django_capture_on_commit_callbacks, mailoutbox
+):
+    member.post(MINE, form(FIRST))
+    found = Showcase.objects.get(enterprise=alice.enterprise)
+    with django_capture_on_commit_callbacks(execute=True):
+        showcases.approve_showcase(showcase=found, actor=staff)
+
+    (approved_mail,) = mailoutbox
+    assert approved_mail.to == [alice.user.email]
+    assert approved_mail.subject == shown(
+        "The showcase of %(enterprise)s is published", enterprise="甲公司"
+    )
+    assert MINE in approved_mail.body
+
+    member.post(MINE, form(SECOND))
+    note = "请补充企业地址和联系电话。"
+    with django_capture_on_commit_callbacks(execute=True):
+        showcases.return_showcase(showcase=found, actor=staff, note=note)
+
+    returned_mail = mailoutbox[1]
+    assert returned_mail.subject == shown(
+        "The showcase of %(enterprise)s needs changes", enterprise="甲公司"
+    )
+    assert note in returned_mail.body and note in returned_mail.alternatives[0][0]
+    assert sorted(OutgoingMessage.objects.values_list("kind", "status")) == [
+        ("showcase-approved", "sent"),
+        ("showcase-returned", "sent"),
+    ]

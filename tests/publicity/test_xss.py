@@ -27,7 +27,7 @@ from members.models import Enterprise
 from publicity import digests, services, showcases
 from publicity.models import Article, ArticleKind, DigestDelivery, Showcase
 from tests.factories import EnterpriseFactory, MemberFactory, OfficialFactory
-from tests.publicity import at, dispatched
+from tests.publicity import at, dispatched, rendered
 from tests.publicity.test_pictures import png
 
 PAYLOADS = {
@@ -367,7 +367,7 @@ def test_the_weekly_digest_email_in_html_and_text(staff, payload):
         official=official, week_start=WEEK, kind=DigestDelivery.Kind.DEPARTMENT
     )
 
-    message = digests.build_message(delivery, now=at(WEEK, 9))
+    message = rendered(digests.build_message(delivery, now=at(WEEK, 9)), official.user)
 
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"

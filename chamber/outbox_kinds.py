@@ -1,0 +1,35 @@
+"""Each kind of outgoing message in words, for the staff's outbox page (发件箱).
+
+A message's kind is the name of its e-mail templates (templates/emails/<kind>-*.txt);
+tests/chamber/test_outbox_page.py fails for a template without its label here.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+KINDS = {
+    "activity-cancelled": _("Activity cancelled"),
+    "activity-promoted": _("Moved up from the waiting list"),
+    "activity-reminder": _("Activity reminder"),
+    "group-without-activity": _("Group without an activity this month"),
+    "invitation": _("Invitation to the portal"),
+    "leader-digest": _("Weekly escalations to the district leaders"),
+    "monthly-news": _("Monthly news to members"),
+    "password-reset": _("Password reset"),
+    "petition-answered": _("Answer to a petition"),
+    "petition-dispatched": _("Petition dispatched to a department"),
+    "petition-due": _("Petitions due soon"),
+    "petition-review": _("Review cycle report"),
+    "rota-reminder": _("Duty week reminder"),
+    "rota-swap-accepted": _("Duty week taken over"),
+    "rota-swap-lapsed": _("Duty week swap not taken"),
+    "rota-swap-request": _("Duty week swap request"),
+    "rota-unavailable": _("Representative cannot serve a duty week"),
+    "showcase-approved": _("Showcase published"),
+    "showcase-returned": _("Showcase returned for changes"),
+    "weekly-digest": _("Weekly digest to a department"),
+}
+
+
+def kind_label(kind: str) -> str:
+    """The kind in words; a kind without a label shows as stored."""
+    return str(KINDS.get(kind, kind))
