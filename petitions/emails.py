@@ -52,13 +52,15 @@ def dispatched(petition_id: int) -> None:
         return
     path = reverse("petitions:department_detail", args=[petition.pk])
     # One notice per dispatch (the due date changes with each dispatch or reopening).
-    for user in _department_officials(petition.department_id):
-        outbox.queue(
+    outbox.queue_all(
+        outbox.Notice(
             f"petition-dispatched:{petition.pk}:{petition.due_on}:{user.pk}",
             "petition-dispatched",
             user,
             {"petition": petition, "path": path},
         )
+        for user in _department_officials(petition.department_id)
+    )
 
 
 def answered(petition_id: int, answer_round: int) -> None:
@@ -73,22 +75,27 @@ def answered(petition_id: int, answer_round: int) -> None:
         mine = members.filter(user_id=petition.submitted_by_id)
         if mine.exists():
             members = mine
-    for member in members.select_related("user"):
+    replied = petition.status == Petition.Status.REPLIED
+
+    def rate_path(user_id: int) -> str:
         token = rating_token(
-            petition_id=petition.pk, answer_round=answer_round, user_id=member.user_id
+            petition_id=petition.pk, answer_round=answer_round, user_id=user_id
         )
-        outbox.queue(
+        return reverse("petitions:rate_by_link", args=[token]) if replied else ""
+
+    outbox.queue_all(
+        outbox.Notice(
             f"petition-answered:{petition.pk}:{answer_round}:{member.user_id}",
             "petition-answered",
             member.user,
             {
                 "petition": petition,
                 "path": petition.get_absolute_url(),
-                "rate_path": reverse("petitions:rate_by_link", args=[token])
-                if petition.status == Petition.Status.REPLIED
-                else "",
+                "rate_path": rate_path(member.user_id),
             },
         )
+        for member in members.select_related("user")
+    )
 
 
 def due_next_working_day(run: ReviewRun) -> None:

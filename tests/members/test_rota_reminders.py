@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from chamber import outbox
@@ -322,3 +322,33 @@ def test_a_real_worker_sends_the_days_reminders(settings):
     assert any(rep.user.email in path.read_text(errors="replace") for path in new)
     assert ShiftReminder.objects.get().member == rep
     assert DutyShift.objects.get().representative == rep
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reminders_sent_before_the_outbox_are_not_sent_again_after_the_upgrade(
+    mailoutbox,
+):
+    """members 0006: a reminder marked sent becomes a sent row of the outbox under the
+    key the rota now uses, so the same day's step sends nothing twice."""
+    from django.core.management import call_command
+    from django.db.migrations.executor import MigrationExecutor
+
+    rep = DutyRepresentativeFactory()
+    shift = DutyShiftFactory(week_start=WEEK, representative=rep)
+    before = [("members", "0005_calendar_feed_for_activities")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    old.get_model("members", "ShiftReminder").objects.create(
+        shift_id=shift.pk,
+        member_id=rep.pk,
+        kind=ShiftReminder.Kind.WEEK_BEFORE,
+        sent_at=timezone.now(),
+    )
+
+    call_command("migrate", verbosity=0)
+    day = rota.run_rota_day(today=WEEK_BEFORE)
+
+    assert day["reminders"] == 0
+    assert reminders() == [(ShiftReminder.Kind.WEEK_BEFORE, rep.pk, True)]
+    assert mailoutbox == []

@@ -18,10 +18,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from chamber import workdays
-from chamber.models import Department, User
+from chamber.models import Department, OutgoingMessage, User
 from members.models import Member
 from petitions import services
 from petitions.models import Category, Petition, PetitionEvent
@@ -430,6 +431,30 @@ def test_dispatching_gives_the_department_and_due_date_and_tells_it(
     }
     assert list(Petition.objects.for_department(w.department.pk)) == [petition]
     assert len(callbacks) == 1  # the officials' notice, after commit
+
+
+@pytest.mark.parametrize("officials", [1, 4])
+def test_the_dispatch_writes_its_notices_in_one_insert_however_many_officials(
+    w, officials
+):
+    """Issue 17, speed: a change that tells many adds one INSERT (and one look-up of
+    the keys) to its request, whatever the number of recipients."""
+    for _ in range(officials - 1):
+        OfficialFactory(department=w.department)
+    petition = accepted(w)
+
+    with CaptureQueriesContext(connection) as queries:
+        dispatch(w, petition)
+
+    inserts = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('INSERT INTO "chamber_outgoingmessage"')
+    ]
+    assert len(inserts) == 1
+    assert (
+        OutgoingMessage.objects.filter(kind="petition-dispatched").count() == officials
+    )
 
 
 def test_a_department_no_longer_active_gets_nothing(w):
