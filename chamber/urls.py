@@ -13,7 +13,7 @@ admin.site.index_title = _("Secretariat administration")
 account_patterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(
+        views.LoginView.as_view(
             authentication_form=LoginForm, redirect_authenticated_user=True
         ),
         name="login",

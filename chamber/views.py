@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
@@ -28,19 +28,25 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "chamber/home.html")
 
 
+class LoginView(auth_views.LoginView):
+    """Log in; staff land on their dashboard, everyone else on the home page, unless
+    a `next` on this site says where to go."""
+
+    def get_default_redirect_url(self) -> str:
+        if roles_of(self.request.user).is_staff:
+            return reverse("staff_dashboard")
+        return super().get_default_redirect_url()
+
+
 @staff_required
 def staff_dashboard(request: HttpRequest) -> HttpResponse:
-    """The secretariat's starting page: the state of the portal and the way to each task."""
+    """The secretariat's starting page: today's work first (今日待办, from the apps'
+    template tags), then the week, the state of the portal and the way to each task."""
     context = {
         "last_year": timezone.localdate().year - 1,
         "worker": selectors.worker_status(),
         "outbox": selectors.outbox_status(),
         "outbox_late_minutes": int(selectors.OUTBOX_LATE_AFTER.total_seconds() // 60),
-        "counts": {
-            "users": get_user_model().objects.filter(is_active=True).count(),
-            "departments": Department.objects.filter(is_active=True).count(),
-            "officials": Official.objects.filter(is_active=True).count(),
-        },
     }
     return render(request, "chamber/staff_dashboard.html", context)
 

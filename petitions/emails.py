@@ -12,7 +12,7 @@ from chamber import outbox
 from chamber.models import Official, User
 from members.models import Member
 from petitions import selectors
-from petitions.models import Escalation, Petition, ReviewRun
+from petitions.models import Escalation, Petition, PetitionEvent, ReviewRun
 from petitions.tokens import rating_token
 
 
@@ -98,6 +98,27 @@ def answered(petition_id: int, answer_round: int) -> None:
     )
 
 
+def instruction(event_id: int) -> None:
+    """A district leader's instruction (批示), at once to the department's liaison and
+    its other active officials; nothing while no department can see the petition."""
+    event = PetitionEvent.objects.select_related(
+        "actor", "petition", "petition__department"
+    ).get(pk=event_id)
+    petition = event.petition
+    if petition.department_id is None or petition.dispatched_at is None:
+        return
+    path = reverse("petitions:department_detail", args=[petition.pk])
+    outbox.queue_all(
+        outbox.Notice(
+            f"petition-instruction:{event.pk}:{user.pk}",
+            "petition-instruction",
+            user,
+            {"petition": petition, "instruction": event, "path": path},
+        )
+        for user in _department_officials(petition.department_id)
+    )
+
+
 def due_next_working_day(run: ReviewRun) -> None:
     """Remind each department of its petitions due on the next working day (once a day)."""
     pks = run.report.get("due_next_working_day", [])
@@ -164,3 +185,45 @@ def review_step(run: ReviewRun) -> None:
         )
         for user in recipients
     )
+
+
+def period_report(run: ReviewRun) -> None:
+    """月总结 / 季清零 reach their readers: leaders and staff get the figures and a link to
+    the full report, each department's officials their own line of it."""
+    report = run.report
+    readers = {u.pk: u for u in [*_staff(), *_leaders()]}
+    context = {
+        "run": run,
+        "totals": report.get("totals", {}),
+        "departments": report.get("departments", []),
+        "uncleared": report.get("uncleared", []),
+        "path": run.get_absolute_url(),
+    }
+    notices = [
+        outbox.Notice(
+            f"petition-period-report:{run.pk}:{user.pk}",
+            "petition-period-report",
+            user,
+            context,
+        )
+        for user in readers.values()
+    ]
+    rows = {row["id"]: row for row in report.get("departments", [])}
+    officials = (
+        Official.objects.filter(
+            department_id__in=rows, is_active=True, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("-is_liaison", "user__full_name")
+    )
+    path = reverse("petitions:department_queue")
+    notices += [
+        outbox.Notice(
+            f"petition-department-report:{run.pk}:{o.user_id}",
+            "petition-department-report",
+            o.user,
+            {"run": run, "row": rows[o.department_id], "path": path},
+        )
+        for o in officials
+    ]
+    outbox.queue_all(notices)

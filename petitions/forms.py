@@ -14,8 +14,9 @@ from chamber.phone import tidy_phone, validate_office_phone
 from chamber.uploads import CheckedFilesField
 from members.credit_code import normalise
 from members.models import Enterprise
+from petitions import today
 from petitions.models import Category, Petition
-from petitions.services import MAX_ATTACHMENTS, BatchRow
+from petitions.services import INSTRUCTION_MAX_LENGTH, MAX_ATTACHMENTS, BatchRow
 
 
 def _categories():
@@ -242,6 +243,24 @@ class ReplyForm(forms.Form):
         max_length=2000,
         help_text=_("Needed when the matter is not wholly resolved."),
     )
+    instruction_answer = forms.CharField(
+        label=_("How the district leader's instruction was carried out"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": _("Say how the district leader's instruction was carried out.")
+        },
+    )
+
+    def __init__(self, *args, instruction_open: bool = False, **kwargs) -> None:
+        """While a district leader's instruction (批示) is open, the reply must say how
+        it was carried out; otherwise the field is not there."""
+        super().__init__(*args, **kwargs)
+        if instruction_open:
+            self.fields["instruction_answer"].required = True
+        else:
+            del self.fields["instruction_answer"]
 
     def clean(self):
         data = super().clean()
@@ -256,6 +275,29 @@ class ReplyForm(forms.Form):
                 gettext("A petition not wholly resolved needs a follow-up plan."),
             )
         return data
+
+
+class InstructionForm(forms.Form):
+    """A district leader's instruction (批示) on a petition."""
+
+    text = forms.CharField(
+        label=_("Instruction"),
+        max_length=INSTRUCTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write the instruction.")},
+        help_text=_(
+            "Sent at once to the department; its next reply must say how it was "
+            "carried out."
+        ),
+    )
+    for_enterprise = forms.BooleanField(
+        label=_("Show it to the enterprise"),
+        required=False,
+        help_text=_(
+            "Unticked, the enterprise sees only that district leaders are following "
+            "its petition."
+        ),
+    )
 
 
 class AnswerForm(forms.Form):
@@ -331,6 +373,10 @@ class RatingForm(forms.Form):
         return data
 
 
+def _todo_choices() -> list[tuple[str, str]]:
+    return [("", _("All")), *today.todo_choices()]
+
+
 class StaffFilterForm(forms.Form):
     STATUSES = [
         ("", _("All")),
@@ -364,6 +410,12 @@ class StaffFilterForm(forms.Form):
         empty_label=_("All"),
     )
     supervised = forms.BooleanField(label=_("Under supervision"), required=False)
+    # An item of the day's work (今日待办), as the staff dashboard counts it.
+    todo = forms.ChoiceField(
+        label=_("Today's work"),
+        choices=_todo_choices,
+        required=False,
+    )
 
 
 # --- batch intake ----------------------------------------------------------------------

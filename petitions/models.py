@@ -11,13 +11,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from chamber.records import ImmutableRecord
+from chamber.records import ImmutableQuerySet, ImmutableRecord
 from chamber.times import beijing_date, beijing_minute
 from chamber.uploads import StoredUpload, random_upload_path
 
@@ -151,6 +151,16 @@ class PetitionQuerySet(models.QuerySet):
 
     def in_section(self, section: str, on):
         return self.filter(section_q(section, on))
+
+    def with_open_instruction(self):
+        """With a district leader's instruction (批示) the department has not answered."""
+        return self.filter(
+            Exists(
+                PetitionEvent.objects.open_instructions().filter(
+                    petition=OuterRef("pk")
+                )
+            )
+        )
 
 
 class Petition(models.Model):
@@ -507,8 +517,33 @@ def section_q(section: str, on, prefix: str = "") -> Q:
     }[section]
 
 
+class PetitionEventQuerySet(ImmutableQuerySet):
+    def instructions(self):
+        """District leaders' instructions (批示)."""
+        return self.filter(kind=PetitionEvent.Kind.INSTRUCTION)
+
+    def open_instructions(self):
+        """Instructions not answered yet (已批示, not 已落实).
+
+        The one rule: a department's reply answers every instruction written on the
+        petition before it (the reply must then say how, record_department_reply), so an
+        instruction is open while no department reply follows it on its petition.
+        """
+        later_reply = PetitionEvent.objects.filter(
+            petition_id=OuterRef("petition_id"),
+            kind=PetitionEvent.Kind.DEPARTMENT_REPLY,
+            pk__gt=OuterRef("pk"),
+        )
+        return self.instructions().filter(~Exists(later_reply))
+
+
 class PetitionEvent(ImmutableRecord):
-    """One immutable step in a petition's life: who did what, when, and why."""
+    """One immutable step in a petition's life: who did what, when, and why.
+
+    A district leader's instruction (批示) is one too (kind "instruction"): its text is
+    the note, shown to the enterprise only when the leader marked it so (`is_public`);
+    whether it is answered follows from the events after it (`open_instructions`).
+    """
 
     class Kind(models.TextChoices):
         STATUS = "status", _("status change")
@@ -522,6 +557,7 @@ class PetitionEvent(ImmutableRecord):
         TRIAGE_FLAG = "triage_flag", _("not triaged in time")
         SUPERVISION = "supervision", _("marked for supervision")
         ESCALATION = "escalation", _("escalated")
+        INSTRUCTION = "instruction", _("district leader's instruction")
 
     petition = models.ForeignKey(
         Petition,
@@ -552,6 +588,8 @@ class PetitionEvent(ImmutableRecord):
         help_text=_("Part of the timeline the enterprise sees."),
     )
     created_at = models.DateTimeField(_("at"), default=timezone.now, editable=False)
+
+    objects = PetitionEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("petition event")

@@ -297,7 +297,9 @@ def run_monthly_summary(*, on: date, caught_up_on: date | None = None) -> Review
     if not created:
         return run
     report = selectors.period_report(first=first, last=last)
-    return _finish(run, stats=report["totals"], report=report)
+    run = _finish(run, stats=report["totals"], report=report)
+    emails.period_report(run)
+    return run
 
 
 # --- 季清零 ---------------------------------------------------------------------------
@@ -340,6 +342,7 @@ def run_quarterly_clearance(*, on: date, caught_up_on: date | None = None) -> Re
     stats = {**summary["totals"], "uncleared": len(escalated)}
     run = _finish(run, stats=stats, report={**summary, "uncleared": escalated})
     emails.review_step(run)
+    emails.period_report(run)
     return run
 
 

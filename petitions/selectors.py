@@ -9,7 +9,7 @@ import statistics
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from chamber import workdays
@@ -170,12 +170,61 @@ def timeline(*, petition: Petition, audience: str) -> list[PetitionEvent]:
 
 
 def escalations(*, open_only: bool = True) -> QuerySet[Escalation]:
-    """Escalations to the leaders, newest first; by default only petitions still open."""
+    """Escalations to the leaders, newest first; by default only petitions still open.
+
+    Each carries `has_instruction` and `has_open_instruction` (a district leader's 批示
+    on its petition, and one not answered yet): 已批示 / 已落实, in the same query.
+    """
+    instructions = PetitionEvent.objects.filter(petition_id=OuterRef("petition_id"))
     found = Escalation.objects.select_related(
         "petition", "petition__enterprise", "department", "run"
+    ).annotate(
+        has_instruction=Exists(instructions.instructions()),
+        has_open_instruction=Exists(instructions.open_instructions()),
     )
     if open_only:
         found = found.exclude(petition__status__in=Petition.ENDED_STATUSES)
+    return found
+
+
+def leader_petitions() -> QuerySet[Petition]:
+    """The petitions a district leader may open (and instruct on): those escalated."""
+    return Petition.objects.select_related(
+        "enterprise", "category", "department", "department_replied_by"
+    ).filter(pk__in=Escalation.objects.values("petition_id"))
+
+
+def open_instructions(*, petition: Petition) -> list[PetitionEvent]:
+    """The district leaders' instructions on a petition its department has not answered."""
+    return list(
+        PetitionEvent.objects.open_instructions()
+        .filter(petition=petition)
+        .select_related("actor")
+    )
+
+
+def instructions(*, petition: Petition) -> list[PetitionEvent]:
+    """A petition's instructions (批示), oldest first: each with `is_open` (已批示, not
+    yet 已落实) and `answer`, the department's reply that answered it, if any. Two
+    queries, whatever the number of instructions."""
+    found = list(
+        PetitionEvent.objects.instructions()
+        .filter(petition=petition)
+        .annotate(
+            is_open=Exists(
+                PetitionEvent.objects.open_instructions().filter(pk=OuterRef("pk"))
+            )
+        )
+        .select_related("actor")
+    )
+    answers = {}
+    if any(not i.is_open for i in found):
+        for reply in PetitionEvent.objects.filter(
+            petition=petition, kind=PetitionEvent.Kind.DEPARTMENT_REPLY
+        ).select_related("actor"):
+            answers.update(dict.fromkeys(reply.data.get("instructions", []), reply))
+    for instruction in found:
+        instruction.answer = answers.get(instruction.pk)
     return found
 
 

@@ -27,10 +27,12 @@ urlpatterns = [
     path("staff/cycle/", views.cycle, name="cycle"),
     path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
     path("staff/<int:pk>/<slug:action>/", views.staff_action, name="staff_action"),
+    path("leader/", views.leader_home, name="leader_home"),
     path("reports/", views.reports, name="reports"),
     path("reports/<int:pk>/", views.report, name="report"),
     path("reports/<int:pk>/report.xlsx", views.report_export, name="report_export"),
     path("escalations/", views.escalations, name="escalations"),
     path("escalations/<int:pk>/", views.leader_detail, name="leader_detail"),
+    path("escalations/<int:pk>/instruct/", views.instruct, name="instruct"),
     path("registered/<int:pk>/", views.registered_detail, name="registered_detail"),
 ]

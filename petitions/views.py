@@ -21,7 +21,7 @@ from chamber.decorators import member_required, role_required, staff_required
 from chamber.roles import Role, roles_of
 from chamber.uploads import content_disposition, download_response
 from members.models import DutyLogEntry
-from petitions import forms, selectors, services, sheets
+from petitions import forms, leader, selectors, services, sheets
 from petitions.models import (
     Escalation,
     Petition,
@@ -29,6 +29,8 @@ from petitions.models import (
     ReviewRun,
     Section,
 )
+from petitions.today import LABELS as TODO_LABELS
+from petitions.today import todo_petitions
 from petitions.tokens import read_rating_token
 
 PAGE_SIZE = 25
@@ -174,6 +176,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "petition": petition,
         "events": selectors.timeline(petition=petition, audience="enterprise"),
+        "leaders_following": petition.events.instructions().exists(),
         "attachments": list(petition.attachments.all()),
         "rating_form": forms.RatingForm()
         if petition.status == Petition.Status.REPLIED
@@ -329,17 +332,29 @@ def department_queue(request: HttpRequest) -> HttpResponse:
 
 @official_required
 def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    petition = _get_petition_for_official(request, pk)
-    still_ours = petition.is_waiting_at_department
+    return _department_page(request, _get_petition_for_official(request, pk))
+
+
+def _department_page(
+    request: HttpRequest, petition: Petition, reply_form=None
+) -> HttpResponse:
+    """The department's page of a petition; `reply_form` is a refused reply, shown again
+    with what was typed and its errors."""
+    instructions = selectors.open_instructions(petition=petition)
+    if reply_form is None:
+        reply_form = forms.ReplyForm(
+            auto_id="reply_%s", instruction_open=bool(instructions)
+        )
     context = {
         "petition": petition,
         "events": selectors.timeline(petition=petition, audience="department"),
         "attachments": list(petition.attachments.all()),
         "today": timezone.localdate(),
-        "still_ours": still_ours,
+        "still_ours": petition.is_waiting_at_department,
+        "instructions": instructions,
         "return_form": forms.ReturnForm(auto_id="return_%s"),
         "progress_form": forms.ProgressForm(auto_id="progress_%s"),
-        "reply_form": forms.ReplyForm(auto_id="reply_%s"),
+        "reply_form": reply_form,
     }
     return render(request, "petitions/department_detail.html", context)
 
@@ -374,6 +389,8 @@ def department_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
     if action not in DEPARTMENT_ACTIONS:
         raise Http404
     petition = _get_petition_for_official(request, pk)
+    if action == "reply":
+        return _department_reply(request, petition)
     form_class, service, success = DEPARTMENT_ACTIONS[action]
     data = {}
     if form_class is not None:
@@ -388,6 +405,26 @@ def department_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
     if ok and action == "return":
         return redirect("petitions:department_queue")
     return redirect("petitions:department_detail", pk=pk)
+
+
+def _department_reply(request: HttpRequest, petition: Petition) -> HttpResponse:
+    """The department's reply; refused, the page comes back with what was typed."""
+    form = forms.ReplyForm(
+        request.POST,
+        auto_id="reply_%s",
+        instruction_open=bool(selectors.open_instructions(petition=petition)),
+    )
+    if form.is_valid():
+        try:
+            services.record_department_reply(
+                petition=petition, actor=request.user, **form.cleaned_data
+            )
+        except services.PetitionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, DEPARTMENT_ACTIONS["reply"][2])
+            return redirect("petitions:department_detail", pk=petition.pk)
+    return _department_page(request, petition, reply_form=form)
 
 
 # --- staff -----------------------------------------------------------------------------
@@ -435,6 +472,9 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         supervised=bool(filters.get("supervised")),
         query=(filters.get("q") or "").strip(),
     )
+    todo = filters.get("todo") or ""
+    if todo:
+        petitions = todo_petitions(petitions, todo, on=timezone.localdate())
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(
             sheets.petitions_workbook(petitions[:5000]), content_type=sheets.XLSX
@@ -450,6 +490,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         "page": _page(request, petitions),
         "query_string": query.urlencode(),
         "today": timezone.localdate(),
+        "todo": TODO_LABELS[todo] if todo else "",
     }
     return render(request, "petitions/staff_list.html", context)
 
@@ -711,6 +752,23 @@ def reports(request: HttpRequest) -> HttpResponse:
     return render(request, "petitions/reports.html", {"page": _page(request, runs)})
 
 
+@leadership_required
+def leader_home(request: HttpRequest) -> HttpResponse:
+    """The district leader's figures (领导看板): this month and last, the 三率 of twelve
+    months, departments to watch, escalations waiting, groups and activities; with
+    `?format=xlsx`, the page's tables as an Excel file."""
+    today = timezone.localdate()
+    figures = leader.overview(today=today, now=timezone.now())
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(leader.workbook(figures), content_type=sheets.XLSX)
+        response["Content-Disposition"] = content_disposition(
+            f"leader-{today:%Y%m%d}.xlsx"
+        )
+        return response
+    context = {"figures": figures, "charts": leader.chart_data(figures)}
+    return render(request, "petitions/leader_home.html", context)
+
+
 # Petitions listed per list of a report page; the Excel export has them all.
 REPORT_LIST_ROWS = 100
 
@@ -780,21 +838,57 @@ def report_export(request: HttpRequest, pk: int) -> HttpResponse:
 @leadership_required
 def leader_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A district leader reads an escalated petition: the enterprise's words, the
-    department, every event and the reply; nothing to act on. Others are 404."""
-    petition = get_object_or_404(
-        Petition.objects.select_related(
-            "enterprise", "category", "department", "department_replied_by"
-        ).filter(pk__in=Escalation.objects.values("petition_id")),
-        pk=pk,
-    )
+    department, every event and the reply, and may write an instruction (批示) on it;
+    staff read it too. Others are 404."""
+    return _leader_page(request, get_object_or_404(selectors.leader_petitions(), pk=pk))
+
+
+def _leader_page(
+    request: HttpRequest, petition: Petition, instruction_form=None
+) -> HttpResponse:
+    """The leaders' page of a petition; `instruction_form` is a refused instruction,
+    shown again with what was typed and its errors."""
+    may_instruct = roles_of(request.user).is_leader and not petition.has_ended
+    if instruction_form is None and may_instruct:
+        instruction_form = forms.InstructionForm(auto_id="instruction_%s")
     context = {
         "petition": petition,
         "events": selectors.timeline(petition=petition, audience="staff"),
         "escalations": list(petition.escalations.all()),
         "today": timezone.localdate(),
         "audience": "leader",
+        "instructions": selectors.instructions(petition=petition),
+        "instruction_form": instruction_form if may_instruct else None,
     }
     return render(request, "petitions/follow.html", context)
+
+
+@require_POST
+@role_required(Role.LEADER)
+def instruct(request: HttpRequest, pk: int) -> HttpResponse:
+    """A district leader writes an instruction (批示) on a petition they may open; staff
+    and officials are refused (403), like everyone without the role."""
+    petition = get_object_or_404(selectors.leader_petitions(), pk=pk)
+    form = forms.InstructionForm(request.POST, auto_id="instruction_%s")
+    if form.is_valid():
+        try:
+            services.write_instruction(
+                petition=petition, actor=request.user, **form.cleaned_data
+            )
+        except services.PetitionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _instruction_sent(petition))
+            return redirect("petitions:leader_detail", pk=petition.pk)
+    return _leader_page(request, petition, instruction_form=form)
+
+
+def _instruction_sent(petition: Petition) -> str:
+    if petition.department_id and petition.dispatched_at:
+        return _("The instruction was sent to %(department)s.") % {
+            "department": petition.department.name
+        }
+    return _("The instruction was recorded; the chamber's staff will follow it up.")
 
 
 @role_required(Role.REPRESENTATIVE)
@@ -809,6 +903,7 @@ def registered_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "petition": petition,
         "events": selectors.timeline(petition=petition, audience="enterprise"),
+        "leaders_following": petition.events.instructions().exists(),
         "today": timezone.localdate(),
         "audience": "representative",
     }

@@ -18,7 +18,7 @@ from django.utils.text import capfirst
 
 from chamber import outbox, workdays
 from chamber.models import Official, OutgoingMessage
-from petitions.models import Escalation, Petition, Section, section_q
+from petitions.models import Escalation, Petition, PetitionEvent, Section, section_q
 from publicity import deliveries
 from publicity.models import Article, DigestDelivery
 
@@ -46,6 +46,16 @@ def _listed_at(department_ref, on: date) -> Q:
     return Q(department_id=department_ref) & _listed(on)
 
 
+def _open_instructions(department_ref):
+    """District leaders' instructions (批示) not answered yet on petitions with a
+    department (`department_ref`: its id, an OuterRef, or an `__in` list)."""
+    lookup = "__in" if isinstance(department_ref, (list, set, tuple)) else ""
+    return PetitionEvent.objects.open_instructions().filter(
+        **{f"petition__department_id{lookup}": department_ref},
+        petition__status__in=Petition.WITH_DEPARTMENT,
+    )
+
+
 @transaction.atomic
 def plan_weekly_digests(*, week_start: date, now: datetime | None = None) -> list[int]:
     """Write the week's deliveries (officials whose department has something to list,
@@ -61,13 +71,16 @@ def plan_weekly_digests(*, week_start: date, now: datetime | None = None) -> lis
         .exclude(user__email="")
         .filter(
             Q(department__isnull=False)
-            & Exists(
-                Petition.objects.filter(
-                    _listed_at(
-                        OuterRef("department_id"),
-                        max(week_start, timezone.localdate(now)),
+            & (
+                Exists(
+                    Petition.objects.filter(
+                        _listed_at(
+                            OuterRef("department_id"),
+                            max(week_start, timezone.localdate(now)),
+                        )
                     )
                 )
+                | Exists(_open_instructions(OuterRef("department_id")))
             )
         )
         .values_list("pk", flat=True)
@@ -152,6 +165,7 @@ def build_messages(
         if d.kind == DigestDelivery.Kind.DEPARTMENT
     }
     sections = _sections_by_department(department_ids, on=on)
+    instructions = _instructions_by_department(department_ids)
     leaders = (
         _leaders_context()
         if any(d.kind == DigestDelivery.Kind.LEADER for d in rows)
@@ -169,7 +183,8 @@ def build_messages(
             continue
         official = delivery.official
         waiting = sections.get(official.department_id)
-        if not waiting or not any(waiting.values()):
+        instructed = instructions.get(official.department_id, [])
+        if not instructed and (not waiting or not any(waiting.values())):
             built[delivery.pk] = None
             continue
         include_articles = getattr(
@@ -183,6 +198,7 @@ def build_messages(
                 "delivery": delivery,
                 "department": official.department,
                 "sections": waiting,
+                "instructions": instructed,
                 # the official's queue heads its sections with the same words
                 "headings": {s: capfirst(s.label) for s in DIGEST_SECTIONS},
                 "policies": policies[delivery.week_start] if include_articles else [],
@@ -246,6 +262,26 @@ def department_sections(*, department_id: int, on: date) -> dict[str, list]:
     its page, where the reply form is). One query, whatever the number of petitions.
     """
     return _sections_by_department({department_id}, on=on)[department_id]
+
+
+def _instructions_by_department(department_ids: set[int]) -> dict[int, list]:
+    """The open instructions (批示) on each department's petitions, oldest first, each
+    with `reply_path`; one query (none without departments)."""
+    by_department: dict[int, list] = {}
+    if not department_ids:
+        return by_department
+    for instruction in (
+        _open_instructions(sorted(department_ids))
+        .select_related("actor", "petition", "petition__enterprise")
+        .order_by("created_at", "pk")
+    ):
+        instruction.reply_path = reverse(
+            "petitions:department_detail", args=[instruction.petition_id]
+        )
+        by_department.setdefault(instruction.petition.department_id, []).append(
+            instruction
+        )
+    return by_department
 
 
 def _sections_by_department(

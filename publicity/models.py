@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from chamber.records import ImmutableRecord
 from chamber.uploads import StoredUpload
 
 
@@ -422,3 +423,27 @@ class NewsletterDelivery(OutboxDelivery):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.month:%Y-%m}"
+
+
+class TransparencySwitch(ImmutableRecord):
+    """晾晒: a leader turns the public page of the departments' 三率 on or off. Each turn
+    is a record (who, when); the latest says whether the page is public."""
+
+    is_public = models.BooleanField(_("public"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("switched by"),
+    )
+    created_at = models.DateTimeField(
+        _("switched at"), default=timezone.now, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("transparency switch")
+        verbose_name_plural = _("transparency switches")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{timezone.localtime(self.created_at):%Y-%m-%d %H:%M} {self.is_public}"

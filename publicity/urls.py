@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from chamber import pagecache
-from publicity import feeds, views, views_showcases
+from publicity import feeds, views, views_showcases, views_transparency
 
 app_name = "publicity"
 
@@ -41,6 +41,16 @@ urlpatterns = [
         name="return_showcase",
     ),
     path("search/", views.search, name="search"),
+    path(
+        "transparency/",
+        views_transparency.transparency_page,
+        name="transparency",
+    ),
+    path(
+        "transparency/switch/",
+        views_transparency.transparency_switch,
+        name="transparency_switch",
+    ),
     path("feed/", pagecache.whole_response(feeds.ArticlesFeed()), name="feed"),
     path("atom/", pagecache.whole_response(feeds.ArticlesAtomFeed()), name="atom"),
     path("digest/", views.digest_settings, name="digest_settings"),

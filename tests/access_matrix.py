@@ -479,7 +479,17 @@ MATRIX: dict[str, list[Case]] = {
             goes_to={"anonymous": "/static/img/favicon", "*": "/static/img/favicon"},
         )
     ],
-    "login": [Case(row(200, 302, 302, 302, 302, 302, 302), goes_to="home")],
+    # Logged in already: staff (and superusers, who are staff) go to their dashboard.
+    "login": [
+        Case(
+            row(200, 302, 302, 302, 302, 302, 302),
+            goes_to={
+                "staff": "staff_dashboard",
+                "superuser": "staff_dashboard",
+                "*": "home",
+            },
+        )
+    ],
     "logout": [
         Case(
             row(302, 302, 302, 302, 302, 302, 302),
@@ -795,6 +805,11 @@ MATRIX: dict[str, list[Case]] = {
             goes_to="petitions:staff_detail",
         )
     ],
+    # The leader's overview (领导看板) and its tables as an Excel file.
+    "petitions:leader_home": [
+        Case(LEADERS_AND_STAFF),
+        Case(LEADERS_AND_STAFF, label="xlsx", query="format=xlsx", content_type=XLSX),
+    ],
     "petitions:reports": [Case(LEADERS_AND_STAFF)],
     # Leaders read the monthly and quarterly reports; the daily runs are staff's.
     "petitions:report": [
@@ -807,6 +822,15 @@ MATRIX: dict[str, list[Case]] = {
     ],
     "petitions:escalations": [Case(LEADERS_AND_STAFF)],
     "petitions:leader_detail": [Case(LEADERS_AND_STAFF, _an_escalated_petition)],
+    # Only a leader writes a 批示 (staff and officials read it: 403); an empty one is
+    # refused with the page shown again, so nothing typed is lost (200).
+    "petitions:instruct": [
+        Case(
+            row(302, 403, 403, 403, 200, 403, 403),
+            _an_escalated_petition,
+            method="POST",
+        )
+    ],
     "petitions:registered_detail": [
         Case(REPRESENTATIVES_ONLY, _a_petition_the_rep_registered)
     ],
@@ -859,6 +883,15 @@ MATRIX: dict[str, list[Case]] = {
     "publicity:digest_settings": [Case(OFFICIALS_AND_LEADERS)],
     "publicity:resend_digest": [
         Case(STAFF_ACTION, _a_failed_digest, method="POST", goes_to="staff_dashboard")
+    ],
+    # 晾晒: off until a leader publishes it; leaders and staff see the preview.
+    "publicity:transparency": [Case(row(404, 404, 404, 404, 200, 200, 200))],
+    "publicity:transparency_switch": [
+        Case(
+            row(302, 403, 403, 403, 302, 403, 403),
+            method="POST",
+            goes_to="publicity:transparency",
+        )
     ],
     "publicity:news_settings": [Case(MEMBERS_ONLY)],
     "publicity:news_unsubscribe": [Case(PUBLIC, _alices_unsubscribe_token)],

@@ -3,7 +3,8 @@
 Every spreadsheet the portal writes is listed in EXPORTS and fetched through its real
 URL as staff: the admin's import-export for enterprises, members, group memberships
 and the points ledger (XLSX and CSV), an activity's attendance list, the staff's
-petition list, the monthly and quarterly reports, and the empty opinion-form sheet.
+petition list, the monthly and quarterly reports, the leader's overview, and the
+empty opinion-form sheet.
 The user-written text that reaches them (names, titles, reasons, department and
 category names, …) is seeded with every formula trigger; read back with openpyxl
 and csv, each such cell starts with an apostrophe, no cell is a formula, and the
@@ -263,6 +264,12 @@ EXPORTS = {
     ),
     "quarterly-report.xlsx": (
         _get("petitions:report_export", "quarterly"),
+        "xlsx",
+        True,
+        [PETITIONS],
+    ),
+    "leader-overview.xlsx": (
+        _get("petitions:leader_home", format="xlsx"),
         "xlsx",
         True,
         [PETITIONS],

@@ -461,6 +461,8 @@ OUTSIDE = {
     "activities:self_checkin": "the door's QR link, the same for every member",
     "petitions:leader_detail": "every district leader reads every escalated petition; "
     "the other roles are refused by role (access matrix)",
+    "petitions:instruct": "every district leader instructs on every escalated "
+    "petition; the other roles are refused by role (access matrix)",
     # Product decision (docs/checks.md gap 6): the groups compete in the open, so every
     # member sees every group's page and every member's points history.
     "groups:detail": "open to every member by design",

@@ -710,6 +710,9 @@ SWEEP: dict[str, list[Sweep]] = {
             ]
         ),
     ],
+    "petitions:instruct": [
+        Sweep("leader", _form(petition_forms.InstructionForm), form_refuses_empty=True)
+    ],
     "petitions:staff_new": [
         Sweep(
             STAFF,
@@ -779,6 +782,9 @@ SWEEP: dict[str, list[Sweep]] = {
         Sweep(MEMBER, {"action": Field(CHOICE, choice="subscribe")}, get_first=True)
     ],
     "publicity:news_unsubscribe": [Sweep("anonymous", get_first=True)],
+    "publicity:transparency_switch": [
+        Sweep("leader", {"public": Field(CHOICE, choice="on")})
+    ],
 }
 
 

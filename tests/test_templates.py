@@ -558,6 +558,9 @@ PAGES.update(
             "petitions:staff_detail", _a_petition, 302, 403, 200
         ),
         "petitions/cycle.html": Page("petitions:cycle", {}, 302, 403, 200),
+        "petitions/leader_home.html": Page(
+            "petitions:leader_home", {}, 302, 403, 200, LEADERSHIP
+        ),
         "petitions/reports.html": Page(
             "petitions:reports", {}, 302, 403, 200, LEADERSHIP
         ),
@@ -573,6 +576,10 @@ PAGES.update(
         ),
         "publicity/search.html": Page("publicity:search", {}, 200, 200, 200),
         "publicity/showcase_list.html": Page("publicity:showcases", {}, 200, 200, 200),
+        # 晾晒: off by default, so the public gets 404 and leaders and staff a preview.
+        "publicity/transparency.html": Page(
+            "publicity:transparency", {}, 404, 404, 200, {"leader": 200}
+        ),
         "registration/second_factor_setup.html": Page(
             "second_factor_setup", {}, 302, 200, 200
         ),

@@ -3,6 +3,10 @@
 The review cycle (daily, weekly, monthly, quarterly) lives in petitions/review.py.
 """
 
+from petitions.services.instructions import (  # noqa: F401
+    INSTRUCTION_MAX_LENGTH,
+    write_instruction,
+)
 from petitions.services.intake import (  # noqa: F401
     MAX_ATTACHMENTS,
     BatchRow,

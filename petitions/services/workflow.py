@@ -310,9 +310,14 @@ def record_department_reply(
     outcome: str,
     reply: str,
     follow_up_plan: str = "",
+    instruction_answer: str = "",
     now: datetime | None = None,
 ) -> Petition:
-    """The department replies; staff review the reply before the enterprise reads it."""
+    """The department replies; staff review the reply before the enterprise reads it.
+
+    While a district leader's instruction (批示) is open, the reply must also say how it
+    was carried out (`instruction_answer`); the reply then answers it (已落实).
+    """
     now = now or timezone.now()
     reply = _required(reply, _("Write the reply."))
     if outcome not in Petition.Outcome.values:
@@ -325,6 +330,7 @@ def record_department_reply(
         raise PetitionError(_("Sign for the petition before replying."))
     if petition.status != S.IN_PROGRESS:
         raise _refuse(petition, S.REPLIED)
+    answered = _answered_instructions(petition, instruction_answer)
     petition.outcome = outcome
     petition.department_reply = reply
     petition.follow_up_plan = follow_up_plan.strip()
@@ -344,10 +350,30 @@ def record_department_reply(
         PetitionEvent.Kind.DEPARTMENT_REPLY,
         actor=actor,
         note=reply,
-        data={"outcome": outcome, "follow_up_plan": petition.follow_up_plan},
+        data={
+            "outcome": outcome,
+            "follow_up_plan": petition.follow_up_plan,
+            **answered,
+        },
         now=now,
     )
     return petition
+
+
+def _answered_instructions(petition: Petition, answer: str) -> dict:
+    """What a department's reply says of the open instructions (their ids and how they
+    were carried out); refused when instructions are open and it says nothing."""
+    open_ids = list(
+        PetitionEvent.objects.open_instructions()
+        .filter(petition=petition)
+        .values_list("pk", flat=True)
+    )
+    if not open_ids:
+        return {}
+    answer = _required(
+        answer, _("Say how the district leader's instruction was carried out.")
+    )
+    return {"instructions": open_ids, "instruction_answer": answer}
 
 
 @transaction.atomic

@@ -28,7 +28,8 @@ from chamber.models import Official
 from members.models import DutyLogEntry, DutyShift, Enterprise, Member, Unavailability
 from members.services.rota import monday
 from petitions import services as petitions
-from petitions.models import Category, Escalation, Petition
+from petitions import today as todays_work
+from petitions.models import Category, Escalation, Petition, ReviewRun
 from publicity.models import Article
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -61,7 +62,8 @@ def demo(db):
     call_command("seed_demo", "--force", verbosity=0)
 
 
-def log_in(journey, origin: str, username: str) -> None:
+def log_in(journey, origin: str, username: str, lands: str = "/") -> None:
+    """Log in through the home page's link; staff land on their dashboard (`lands`)."""
     page = journey.page
     page.goto(f"{origin}/")
     journey.check("home before login")
@@ -71,8 +73,8 @@ def log_in(journey, origin: str, username: str) -> None:
     page.get_by_label(zh("Username")).fill(username)
     page.get_by_label(zh("Password")).fill(settings.DEMO_PASSWORD)
     page.get_by_role("button", name=zh("Log in")).click()
-    page.wait_for_url(f"{origin}/")
-    journey.check("home")
+    page.wait_for_url(f"{origin}{lands}")
+    journey.check("home" if lands == "/" else "landing")
 
 
 def menu(page, name: str) -> None:
@@ -303,9 +305,36 @@ def test_a_representative_declares_days_off_and_logs_a_visitor(
 # --- a district leader ----------------------------------------------------------------------
 
 
-def test_a_leader_reads_an_escalated_petition(journey, demo, live_server):
-    escalation = Escalation.objects.select_related("petition").first()
-    petition = escalation.petition
+def _escalated_at(department) -> Petition:
+    """A petition in progress at the department, put before the leaders (the demo's
+    weekly dispatch escalates another department's)."""
+    petition = (
+        Petition.objects.filter(
+            department=department,
+            status=Petition.Status.IN_PROGRESS,
+            department_replied_at__isnull=True,
+        )
+        .order_by("due_on", "pk")
+        .first()
+    )
+    run = ReviewRun.objects.filter(kind=ReviewRun.Kind.WEEKLY).latest("period_start")
+    Escalation.objects.get_or_create(
+        petition=petition,
+        reason=Escalation.Reason.OVERDUE,
+        period_start=run.period_start,
+        defaults={"run": run, "department": department},
+    )
+    return petition
+
+
+def test_a_leader_reads_an_escalated_petition_and_instructs_on_it(
+    journey, demo, live_server
+):
+    official = Official.objects.select_related("department").get(
+        user__username="demo-official"
+    )
+    petition = _escalated_at(official.department)
+    instruction = "请教育局本周内约见企业，限期拿出解决方案。"
     me = journey("leader")
     page = me.page
     log_in(me, live_server.url, "demo-leader")
@@ -320,9 +349,24 @@ def test_a_leader_reads_an_escalated_petition(journey, demo, live_server):
     expect(main).to_contain_text(petition.description.splitlines()[0])
     expect(main).to_contain_text(petition.department.name)
     expect(main.locator("ol.timeline li").first).to_be_visible()
-    expect(main.locator("form")).to_have_count(0)  # read only
     me.check("escalated petition")
+    page.get_by_label(field("Instruction")).fill(instruction)
+    page.get_by_role("button", name=zh("Send the instruction")).click()
+    page.wait_for_url(f"{live_server.url}/petitions/escalations/{petition.pk}/")
+    expect(main).to_contain_text(instruction)
+    me.check("instruction written")
     me.finish()
+
+    # The department reads it on the petition's page, above its reply form.
+    them = journey("official")
+    log_in(them, live_server.url, "demo-official")
+    menu(them.page, zh("Department petitions"))
+    them.page.get_by_role("link", name=petition.title).first.click()
+    them.page.wait_for_url(re.compile(rf"/petitions/department/{petition.pk}/$"))
+    expect(them.page.locator("#instructions")).to_be_visible()
+    expect(them.page.locator("main")).to_contain_text(instruction)
+    them.check("instruction read")
+    them.finish()
 
 
 # --- an official --------------------------------------------------------------------------
@@ -393,7 +437,7 @@ def test_staff_triage_and_dispatch_a_petition(journey, demo, live_server):
     )
     me = journey("staff")
     page = me.page
-    log_in(me, live_server.url, "demo-staff")
+    log_in(me, live_server.url, "demo-staff", lands="/staff/")
 
     menu(page, zh("Petitions"))
     page.wait_for_url(f"{live_server.url}/petitions/staff/")
@@ -428,6 +472,63 @@ def test_staff_triage_and_dispatch_a_petition(journey, demo, live_server):
     me.finish()
 
 
+def test_staff_follow_a_figure_of_the_days_work_to_its_list_and_dispatch_one(
+    journey, demo, live_server
+):
+    """The dashboard leads with 今日待办: 待分办 opens the list of exactly those
+    petitions; one dispatched from there leaves the figure."""
+    target = (
+        todays_work.todo_petitions(
+            Petition.objects.all(), "to_dispatch", on=timezone.localdate()
+        )
+        .filter(status=Petition.Status.SUBMITTED)
+        .first()
+    )
+    assert target is not None, "the demo has petitions to triage"
+    before = todays_work.todo_counts(on=timezone.localdate())["to_dispatch"]
+    category = Category.objects.order_by("sort_order", "pk").first()
+    official = Official.objects.select_related("department").get(
+        user__username="demo-official"
+    )
+    me = journey("staff")
+    page = me.page
+    log_in(me, live_server.url, "demo-staff", lands="/staff/")
+
+    figure = page.locator('main a[href="/petitions/staff/all/?todo=to_dispatch"]')
+    expect(figure).to_contain_text(zh("To dispatch"))
+    expect(figure.locator("span").first).to_have_text(str(before))
+    figure.click()
+    page.wait_for_url(f"{live_server.url}/petitions/staff/all/?todo=to_dispatch")
+    expect(page.locator("main ul.list-group > li")).to_have_count(min(before, 25))
+    me.check("to dispatch")
+    page.get_by_role("link", name=target.title, exact=True).click()
+    page.wait_for_url(f"{live_server.url}/petitions/staff/{target.pk}/")
+
+    triage = page.locator("form", has=page.get_by_role("button", name=zh("Accept")))
+    triage.get_by_label(field("category")).select_option(label=category.name)
+    triage.get_by_label(zh_label(Petition.Handling.DEPARTMENT)).check()
+    triage.get_by_role("button", name=zh("Accept")).click()
+    page.wait_for_load_state()
+    dispatch = page.locator("form", has=page.get_by_role("button", name=zh("Dispatch")))
+    dispatch.get_by_label(field("department")).select_option(
+        label=official.department.name
+    )
+    dispatch.get_by_role("button", name=zh("Dispatch")).click()
+    page.wait_for_load_state()
+    target.refresh_from_db()
+    assert target.status == Petition.Status.DISPATCHED
+    me.check("dispatched")
+
+    menu(page, zh("Staff dashboard"))
+    page.wait_for_url(f"{live_server.url}/staff/")
+    if before > 1:
+        expect(figure.locator("span").first).to_have_text(str(before - 1))
+    else:  # nothing left: a figure of nothing is no link
+        expect(figure).to_have_count(0)
+    me.check("dashboard after")
+    me.finish()
+
+
 def test_staff_check_in_the_attendees_of_an_activity(journey, demo, live_server):
     early = Activity.objects.get(title=ACTIVITY)
     activity = Activity.objects.get(title=TODAY_ACTIVITY)
@@ -436,7 +537,7 @@ def test_staff_check_in_the_attendees_of_an_activity(journey, demo, live_server)
     activity_services.sign_up(activity=activity, member=member)
     me = journey("staff")
     page = me.page
-    log_in(me, live_server.url, "demo-staff")
+    log_in(me, live_server.url, "demo-staff", lands="/staff/")
 
     # Ten days early, check-in is closed and says why; nothing can be recorded.
     page.goto(f"{live_server.url}/activities/{early.pk}/check-in/")
@@ -491,7 +592,7 @@ def test_staff_publish_an_article(journey, demo, live_server):
     title = "区工商联召开民营企业家座谈会"
     me = journey("staff")
     page = me.page
-    log_in(me, live_server.url, "demo-staff")
+    log_in(me, live_server.url, "demo-staff", lands="/staff/")
 
     menu(page, zh("Administration"))
     page.wait_for_url(f"{live_server.url}/admin/")

@@ -227,7 +227,8 @@ def test_a_clear_to_zero_lost_on_the_quarters_first_day_runs_the_next_day(
     assert quarter.caught_up_on == date(2026, 4, 2)
     assert quarter.report["uncleared"] == [uncleared.pk]
     assert uncleared.escalations.get().run == quarter
-    assert len([m for m in mailoutbox if m.to == [leader.user.email]]) == 1
+    # The escalations, and the quarter's figures.
+    assert len([m for m in mailoutbox if m.to == [leader.user.email]]) == 2
 
 
 def test_only_the_last_lost_week_is_caught_up(staff):

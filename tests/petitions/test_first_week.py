@@ -45,9 +45,11 @@ def test_a_leader_opens_an_escalated_petition_from_the_escalations_page(
     for kind in ("dispatched", "in_progress", "replied"):
         assert escape(zh(Petition.Status(kind).label)) in shown
     assert "已现场查看。" in shown  # the department's progress note, an event
-    # read only: nothing on it posts to the petition's actions
+    # nothing on it posts to the petition's actions; the one form is the leader's 批示
     assert "/staff/" not in re.sub(r'href="[^"]*"', "", shown)
-    assert not re.search(r'<form[^>]+action="[^"]*/petitions/', shown)
+    assert re.findall(r'<form[^>]+action="([^"]*/petitions/[^"]*)"', shown) == [
+        reverse("petitions:instruct", args=[petition.pk])
+    ]
 
 
 def test_a_leader_gets_404_for_a_petition_that_was_never_escalated(

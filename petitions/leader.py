@@ -1,0 +1,577 @@
+"""The district leader's figures (领导看板), read on a phone.
+
+This month so far and last month: petitions received, still open, overdue, and the three
+rates (三率) with the count behind each, against the same days of the month before and of
+the same month a year earlier (for last month: the month before and the same month a
+year earlier); the 三率 of the last twelve months; intake by category; each department's
+working days to reply; the departments below target or with too few petitions to rank;
+escalations waiting; the groups' duties of the year and the activities held this month.
+
+Every rate comes from the one definition, `selectors.period_report`: a whole month that
+has its stored monthly summary (月总结, a `ReviewRun`) is read from it, so the leader
+reads the very figures of the report; any other period (this month so far, the same
+days a month or a year earlier, a month the summary never ran for) is computed by the
+same function. The number of queries does not grow with the number of petitions: a
+fixed number of periods, each read in a fixed number of queries, and one aggregate for
+what is open and overdue.
+"""
+
+import statistics
+from collections import defaultdict
+from datetime import date, datetime
+from io import BytesIO
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
+from openpyxl import Workbook
+
+from activities.models import Activity
+from activities.selectors import group_duty_grid
+from chamber import workdays
+from chamber.exports import safe_cell
+from chamber.models import Department
+from petitions.models import (
+    Escalation,
+    Petition,
+    PetitionEvent,
+    ReviewRun,
+    Section,
+    section_q,
+)
+from petitions.review import month_bounds
+from petitions.selectors import _in_period, period_report  # one window, one definition
+from petitions.sheets import PERCENT
+
+S = Petition.Status
+# Months shown in the 三率 chart and table, this month (so far) included.
+TREND_MONTHS = 12
+# What the chamber expects of a department in a month, in percent; a department below
+# any of them is listed for the leaders (with departments too few to rank).
+TARGETS = {"response_rate": 90.0, "resolution_rate": 80.0, "satisfaction_rate": 90.0}
+
+# The three rates: the report's key, its label, and the counts behind it (part of whole).
+RATES = (
+    ("response_rate", gettext_lazy("response rate"), "answered_on_time", "answered"),
+    ("resolution_rate", gettext_lazy("resolution rate"), "resolved", "answered"),
+    ("satisfaction_rate", gettext_lazy("satisfaction rate"), "satisfied_all", "rated"),
+)
+# The counts of a comparison table, and whether more is worse (marked in colour). Not
+# for what is still open: an earlier period's petitions have had longer to be answered.
+COUNTS = (
+    ("intake", gettext_lazy("petitions received"), False),
+    ("open", gettext_lazy("of these, still open"), False),
+    ("overdue", gettext_lazy("of these, overdue"), True),
+)
+
+
+def _month_first(day: date, back: int = 0) -> date:
+    """The first day of the month `back` months before the month holding `day`."""
+    index = day.year * 12 + day.month - 1 - back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _up_to_day(first: date, day: int) -> tuple[date, date]:
+    """From `first` (a month's first day) to its day `day`, or its last day if shorter."""
+    last = month_bounds(first)[1]
+    return first, min(first.replace(day=min(day, last.day)), last)
+
+
+def _periods(today: date) -> dict[str, tuple[date, date]]:
+    """Every period the page reads, by key: the comparisons and the trend's months."""
+    this_month = _month_first(today)
+    periods = {
+        "this_month": (this_month, today),
+        "this_month_before": _up_to_day(_month_first(today, 1), today.day),
+        "this_month_year_ago": _up_to_day(_month_first(today, 12), today.day),
+        "last_month": month_bounds(_month_first(today, 1)),
+        "last_month_before": month_bounds(_month_first(today, 2)),
+        "last_month_year_ago": month_bounds(_month_first(today, 13)),
+    }
+    for back in range(TREND_MONTHS - 1, 0, -1):
+        periods[f"trend_{back}"] = month_bounds(_month_first(today, back))
+    periods["trend_0"] = periods["this_month"]
+    return periods
+
+
+def period_reports(
+    periods: dict[str, tuple[date, date]], *, today: date
+) -> dict[str, dict]:
+    """The `period_report` of each period: the stored monthly summary for a whole month
+    that has one, else computed by `period_report` (each distinct period once).
+
+    One query for the stored summaries, then a fixed number per computed period.
+    """
+    whole_months = {
+        (first, last)
+        for first, last in periods.values()
+        if (first, last) == month_bounds(first) and last < today
+    }
+    stored = {
+        (run.period_start, run.period_end): run.report
+        for run in ReviewRun.objects.filter(
+            kind=ReviewRun.Kind.MONTHLY,
+            period_start__in=[first for first, _last in whole_months],
+            finished_at__isnull=False,
+        ).only("period_start", "period_end", "report")
+        if run.report.get("totals")
+    }
+    found: dict[tuple[date, date], dict] = {}
+    for span in set(periods.values()):
+        if span in whole_months and span in stored:
+            found[span] = stored[span]
+        else:
+            found[span] = period_report(first=span[0], last=span[1])
+    return {key: found[span] for key, span in periods.items()}
+
+
+def open_and_overdue(
+    periods: dict[str, tuple[date, date]], *, today: date
+) -> dict[str, dict[str, int]]:
+    """Of the petitions received in each period, how many are still open and how many are
+    overdue today (`Section.OVERDUE`); key "all": every petition. One query."""
+    ended = Q(status__in=Petition.ENDED_STATUSES)
+    overdue = section_q(Section.OVERDUE, today)
+    aggregates = {"all_open": Count("pk", filter=~ended)}
+    aggregates["all_overdue"] = Count("pk", filter=overdue)
+    for key, (first, last) in periods.items():
+        received = _in_period("created_at", first, last)
+        aggregates[f"{key}_open"] = Count("pk", filter=received & ~ended)
+        aggregates[f"{key}_overdue"] = Count("pk", filter=received & overdue)
+    counts = Petition.objects.aggregate(**aggregates)
+    return {
+        key: {"open": counts[f"{key}_open"], "overdue": counts[f"{key}_overdue"]}
+        for key in ["all", *periods]
+    }
+
+
+def _figures(report: dict, held: dict[str, int]) -> dict:
+    """A period's figures: the report's totals, what is still open of it, and each rate
+    with the counts behind it."""
+    totals = report["totals"]
+    figures = {
+        "intake": totals["intake"],
+        "open": held["open"],
+        "overdue": held["overdue"],
+        "satisfied_all": totals["satisfied"] + totals["basically"],
+        "no_rating": totals["no_rating"],
+    }
+    for key, _label, part, whole in RATES:
+        figures[key] = totals[key]
+        figures.setdefault(part, totals.get(part))
+        figures[whole] = totals[whole]
+    return figures
+
+
+def _change(now, then, *, points: bool) -> str:
+    """The change from `then` to `now` as it reads: +3, −1.5 (a rate, in percentage
+    points) or 0; empty when either side has no figure."""
+    if now is None or then is None:
+        return ""
+    diff = round(now - then, 1) if points else now - then
+    if not diff:
+        return "0"
+    text = f"{abs(diff):.1f}" if points else str(abs(diff))
+    return ("+" if diff > 0 else "\N{MINUS SIGN}") + text
+
+
+def _direction(now, then, worse_when_up: bool) -> str:
+    if now is None or then is None or now == then:
+        return ""
+    return "worse" if (now > then) == worse_when_up else "better"
+
+
+def comparison(columns: list[tuple[str, tuple[date, date], dict]]) -> dict:
+    """A period against two others: a row per figure, a cell per period; the later
+    cells carry the change of the first period against them."""
+    first = columns[0][2]
+    rows = []
+    for key, label, worse_when_more in COUNTS:
+        cells = [{"value": first[key]}]
+        for _name, _span, figures in columns[1:]:
+            direction = _direction(first[key], figures[key], True)
+            cells.append(
+                {
+                    "value": figures[key],
+                    "change": _change(first[key], figures[key], points=False),
+                    "direction": direction if worse_when_more else "",
+                }
+            )
+        rows.append({"key": key, "label": label, "rate": False, "cells": cells})
+    for key, label, part, whole in RATES:
+        cells = []
+        for index, (_name, _span, figures) in enumerate(columns):
+            cell = {
+                "value": figures[key],
+                "part": figures[part],
+                "whole": figures[whole],
+            }
+            if index:
+                cell["change"] = _change(first[key], figures[key], points=True)
+                cell["direction"] = _direction(first[key], figures[key], False)
+            cells.append(cell)
+        rows.append({"key": key, "label": label, "rate": True, "cells": cells})
+    return {
+        "columns": [
+            {"label": name, "first": span[0], "last": span[1]}
+            for name, span, _f in columns
+        ],
+        "rows": rows,
+    }
+
+
+def departments_to_watch(report: dict) -> list[dict]:
+    """The departments of a report below a target (TARGETS) or with too few petitions to
+    be ranked (`selectors.MIN_RANKED`), in the report's order, with the rates' counts."""
+    watched = []
+    for row in report.get("departments", []):
+        below = [
+            key
+            for key, target in TARGETS.items()
+            if row.get(key) is not None and row[key] < target
+        ]
+        unranked = row.get("rank") is None
+        if not (below or unranked):
+            continue
+        watched.append(
+            {
+                "name": row["name"],
+                "petitions": row["petitions"],
+                "unranked": unranked,
+                "rates": [
+                    {
+                        "key": key,
+                        "value": row.get(key),
+                        "part": row.get(part),
+                        "whole": row.get(whole),
+                        "below": key in below,
+                    }
+                    for key, part, whole in (
+                        ("response_rate", "on_time", "answered"),
+                        ("resolution_rate", "resolved", "answered"),
+                        ("satisfaction_rate", "satisfied", "rated"),
+                    )
+                ],
+            }
+        )
+    return watched
+
+
+def department_reply_days(*, first: date, last: date) -> list[dict]:
+    """Per department, working days from receipt to the answer (as `period_report` counts
+    them) of the answers given from `first` to `last`: median, slowest and how many;
+    the slowest median first. Petitions the chamber answered itself are left out. Two
+    queries."""
+    answers = list(
+        PetitionEvent.objects.filter(
+            _in_period("created_at", first, last),
+            kind=PetitionEvent.Kind.STATUS,
+            to_status=S.REPLIED,
+        ).values_list("petition__created_at", "created_at", "data")
+    )
+    earliest = min(
+        (timezone.localtime(c).date() for c, _a, _d in answers), default=first
+    )
+    counter = workdays.WorkingDayCounter(earliest, last)
+    days = defaultdict(list)
+    for created, answered, data in answers:
+        if data.get("department_id") is None:
+            continue
+        days[data["department_id"]].append(
+            counter.between(
+                timezone.localtime(created).date(), timezone.localtime(answered).date()
+            )
+        )
+    names = dict(Department.objects.filter(pk__in=days).values_list("pk", "name"))
+    rows = [
+        {
+            "name": names.get(pk, ""),
+            "median": _number(statistics.median(took)),
+            "slowest": max(took),
+            "answered": len(took),
+        }
+        for pk, took in days.items()
+    ]
+    return sorted(rows, key=lambda r: (-r["median"], r["name"]))
+
+
+def _number(value: float) -> float | int:
+    """4.0 as 4, 4.5 as it is: a median of working days reads as people count them."""
+    return int(value) if value == int(value) else round(value, 1)
+
+
+def escalations_waiting() -> dict:
+    """Escalations of petitions not yet ended, by reason, as the escalations page counts
+    them. One query."""
+    counts = dict(
+        Escalation.objects.exclude(petition__status__in=Petition.ENDED_STATUSES)
+        .values_list("reason")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {
+        "total": sum(counts.values()),
+        "reasons": [
+            (label, counts.get(code, 0)) for code, label in Escalation.Reason.choices
+        ],
+    }
+
+
+def group_duties(*, today: date) -> dict:
+    """The year's groups at a glance (the duty grid of `activities.selectors`): this
+    month's activities, the months gone by without one, a large or medium one led."""
+    rows = []
+    for row in group_duty_grid(year=today.year):
+        months = row["months"]
+        rows.append(
+            {
+                "label": row["group"].label,
+                "name": row["group"].name,
+                "this_month": months[today.month - 1],
+                "missed": [m for m in range(1, today.month) if not months[m - 1]],
+                "led_large_or_medium": row["led_large_or_medium"],
+            }
+        )
+    return {
+        "year": today.year,
+        "rows": rows,
+        "active_this_month": sum(1 for r in rows if r["this_month"]),
+    }
+
+
+def activities_held(*, first: date, now: datetime) -> list[Activity]:
+    """Published activities that started from `first` until `now`, with their
+    attendance (check-ins not undone). One query."""
+    return list(
+        Activity.objects.published()
+        .filter(starts_at__gte=workdays.start_of_day(first), starts_at__lte=now)
+        .select_related("series", "organising_group")
+        .annotate(
+            attended=Count("attendances", filter=Q(attendances__undone_at__isnull=True))
+        )
+        .order_by("starts_at", "pk")
+    )
+
+
+def overview(*, today: date, now: datetime) -> dict:
+    """Everything the leader's page shows, for day `today`; a fixed number of queries."""
+    periods = _periods(today)
+    reports = period_reports(periods, today=today)
+    held = open_and_overdue(periods, today=today)
+    figures = {key: _figures(reports[key], held[key]) for key in periods}
+
+    def column(name, key):
+        return (name, periods[key], figures[key])
+
+    trend = [
+        {
+            "first": periods[f"trend_{back}"][0],
+            "last": periods[f"trend_{back}"][1],
+            **figures[f"trend_{back}"],
+        }
+        for back in range(TREND_MONTHS - 1, -1, -1)
+    ]
+    categories = _categories(reports["this_month"], reports["last_month"])
+    year_first = periods[f"trend_{TREND_MONTHS - 1}"][0]
+    return {
+        "today": today,
+        "now": held["all"],
+        "this_month": comparison(
+            [
+                column(_("This month so far"), "this_month"),
+                column(_("Same days last month"), "this_month_before"),
+                column(_("Same days a year ago"), "this_month_year_ago"),
+            ]
+        ),
+        "last_month": comparison(
+            [
+                column(_("Last month"), "last_month"),
+                column(_("The month before"), "last_month_before"),
+                column(_("Same month a year ago"), "last_month_year_ago"),
+            ]
+        ),
+        "trend": trend,
+        "categories": categories,
+        "reply_days": {
+            "first": year_first,
+            "last": today,
+            "rows": department_reply_days(first=year_first, last=today),
+        },
+        "watch": [
+            {
+                "label": _("This month so far"),
+                "rows": departments_to_watch(reports["this_month"]),
+            },
+            {
+                "label": _("Last month"),
+                "rows": departments_to_watch(reports["last_month"]),
+            },
+        ],
+        "targets": TARGETS,
+        "escalations": escalations_waiting(),
+        "groups": group_duties(today=today),
+        "activities": activities_held(first=periods["this_month"][0], now=now),
+    }
+
+
+def _categories(this_month: dict, last_month: dict) -> list[dict]:
+    """Intake by category in both months, as the reports count it; the most first."""
+    rows: dict[str, dict] = {}
+    for key, report in (("this_month", this_month), ("last_month", last_month)):
+        for row in report.get("by_category", []):
+            name = row["name"] or _("not categorised")
+            rows.setdefault(name, {"name": name, "this_month": 0, "last_month": 0})
+            rows[name][key] += row["count"]
+    return sorted(
+        rows.values(), key=lambda r: (-r["this_month"], -r["last_month"], r["name"])
+    )
+
+
+def chart_data(figures: dict) -> dict:
+    """What static/js/leader-charts.js draws, with its labels (json_script)."""
+    rates = {key: str(label) for key, label, _p, _w in RATES}
+    reply = figures["reply_days"]["rows"]
+    return {
+        "trend": {
+            "months": [f"{row['first']:%Y-%m}" for row in figures["trend"]],
+            "series": [
+                {"name": rates[key], "data": [row[key] for row in figures["trend"]]}
+                for key in rates
+            ],
+        },
+        "categories": {
+            "names": [row["name"] for row in figures["categories"]],
+            "series": [
+                {
+                    "name": _("This month so far"),
+                    "data": [row["this_month"] for row in figures["categories"]],
+                },
+                {
+                    "name": _("Last month"),
+                    "data": [row["last_month"] for row in figures["categories"]],
+                },
+            ],
+        },
+        "departments": {
+            "names": [row["name"] for row in reply],
+            "series": [
+                {
+                    "name": _("median working days to reply"),
+                    "data": [row["median"] for row in reply],
+                }
+            ],
+        },
+        "percent": "%",
+    }
+
+
+# --- the Excel export: the page's tables --------------------------------------------------
+
+
+def _rate_cell(value):
+    """A rate stored as a percentage (75.0) as the fraction Excel shows as 75.0%."""
+    return None if value is None else value / 100
+
+
+def _percent_columns(sheet, columns) -> None:
+    for row in sheet.iter_rows(min_row=2):
+        for index in columns:
+            if index < len(row):
+                row[index].number_format = PERCENT
+
+
+def _comparison_sheet(book: Workbook, title: str, table: dict) -> None:
+    sheet = book.create_sheet(title[:31])
+    head = [pgettext("a measured value", "figure")]
+    for column in table["columns"]:
+        span = f"{column['first']:%Y-%m-%d}–{column['last']:%Y-%m-%d}"
+        head += [f"{column['label']} {span}", _("numerator"), _("denominator")]
+    sheet.append(head)
+    for row in table["rows"]:
+        line = [str(row["label"])]
+        for cell in row["cells"]:
+            if row["rate"]:
+                line += [_rate_cell(cell["value"]), cell["part"], cell["whole"]]
+            else:
+                line += [cell["value"], None, None]
+        sheet.append(line)
+    _percent_columns(sheet, [1, 4, 7])
+
+
+def workbook(figures: dict) -> bytes:
+    """The page's tables as a workbook, one sheet each, every cell formula-safe."""
+    book = Workbook()
+    book.remove(book.active)
+    _comparison_sheet(book, _("This month so far"), figures["this_month"])
+    _comparison_sheet(book, _("Last month"), figures["last_month"])
+    trend = book.create_sheet(_("three rates by month")[:31])
+    trend.append(
+        [
+            _("month"),
+            _("petitions received"),
+            _("answers given"),
+            _("answered by the due date"),
+            _("response rate"),
+            _("resolved"),
+            _("resolution rate"),
+            _("ratings"),
+            _("satisfied or basically satisfied"),
+            _("satisfaction rate"),
+        ]
+    )
+    for row in figures["trend"]:
+        trend.append(
+            [
+                f"{row['first']:%Y-%m}",
+                row["intake"],
+                row["answered"],
+                row["answered_on_time"],
+                _rate_cell(row["response_rate"]),
+                row["resolved"],
+                _rate_cell(row["resolution_rate"]),
+                row["rated"],
+                row["satisfied_all"],
+                _rate_cell(row["satisfaction_rate"]),
+            ]
+        )
+    _percent_columns(trend, [4, 6, 9])
+    categories = book.create_sheet(_("intake by category")[:31])
+    categories.append([_("category"), _("This month so far"), _("Last month")])
+    for row in figures["categories"]:
+        categories.append(
+            [safe_cell(row["name"]), row["this_month"], row["last_month"]]
+        )
+    days = book.create_sheet(_("working days to reply")[:31])
+    days.append([_("department"), _("median"), _("slowest"), _("answers given")])
+    for row in figures["reply_days"]["rows"]:
+        days.append(
+            [safe_cell(row["name"]), row["median"], row["slowest"], row["answered"]]
+        )
+    watch = book.create_sheet(_("departments to watch")[:31])
+    watch.append(
+        [
+            _("period"),
+            _("department"),
+            _("petitions"),
+            _("not ranked"),
+            _("response rate"),
+            _("resolution rate"),
+            _("satisfaction rate"),
+        ]
+    )
+    for period in figures["watch"]:
+        for row in period["rows"]:
+            watch.append(
+                [
+                    str(period["label"]),
+                    safe_cell(row["name"]),
+                    row["petitions"],
+                    _("yes") if row["unranked"] else "",
+                    *(_rate_cell(rate["value"]) for rate in row["rates"]),
+                ]
+            )
+    _percent_columns(watch, [4, 5, 6])
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,22 @@
+"""`{% todo_figures as figures %}`: the petitions in the day's work (今日待办) for the
+staff dashboard; `{% review_steps %}`: each review step's last run and next run."""
+
+from django import template
+from django.utils import timezone
+
+from petitions import today
+from petitions.today import Figure
+
+register = template.Library()
+
+
+@register.simple_tag
+def todo_figures() -> list[Figure]:
+    """The figures of petitions in today's work, each linking to its list. One query."""
+    return today.todo_figures(on=timezone.localdate())
+
+
+@register.inclusion_tag("petitions/includes/review_steps.html")
+def review_steps() -> dict:
+    """The review cycle's clock: when each step last ran and when it runs next."""
+    return {"steps": today.review_steps()}
