@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chamber import workdays
-from petitions import emails, selectors
+from petitions import emails, selectors, today
 from petitions.models import Escalation, Petition, PetitionEvent, ReviewRun
 
 S = Petition.Status
@@ -118,13 +118,13 @@ def run_daily_study(*, on: date, caught_up_on: date | None = None) -> ReviewRun 
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    # In (or back from a department) before the previous working day began: a whole
-    # working day without triage.
+    # In (or back from a department) a whole working day without triage: the rule the
+    # staff dashboard's 待分办 shows in red (petitions/today.py).
     untriaged = list(
         Petition.objects.filter(
             status=S.SUBMITTED,
             triage_flagged_on__isnull=True,
-            awaiting_triage_since__lt=workdays.start_of_day(previous),
+            awaiting_triage_since__lt=today.triage_late_before(on),
         ).values_list("pk", flat=True)
     )
     Petition.objects.filter(pk__in=untriaged).update(triage_flagged_on=on)
