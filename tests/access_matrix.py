@@ -448,6 +448,7 @@ ANONYMOUS_EXCEPTIONS = {
     "activities:detail[members only]": "not on the public site: not found",
     "activities:activity_calendar[members only]": "not on the public site: not found",
     "publicity:showcase_photo[waiting for approval]": "not public yet: not found",
+    "publicity:transparency": "晾晒 not published by a leader yet: not found",
 }
 
 MATRIX: dict[str, list[Case]] = {
