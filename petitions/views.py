@@ -29,7 +29,7 @@ from petitions.models import (
     ReviewRun,
     Section,
 )
-from petitions.today import LABELS as TODO_LABELS
+from petitions.today import LABELS as TODAY_LABELS
 from petitions.today import todo_petitions
 from petitions.tokens import read_rating_token
 
@@ -490,7 +490,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         "page": _page(request, petitions),
         "query_string": query.urlencode(),
         "today": timezone.localdate(),
-        "todo": TODO_LABELS[todo] if todo else "",
+        "todo": TODAY_LABELS[todo] if todo else "",
     }
     return render(request, "petitions/staff_list.html", context)
 
