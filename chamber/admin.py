@@ -31,13 +31,25 @@ class UserAdmin(DjangoUserAdmin):
         "email",
         "is_active",
         "is_staff",
+        "handles_petitions",
         "last_login",
     ]
-    list_filter = ["is_staff", "is_superuser", "is_active", "language"]
+    list_filter = [
+        "is_staff",
+        "handles_petitions",
+        "is_superuser",
+        "is_active",
+        "language",
+    ]
     search_fields = ["username", "full_name", "email"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (_("Personal info"), {"fields": ["full_name", "email", "language"]}),
+        # Who among the staff hears of replies, returns, 批示… (petitions/emails.py).
+        (
+            _("Petition notices"),
+            {"fields": ["handles_petitions", "petition_digest"]},
+        ),
         (
             _("Permissions"),
             {

@@ -84,8 +84,13 @@ def seed(*, password: str) -> None:
         )
         departments.append(department)
 
+    # demo-staff handles petitions, told of each event at once (the admin changes it).
     staff = demo_user(
-        username="demo-staff", full_name="王秘书", password=password, is_staff=True
+        username="demo-staff",
+        full_name="王秘书",
+        password=password,
+        is_staff=True,
+        handles_petitions=True,
     )
     staff.groups.add(sync_secretariat_group())
 

@@ -22,6 +22,28 @@ class User(AbstractUser):
         choices=settings.LANGUAGES,
         default=settings.LANGUAGE_CODE,
     )
+    # Who among the staff is told what happens to petitions (petitions/emails.py).
+    handles_petitions = models.BooleanField(
+        _("handles petitions"),
+        default=False,
+        help_text=_(
+            "Staff ticked here are told when a department replies or returns a "
+            "petition, a representative registers one from the duty log, an "
+            "enterprise rates an answer unsatisfied or a district leader writes an "
+            "instruction. Staff not ticked are not told; while no staff user is "
+            "ticked, every active staff user with an e-mail address is, so nothing "
+            "is lost."
+        ),
+    )
+    petition_digest = models.BooleanField(
+        _("petition notices in one daily digest"),
+        default=False,
+        help_text=_(
+            "Ticked: instead of one e-mail for each event, one e-mail each "
+            "working-day morning listing the events since the start of the working "
+            "day before."
+        ),
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")

@@ -29,12 +29,16 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 class LoginView(auth_views.LoginView):
-    """Log in; staff land on their dashboard, everyone else on the home page, unless
-    a `next` on this site says where to go."""
+    """Log in; staff land on their dashboard (今日待办), district leaders on their
+    figures (领导看板), everyone else on the home page, unless a `next` on this site
+    says where to go. A leader who is staff too lands on the staff's day."""
 
     def get_default_redirect_url(self) -> str:
-        if roles_of(self.request.user).is_staff:
+        roles = roles_of(self.request.user)
+        if roles.is_staff:
             return reverse("staff_dashboard")
+        if roles.is_leader:
+            return reverse("petitions:leader_home")
         return super().get_default_redirect_url()
 
 

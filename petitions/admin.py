@@ -14,6 +14,7 @@ from petitions.models import (
     Petition,
     PetitionAttachment,
     PetitionEvent,
+    RateTarget,
     ReviewRun,
 )
 
@@ -44,6 +45,22 @@ class CategoryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Categories appear in petitions and reports: untick "offered" instead.
+        return False
+
+
+@admin.register(RateTarget)
+class RateTargetAdmin(admin.ModelAdmin):
+    """The 三率 targets the leader's overview measures departments against: one row per
+    rate, edited, never added or deleted."""
+
+    list_display = ["rate", "percent"]
+    list_editable = ["percent"]
+    list_display_links = None
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 

@@ -28,8 +28,8 @@ from activities.models import Activity
 from chamber import workdays
 from chamber.models import Department, Official, User
 from members.models import DutyLogEntry, Enterprise, Member
-from petitions import review, services
-from petitions.models import Category, Petition
+from petitions import review, services, topics
+from petitions.models import Category, Petition, ReviewRun
 
 logger = logging.getLogger(__name__)
 CH = Petition.Channel
@@ -1601,7 +1601,75 @@ class _Seeder:
         for back in range(5, -1, -1):
             review.run_monthly_summary(on=_months_before(this_month, back))
         review.run_quarterly_clearance(on=review.quarter_bounds(self.today)[0])
+        self._topic()
         monday = self.today - timedelta(days=self.today.weekday())
         review.run_weekly_dispatch(on=monday)
         for day in workdays.working_days(monday, self.today):
             review.run_step("daily", on=day)
+
+    def _topic(self) -> None:
+        """每月一题: this month's topic, picked from last month's summary's first category
+        candidate, with one task done, one past its due date (the daily study then
+        supervises it) and one still to do; demo-official's department takes part."""
+        run = (
+            ReviewRun.objects.filter(kind=ReviewRun.Kind.MONTHLY)
+            .order_by("-period_start")
+            .first()
+        )
+        found = [
+            c
+            for c in ((run.report if run else {}).get("candidates") or [])
+            if c["kind"] == "category"
+        ]
+        demo_official = Official.objects.filter(user__username="demo-official").first()
+        if not found or demo_official is None or demo_official.department_id is None:
+            return
+        candidate = found[0]
+        theirs = demo_official.department
+        lead = (
+            Department.objects.filter(pk=candidate["department_id"]).first() or theirs
+        )
+        month = self.today.replace(day=1)
+        first_day = workdays.add_working_days(month - timedelta(days=1), 1)
+        picked = min(self._at(first_day, 10, 0), self.now - timedelta(hours=2))
+        name = candidate["name"]
+        topic = topics.save_topic(
+            actor=self.staff,
+            month=month,
+            title=f"{name}类诉求集中破解",
+            lead_department=lead,
+            departments=[theirs] if theirs != lead else [],
+            problems=(
+                f"同类“{name}”诉求反复出现，企业多次反映\n"
+                "办理标准和时限各部门说法不一\n"
+                "答复后缺少回访，企业获得感不强"
+            ),
+            petitions=Petition.objects.filter(pk__in=candidate["petitions"]),
+            tasks=[
+                {
+                    "text": "梳理上月同类诉求，形成问题清单",
+                    "department": lead,
+                    "owner": "",
+                    "due_on": first_day,
+                },
+                {
+                    "text": "牵头部门与协办部门会商，统一办理口径",
+                    "department": theirs,
+                    "owner": "",
+                    "due_on": workdays.last_working_day_before(self.today),
+                },
+                {
+                    "text": "在企业家会客厅通报办理结果，听取企业意见",
+                    "department": None,
+                    "owner": "商会秘书处",
+                    "due_on": review.month_bounds(self.today)[1],
+                },
+            ],
+            now=picked,
+        )
+        topics.mark_task_done(
+            task=topic.tasks.order_by("sort_order").first(),
+            actor=self.staff,
+            note="已形成问题清单，报送牵头部门。",
+            now=self.now - timedelta(hours=1),
+        )

@@ -4,11 +4,23 @@ The dispatch notice and the answer are queued in the outbox by the workflow's ow
 transaction (`dispatched`, `answered`): if the change commits, its messages exist, and a
 broker that is down only delays them (chamber/outbox.py). The review step's notices are
 written by the step that finds them, in its transaction too.
+
+The staff who handle petitions (User.handles_petitions, set in the admin; every active
+staff user with an e-mail while nobody is ticked) are told of what needs them: a
+department's reply to review, a return, a petition from the duty log, an unsatisfied
+rating, a district leader's 批示; each at once, or in one digest each working-day
+morning (`staff_digest`, read from the events) as each of them chose. The member who
+submitted a petition hears its progress (accepted, sent to a department, the progress
+a department shows the enterprise, answered), as their profile chooses (Member.notify_*).
 """
 
-from django.urls import reverse
+from datetime import date, timedelta
 
-from chamber import outbox
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from chamber import outbox, workdays
 from chamber.models import Official, User
 from members.models import Member
 from petitions import selectors
@@ -32,6 +44,35 @@ def _staff() -> list[User]:
     return list(User.objects.filter(is_staff=True, is_active=True).exclude(email=""))
 
 
+def _handlers() -> list[User]:
+    """The staff who handle petitions: those ticked in the admin, or, while nobody is
+    ticked, every active staff user with an e-mail address (so nothing is lost)."""
+    staff = list(
+        User.objects.filter(is_staff=True, is_active=True)
+        .filter(Q(handles_petitions=True) | ~Q(email=""))
+        .order_by("pk")
+    )
+    return [u for u in staff if u.handles_petitions] or staff
+
+
+def _members_told(petition: Petition, choice: str) -> list[Member]:
+    """Who hears a petition's news: the member who submitted it, otherwise every active
+    member of the enterprise; of them, those whose profile keeps `choice` on."""
+    members = list(
+        Member.objects.filter(
+            enterprise_id=petition.enterprise_id, user__is_active=True
+        ).select_related("user")
+    )
+    mine = [m for m in members if m.user_id == petition.submitted_by_id]
+    return [m for m in mine or members if getattr(m, choice)]
+
+
+def _event(event_id: int) -> PetitionEvent:
+    return PetitionEvent.objects.select_related(
+        "actor", "petition", "petition__enterprise", "petition__department"
+    ).get(pk=event_id)
+
+
 def _leaders() -> list[User]:
     return [
         o.user
@@ -41,7 +82,9 @@ def _leaders() -> list[User]:
     ]
 
 
-def dispatched(petition_id: int) -> None:
+def dispatched(petition_id: int, *, event_id: int | None = None) -> None:
+    """To the department's officials; for a dispatch by staff (`event_id`, its event),
+    also to the enterprise (`sent_to_department`), in the same INSERT."""
     petition = Petition.objects.select_related("department", "category").get(
         pk=petition_id
     )
@@ -52,7 +95,7 @@ def dispatched(petition_id: int) -> None:
         return
     path = reverse("petitions:department_detail", args=[petition.pk])
     # One notice per dispatch (the due date changes with each dispatch or reopening).
-    outbox.queue_all(
+    notices = [
         outbox.Notice(
             f"petition-dispatched:{petition.pk}:{petition.due_on}:{user.pk}",
             "petition-dispatched",
@@ -60,21 +103,20 @@ def dispatched(petition_id: int) -> None:
             {"petition": petition, "path": path},
         )
         for user in _department_officials(petition.department_id)
-    )
+    ]
+    if event_id is not None:
+        notices += sent_to_department(petition, event_id)
+    outbox.queue_all(notices)
 
 
 def answered(petition_id: int, answer_round: int) -> None:
+    """The answer, with its rating link, to the member who submitted the petition (or
+    the enterprise's members), unless their profile says no: the portal shows the
+    answer and its rating form all the same."""
     petition = Petition.objects.select_related("enterprise").get(pk=petition_id)
     if petition.answer_round != answer_round:
         return  # a later answer replaced this one
-    members = Member.objects.filter(
-        enterprise_id=petition.enterprise_id, user__is_active=True
-    )
-    if petition.submitted_by_id:
-        # The member who submitted it; otherwise every member of the enterprise.
-        mine = members.filter(user_id=petition.submitted_by_id)
-        if mine.exists():
-            members = mine
+    members = _members_told(petition, "notify_answered")
     replied = petition.status == Petition.Status.REPLIED
 
     def rate_path(user_id: int) -> str:
@@ -94,28 +136,256 @@ def answered(petition_id: int, answer_round: int) -> None:
                 "rate_path": rate_path(member.user_id),
             },
         )
-        for member in members.select_related("user")
+        for member in members
     )
 
 
 def instruction(event_id: int) -> None:
     """A district leader's instruction (批示), at once to the department's liaison and
-    its other active officials; nothing while no department can see the petition."""
-    event = PetitionEvent.objects.select_related(
-        "actor", "petition", "petition__department"
-    ).get(pk=event_id)
+    its other active officials (none while no department can see the petition), and
+    to the staff who handle petitions (`instruction_to_staff`), in one INSERT."""
+    event = _event(event_id)
     petition = event.petition
-    if petition.department_id is None or petition.dispatched_at is None:
+    notices = instruction_to_staff(event)
+    if petition.department_id is not None and petition.dispatched_at is not None:
+        path = reverse("petitions:department_detail", args=[petition.pk])
+        notices += [
+            outbox.Notice(
+                f"petition-instruction:{event.pk}:{user.pk}",
+                "petition-instruction",
+                user,
+                {"petition": petition, "instruction": event, "path": path},
+            )
+            for user in _department_officials(petition.department_id)
+        ]
+    outbox.queue_all(notices)
+
+
+# --- to the staff who handle petitions ------------------------------------------------
+
+# What each kind of staff notice tells, as one line of the daily digest.
+STAFF_EVENTS = {
+    "petition-replied": _("replied; review the reply"),
+    "petition-returned": _("returned it as not its duty"),
+    "petition-from-duty-log": _("registered it from the duty log"),
+    "petition-unsatisfied": _("rated the answer unsatisfied"),
+    "petition-instruction-to-staff": _("wrote an instruction"),
+}
+
+
+def staff_events_q() -> Q:
+    """The events the handlers are told of (those of STAFF_EVENTS), as written by the
+    workflow: read back from the timeline for the daily digest."""
+    E, S = PetitionEvent.Kind, Petition.Status
+    received = Q(kind=E.STATUS, from_status="", to_status=S.SUBMITTED)
+    return (
+        Q(kind__in=(E.DEPARTMENT_REPLY, E.INSTRUCTION))
+        | Q(
+            kind=E.STATUS,
+            from_status__in=Petition.WITH_DEPARTMENT,
+            to_status=S.SUBMITTED,
+        )
+        | (received & Q(petition__duty_log_entry__isnull=False))
+        | Q(
+            kind=E.STATUS,
+            from_status=S.REPLIED,
+            data__rating=Petition.Rating.UNSATISFIED,
+        )
+    )
+
+
+def _staff_kind(event: PetitionEvent) -> str:
+    """The staff notice an event of `staff_events_q` is told by."""
+    E = PetitionEvent.Kind
+    if event.kind == E.DEPARTMENT_REPLY:
+        return "petition-replied"
+    if event.kind == E.INSTRUCTION:
+        return "petition-instruction-to-staff"
+    if event.from_status == Petition.Status.REPLIED:
+        return "petition-unsatisfied"
+    if event.from_status:
+        return "petition-returned"
+    return "petition-from-duty-log"
+
+
+def _who(event: PetitionEvent, kind: str) -> str:
+    """Who did it, in a word: the department, the enterprise or the person."""
+    petition = event.petition
+    if kind == "petition-returned":
+        return event.data.get("returned_by", "")
+    if kind == "petition-unsatisfied":
+        return petition.enterprise.name
+    if kind == "petition-replied" and petition.department_id:
+        return petition.department.name
+    return event.actor.get_full_name() if event.actor_id else ""
+
+
+def _to_handlers(kind: str, event: PetitionEvent) -> list[outbox.Notice]:
+    """The notice `kind` of `event`, to each handler who wants each event at once (not
+    to whoever did it); those who chose the digest read it there the next morning."""
+    petition = event.petition
+    context = {
+        "petition": petition,
+        "event": event,
+        "who": _who(event, kind),
+        "path": reverse("petitions:staff_detail", args=[petition.pk]),
+    }
+    return [
+        outbox.Notice(f"{kind}:{event.pk}:{user.pk}", kind, user, context)
+        for user in _handlers()
+        if not user.petition_digest and user.pk != event.actor_id
+    ]
+
+
+def department_replied(event_id: int) -> None:
+    """A department replied: the handlers review it before the enterprise reads it."""
+    outbox.queue_all(_to_handlers("petition-replied", _event(event_id)))
+
+
+def returned(event_id: int) -> None:
+    """A department returned a petition as not its duty, with its basis: to dispatch again."""
+    outbox.queue_all(_to_handlers("petition-returned", _event(event_id)))
+
+
+def from_duty_log(petition_id: int) -> None:
+    """The representative on duty registered a visitor's appeal as a petition: to triage."""
+    event = (
+        PetitionEvent.objects.select_related(
+            "actor", "petition", "petition__enterprise", "petition__department"
+        )
+        .filter(petition_id=petition_id)
+        .earliest("created_at", "pk")
+    )
+    outbox.queue_all(_to_handlers("petition-from-duty-log", event))
+
+
+def rated_unsatisfied(event_id: int) -> None:
+    """The enterprise rated the answer unsatisfied, with what is still unresolved."""
+    outbox.queue_all(_to_handlers("petition-unsatisfied", _event(event_id)))
+
+
+def instruction_to_staff(event: PetitionEvent) -> list[outbox.Notice]:
+    """A district leader's 批示, to the handlers (queued with the department's, `instruction`)."""
+    return _to_handlers("petition-instruction-to-staff", event)
+
+
+def digest_period(on: date) -> tuple[date, date]:
+    """The days the digest of working day `on` covers: from the working day before up
+    to the day before `on` (a Monday's holds Friday and the weekend)."""
+    return workdays.last_working_day_before(on), on - timedelta(days=1)
+
+
+def staff_digest(on: date) -> list:
+    """On working day `on`, one message to each handler who chose the daily digest,
+    listing the events of `digest_period` (those they did themselves left out); none
+    to a handler with nothing to read, and none on a day off. Once per day and person."""
+    if not workdays.is_working_day(on):
+        return []
+    readers = [u for u in _handlers() if u.petition_digest]
+    if not readers:
+        return []
+    first, last = digest_period(on)
+    events = list(
+        PetitionEvent.objects.filter(
+            staff_events_q(),
+            created_at__gte=workdays.start_of_day(first),
+            created_at__lt=workdays.start_of_day(on),
+        )
+        .select_related(
+            "actor", "petition", "petition__enterprise", "petition__department"
+        )
+        .order_by("created_at", "pk")
+    )
+    items = []
+    for event in events:
+        kind = _staff_kind(event)
+        items.append(
+            {
+                "event": event,
+                "petition": event.petition,
+                "who": _who(event, kind),
+                "what": STAFF_EVENTS[kind],
+                "path": reverse("petitions:staff_detail", args=[event.petition_id]),
+            }
+        )
+    notices = []
+    for user in readers:
+        theirs = [i for i in items if i["event"].actor_id != user.pk]
+        if theirs:
+            notices.append(
+                outbox.Notice(
+                    f"petition-staff-digest:{on}:{user.pk}",
+                    "petition-staff-digest",
+                    user,
+                    {
+                        "items": theirs,
+                        "first": first,
+                        "last": last,
+                        "path": reverse("petitions:triage"),
+                    },
+                )
+            )
+    return outbox.queue_all(notices)
+
+
+# --- to the enterprise: its petition's progress ---------------------------------------
+
+
+def _member_context(petition: Petition) -> dict:
+    """The petition's page, and the profile where the member chooses these e-mails."""
+    return {
+        "petition": petition,
+        "path": petition.get_absolute_url(),
+        "profile_path": reverse("members:profile"),
+    }
+
+
+def accepted(event_id: int) -> None:
+    """The chamber accepted the petition (its first triage; a change of triage, or the
+    triage after a department returned it, is not news to the enterprise)."""
+    event = _event(event_id)
+    if event.from_status != Petition.Status.SUBMITTED:
         return
-    path = reverse("petitions:department_detail", args=[petition.pk])
+    petition = event.petition
     outbox.queue_all(
         outbox.Notice(
-            f"petition-instruction:{event.pk}:{user.pk}",
-            "petition-instruction",
-            user,
-            {"petition": petition, "instruction": event, "path": path},
+            f"petition-accepted:{petition.pk}:{member.user_id}",
+            "petition-accepted",
+            member.user,
+            _member_context(petition),
         )
-        for user in _department_officials(petition.department_id)
+        for member in _members_told(petition, "notify_accepted")
+    )
+
+
+def sent_to_department(petition: Petition, event_id: int) -> list[outbox.Notice]:
+    """The petition went to a department, due on a date: the department's name and the
+    date, never the chamber's note to it (queued with the officials', `dispatched`)."""
+    return [
+        outbox.Notice(
+            f"petition-sent-to-department:{event_id}:{member.user_id}",
+            "petition-sent-to-department",
+            member.user,
+            _member_context(petition),
+        )
+        for member in _members_told(petition, "notify_dispatched")
+    ]
+
+
+def progress(event_id: int) -> None:
+    """A department's progress note shown to the enterprise (is_public); nothing else."""
+    event = _event(event_id)
+    if not event.is_public or event.kind != PetitionEvent.Kind.PROGRESS:
+        return
+    petition = event.petition
+    outbox.queue_all(
+        outbox.Notice(
+            f"petition-progress:{event.pk}:{member.user_id}",
+            "petition-progress",
+            member.user,
+            {**_member_context(petition), "event": event},
+        )
+        for member in _members_told(petition, "notify_progress")
     )
 
 

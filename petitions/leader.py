@@ -36,6 +36,7 @@ from petitions.models import (
     Escalation,
     Petition,
     PetitionEvent,
+    RateTarget,
     ReviewRun,
     Section,
     section_q,
@@ -47,9 +48,6 @@ from petitions.sheets import PERCENT
 S = Petition.Status
 # Months shown in the 三率 chart and table, this month (so far) included.
 TREND_MONTHS = 12
-# What the chamber expects of a department in a month, in percent; a department below
-# any of them is listed for the leaders (with departments too few to rank).
-TARGETS = {"response_rate": 90.0, "resolution_rate": 80.0, "satisfaction_rate": 90.0}
 
 # The three rates: the report's key, its label, and the counts behind it (part of whole).
 RATES = (
@@ -221,14 +219,15 @@ def comparison(columns: list[tuple[str, tuple[date, date], dict]]) -> dict:
     }
 
 
-def departments_to_watch(report: dict) -> list[dict]:
-    """The departments of a report below a target (TARGETS) or with too few petitions to
-    be ranked (`selectors.MIN_RANKED`), in the report's order, with the rates' counts."""
+def departments_to_watch(report: dict, targets: dict[str, int]) -> list[dict]:
+    """The departments of a report below a target (`RateTarget`, data in the admin) or
+    with too few petitions to be ranked (`selectors.MIN_RANKED`), in the report's order,
+    with the rates' counts."""
     watched = []
     for row in report.get("departments", []):
         below = [
             key
-            for key, target in TARGETS.items()
+            for key, target in targets.items()
             if row.get(key) is not None and row[key] < target
         ]
         unranked = row.get("rank") is None
@@ -373,6 +372,7 @@ def overview(*, today: date, now: datetime) -> dict:
         for back in range(TREND_MONTHS - 1, -1, -1)
     ]
     categories = _categories(reports["this_month"], reports["last_month"])
+    targets = RateTarget.objects.as_dict()
     year_first = periods[f"trend_{TREND_MONTHS - 1}"][0]
     return {
         "today": today,
@@ -401,14 +401,14 @@ def overview(*, today: date, now: datetime) -> dict:
         "watch": [
             {
                 "label": _("This month so far"),
-                "rows": departments_to_watch(reports["this_month"]),
+                "rows": departments_to_watch(reports["this_month"], targets),
             },
             {
                 "label": _("Last month"),
-                "rows": departments_to_watch(reports["last_month"]),
+                "rows": departments_to_watch(reports["last_month"], targets),
             },
         ],
-        "targets": TARGETS,
+        "targets": targets,
         "escalations": escalations_waiting(),
         "groups": group_duties(today=today),
         "activities": activities_held(first=periods["this_month"][0], now=now),

@@ -6,10 +6,11 @@ from ending (closed, rejected, merged) without an answer to the enterprise, so
 事事有着落、件件有回音 holds even for a raw queryset update.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
@@ -72,6 +73,60 @@ class Category(models.Model):
         if priority == Petition.Priority.URGENT:
             return self.urgent_working_days
         return self.working_days
+
+
+class RateTargetQuerySet(models.QuerySet):
+    def as_dict(self) -> dict[str, int]:
+        """Each rate's target in percent, by the reports' key ("response_rate"…); a rate
+        whose row is missing keeps its default. One query."""
+        found = dict(self.values_list("rate", "percent"))
+        return {
+            rate: found.get(rate, default)
+            for rate, default in RateTarget.DEFAULTS.items()
+        }
+
+
+class RateTarget(models.Model):
+    """What the chamber expects of each department in a month, one row per rate of the
+    三率, in percent: a department below any of them is listed for the leaders. Data
+    staff edit in the admin (the admin's history records who changed it)."""
+
+    class Rate(models.TextChoices):
+        RESPONSE = "response_rate", _("response rate")
+        RESOLUTION = "resolution_rate", _("resolution rate")
+        SATISFACTION = "satisfaction_rate", _("satisfaction rate")
+
+    DEFAULTS = {
+        Rate.RESPONSE.value: 90,
+        Rate.RESOLUTION.value: 80,
+        Rate.SATISFACTION.value: 90,
+    }
+
+    rate = models.CharField(_("rate"), max_length=20, choices=Rate, unique=True)
+    percent = models.PositiveSmallIntegerField(
+        _("target (%)"),
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "A department below this rate in a month is listed for the leaders."
+        ),
+    )
+
+    objects = RateTargetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("target of a rate")
+        verbose_name_plural = _("targets of the three rates")
+        ordering = ["rate"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent__lte=100),
+                name="rate_target_is_a_percentage",
+                violation_error_message=_("A target is a percentage, 100 at most."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_rate_display()} {self.percent}%"
 
 
 class NumberSequence(models.Model):
@@ -731,3 +786,258 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.petition_id} · {self.get_reason_display()}"
+
+
+# --- 每月一题: one topic a month, from one case to a class of cases ----------------------
+
+
+def month_start(day: date) -> date:
+    """The first day of the month holding `day`: how a topic's month is stored."""
+    return day.replace(day=1)
+
+
+class MonthlyTopic(models.Model):
+    """每月一题: the month's topic, picked from the monthly summary's candidates (a category
+    or a repeated matter with many petitions, many unresolved, many returned): a lead
+    department, co-operating departments, two or three concrete problems, tasks with
+    owners and deadlines, and the petitions it covers.
+
+    Its changes are recorded by `TopicEvent` (petitions/topics.py writes both). The
+    article that publishes it belongs to publicity, which petitions never imports: the
+    topic keeps the article's id only.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("topic status", "in progress")
+        CLOSED = "closed", pgettext_lazy("topic status", "concluded")
+
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
+    lead_department = models.ForeignKey(
+        "chamber.Department",
+        on_delete=models.PROTECT,
+        related_name="led_topics",
+        verbose_name=_("lead department"),
+    )
+    departments = models.ManyToManyField(
+        "chamber.Department",
+        blank=True,
+        related_name="topics",
+        verbose_name=_("co-operating departments"),
+    )
+    problems = models.TextField(
+        _("concrete problems"),
+        max_length=3000,
+        help_text=_("Two or three concrete problems, one a line."),
+    )
+    petitions = models.ManyToManyField(
+        Petition,
+        blank=True,
+        related_name="topics",
+        verbose_name=_("petitions it covers"),
+    )
+    status = models.CharField(
+        pgettext_lazy("state of a record", "status"),
+        max_length=10,
+        choices=Status,
+        default=Status.OPEN,
+    )
+    result = models.TextField(
+        _("result"),
+        max_length=5000,
+        blank=True,
+        help_text=_("What the topic achieved, written when it is concluded."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("picked by"),
+    )
+    created_at = models.DateTimeField(
+        _("created at"), default=timezone.now, editable=False
+    )
+    closed_at = models.DateTimeField(_("concluded at"), null=True, blank=True)
+    # publicity.Article's id, once staff drafted the article of this topic.
+    article_id = models.PositiveIntegerField(_("article"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("monthly topic")
+        verbose_name_plural = _("monthly topics")
+        ordering = ["-month"]
+        constraints = [
+            # 每月一题: one topic a month.
+            models.UniqueConstraint(fields=["month"], name="one_topic_a_month"),
+            models.CheckConstraint(
+                condition=Q(month__day=1), name="topic_month_is_its_first_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("petitions:topic", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    def problem_lines(self) -> list[str]:
+        return [line.strip() for line in self.problems.splitlines() if line.strip()]
+
+
+class TopicTaskQuerySet(models.QuerySet):
+    def open(self):
+        """Not done yet, on a topic still in progress."""
+        return self.filter(done_at__isnull=True, topic__status=MonthlyTopic.Status.OPEN)
+
+    def overdue(self, on):
+        """Past its due date on day `on` and not done: supervised like an overdue
+        petition (the staff's day's work, the daily study). The one rule of it."""
+        return self.open().filter(due_on__lt=on)
+
+
+class TopicTask(models.Model):
+    """One task of a monthly topic: what, who (a department, or a person named), by when."""
+
+    topic = models.ForeignKey(
+        MonthlyTopic,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+        verbose_name=_("monthly topic"),
+    )
+    text = models.CharField(_("task"), max_length=300)
+    department = models.ForeignKey(
+        "chamber.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department in charge"),
+    )
+    owner = models.CharField(
+        _("person in charge"),
+        max_length=100,
+        blank=True,
+        help_text=_("A name, when no department or someone in it is in charge."),
+    )
+    due_on = models.DateField(_("due date"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("marked done by"),
+    )
+    done_note = models.TextField(_("what was done"), max_length=2000, blank=True)
+    supervised_on = models.DateField(
+        _("under supervision since"), null=True, blank=True
+    )
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    objects = TopicTaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("topic task")
+        verbose_name_plural = _("topic tasks")
+        ordering = ["sort_order", "due_on", "pk"]
+        indexes = [
+            # The daily study and the staff's day's work look for open tasks by due date.
+            models.Index(fields=["done_at", "due_on"], name="topictask_open_due"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(department__isnull=False) | ~Q(owner=""),
+                name="topic_task_has_someone_in_charge",
+                violation_error_message=_(
+                    "Name the department or the person in charge."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+    def is_overdue(self, on) -> bool:
+        """Agrees with `TopicTaskQuerySet.overdue`."""
+        return (
+            self.done_at is None
+            and self.due_on < on
+            and self.topic.status == MonthlyTopic.Status.OPEN
+        )
+
+    def is_late(self, on) -> bool:
+        """Done after its due date, or still not done past it on day `on`."""
+        if self.done_at is not None:
+            return beijing_date(self.done_at) > self.due_on
+        return self.due_on < on
+
+    @property
+    def in_charge(self) -> str:
+        names = [self.department.name if self.department_id else "", self.owner]
+        return " · ".join(name for name in names if name)
+
+
+class TopicEvent(ImmutableRecord):
+    """One immutable step of a monthly topic: picked, changed, a task done or supervised,
+    concluded, its article drafted. Who (or the system), when, what."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("topic picked")
+        CHANGED = "changed", _("topic changed")
+        TASK_ADDED = "task_added", _("task added")
+        TASK_CHANGED = "task_changed", _("task changed")
+        TASK_DONE = "task_done", _("task done")
+        SUPERVISION = "supervision", _("overdue task marked for supervision")
+        CLOSED = "closed", _("topic concluded")
+        ARTICLE = "article", _("article drafted")
+
+    topic = models.ForeignKey(
+        MonthlyTopic,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("monthly topic"),
+    )
+    task = models.ForeignKey(
+        TopicTask,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("task"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )  # null = the system (the daily study)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("topic event")
+        verbose_name_plural = _("topic events")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # A topic's record, oldest first.
+            models.Index(fields=["topic", "created_at"], name="topicevent_record"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {beijing_minute(self.created_at)}"
+
+    @property
+    def by_system(self) -> bool:
+        return self.actor_id is None

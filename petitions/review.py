@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chamber import workdays
-from petitions import emails, selectors, today
+from petitions import emails, selectors, today, topics
 from petitions.models import Escalation, Petition, PetitionEvent, ReviewRun
 
 S = Petition.Status
@@ -152,6 +152,8 @@ def run_daily_study(*, on: date, caught_up_on: date | None = None) -> ReviewRun 
     _system_events(overdue, PetitionEvent.Kind.SUPERVISION, now=now)
 
     unrated = _close_unrated(on=on, now=now)
+    # 每月一题: a topic's task past its due date is supervised as an overdue petition is.
+    tasks = topics.supervise_overdue_tasks(on=on, now=now)
     run = _finish(
         run,
         stats={
@@ -160,6 +162,7 @@ def run_daily_study(*, on: date, caught_up_on: date | None = None) -> ReviewRun 
             "due_next_working_day": len(due_next),
             "newly_supervised": len(overdue),
             "closed_without_rating": len(unrated),
+            "topic_tasks_supervised": len(tasks),
         },
         report={
             "intake": intake,
@@ -167,6 +170,7 @@ def run_daily_study(*, on: date, caught_up_on: date | None = None) -> ReviewRun 
             "due_next_working_day": [pk for pk, _dep in due_next],
             "newly_supervised": overdue,
             "closed_without_rating": unrated,
+            "topic_tasks_supervised": tasks,
             "next_working_day": next_day.isoformat(),
         },
     )
@@ -291,12 +295,16 @@ def _escalate(
 
 @transaction.atomic
 def run_monthly_summary(*, on: date, caught_up_on: date | None = None) -> ReviewRun:
-    """月总结: the stored report of the month before the one holding `on`."""
+    """月总结: the stored report of the month before the one holding `on`, with the
+    candidates for the next month's topic (每月一题, petitions/topics.py)."""
     first, last = period_of(ReviewRun.Kind.MONTHLY, on)
     run, created = _start(ReviewRun.Kind.MONTHLY, first, last, caught_up_on)
     if not created:
         return run
-    report = selectors.period_report(first=first, last=last)
+    report = {
+        **selectors.period_report(first=first, last=last),
+        "candidates": topics.candidates(first=first, last=last),
+    }
     run = _finish(run, stats=report["totals"], report=report)
     emails.period_report(run)
     return run
@@ -319,7 +327,8 @@ def _uncleared(first: date, last: date):
 @transaction.atomic
 def run_quarterly_clearance(*, on: date, caught_up_on: date | None = None) -> ReviewRun:
     """季清零 for the quarter before the one holding `on`: every petition of it not yet
-    closed goes to the leaders with its department and age; the clearance report is stored."""
+    closed goes to the leaders with its department and age; the clearance report is
+    stored, with the quarter's monthly topics and their tasks done and late."""
     first, last = period_of(ReviewRun.Kind.QUARTERLY, on)
     run, created = _start(ReviewRun.Kind.QUARTERLY, first, last, caught_up_on)
     if not created:
@@ -340,7 +349,12 @@ def run_quarterly_clearance(*, on: date, caught_up_on: date | None = None) -> Re
     )
     summary = selectors.period_report(first=first, last=last)
     stats = {**summary["totals"], "uncleared": len(escalated)}
-    run = _finish(run, stats=stats, report={**summary, "uncleared": escalated})
+    report = {
+        **summary,
+        "uncleared": escalated,
+        "topics": topics.quarter_topics(first=first, last=last, on=on),
+    }
+    run = _finish(run, stats=stats, report=report)
     emails.review_step(run)
     emails.period_report(run)
     return run

@@ -2,7 +2,9 @@
 
 The four review steps are scheduled by django-celery-beat (seeded by a data migration,
 editable in the admin). Each step writes its notices to the outbox in its own
-transaction (chamber/outbox.py), which sends each once.
+transaction (chamber/outbox.py), which sends each once. The staff's daily digest of
+petition events is scheduled the same way (seeded with the users' notice choices, by
+chamber's migration 0010).
 """
 
 from celery import shared_task
@@ -44,3 +46,12 @@ def run_monthly_summary(on: str | None = None) -> list[int]:
 def run_quarterly_clearance(on: str | None = None) -> list[int]:
     """Beat entry point for 季清零 (a quarter's first day, for the quarter before)."""
     return _run("quarterly", on)
+
+
+@shared_task(acks_late=True)
+def send_staff_digests(on: str | None = None) -> list[int]:
+    """Beat entry point: each morning, the digest of petition events to the staff who
+    chose one (petitions.emails.staff_digest; nothing on days off, once per day)."""
+    from petitions import emails
+
+    return [message.pk for message in emails.staff_digest(_day(on))]

@@ -24,6 +24,7 @@ from petitions.models import (
     PetitionEvent,
     ReviewRun,
     Section,
+    TopicTask,
     section_q,
     waiting_at_department_q,
 )
@@ -172,17 +173,41 @@ class Figure:
         return f"{reverse('petitions:staff_list')}?todo={self.key}"
 
 
-def todo_figures(*, on: date) -> list[Figure]:
-    """The dashboard's figures of petitions on day `on`, each with its part. One query."""
+def todo_figures(*, on: date) -> list["Figure | TaskFigure"]:
+    """The dashboard's figures on day `on`: the petitions' items, each with its part,
+    then the monthly topics' overdue tasks. Two queries."""
     counts = todo_counts(on=on)
     parts = {
         PARTS[key]: Figure(key, count) for key, count in counts.items() if key in PARTS
     }
     return [
-        Figure(key, count, parts.get(key))
-        for key, count in counts.items()
-        if key not in PARTS
+        *(
+            Figure(key, count, parts.get(key))
+            for key, count in counts.items()
+            if key not in PARTS
+        ),
+        TaskFigure(TopicTask.objects.overdue(on).count()),
     ]
+
+
+@dataclass(frozen=True)
+class TaskFigure:
+    """每月一题: the topics' tasks past their due date, supervised as overdue petitions
+    are (`TopicTask.objects.overdue`, the rule the daily study marks them by); the
+    figure links to the list of exactly those tasks."""
+
+    count: int
+    key = "topic_tasks_overdue"
+    part = None
+    alarm = True
+
+    @property
+    def label(self) -> str:
+        return _("Monthly topic tasks overdue, to supervise")
+
+    @property
+    def url(self) -> str:
+        return f"{reverse('petitions:topics')}?overdue=1"
 
 
 # --- the review cycle's clock -----------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from petitions import views
+from petitions import views, views_topics
 
 app_name = "petitions"
 
@@ -35,4 +35,11 @@ urlpatterns = [
     path("escalations/<int:pk>/", views.leader_detail, name="leader_detail"),
     path("escalations/<int:pk>/instruct/", views.instruct, name="instruct"),
     path("registered/<int:pk>/", views.registered_detail, name="registered_detail"),
+    # 每月一题
+    path("topics/", views_topics.topic_list, name="topics"),
+    path("topics/new/", views_topics.topic_new, name="topic_new"),
+    path("topics/<int:pk>/", views_topics.topic_detail, name="topic"),
+    path("topics/<int:pk>/edit/", views_topics.topic_edit, name="topic_edit"),
+    path("topics/<int:pk>/close/", views_topics.topic_close, name="topic_close"),
+    path("topics/tasks/<int:pk>/done/", views_topics.task_done, name="topic_task_done"),
 ]

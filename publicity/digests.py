@@ -18,7 +18,14 @@ from django.utils.text import capfirst
 
 from chamber import outbox, workdays
 from chamber.models import Official, OutgoingMessage
-from petitions.models import Escalation, Petition, PetitionEvent, Section, section_q
+from petitions.models import (
+    Escalation,
+    Petition,
+    PetitionEvent,
+    Section,
+    TopicTask,
+    section_q,
+)
 from publicity import deliveries
 from publicity.models import Article, DigestDelivery
 
@@ -56,6 +63,17 @@ def _open_instructions(department_ref):
     )
 
 
+def _topic_tasks(department_ref):
+    """每月一题: the open tasks of topics a department leads, or of which it is in
+    charge (`department_ref`: its id, an OuterRef, or an `__in` list); listed in its
+    digest until done."""
+    lookup = "__in" if isinstance(department_ref, (list, set, tuple)) else ""
+    return TopicTask.objects.open().filter(
+        Q(**{f"topic__lead_department_id{lookup}": department_ref})
+        | Q(**{f"department_id{lookup}": department_ref})
+    )
+
+
 @transaction.atomic
 def plan_weekly_digests(*, week_start: date, now: datetime | None = None) -> list[int]:
     """Write the week's deliveries (officials whose department has something to list,
@@ -81,6 +99,7 @@ def plan_weekly_digests(*, week_start: date, now: datetime | None = None) -> lis
                     )
                 )
                 | Exists(_open_instructions(OuterRef("department_id")))
+                | Exists(_topic_tasks(OuterRef("department_id")))
             )
         )
         .values_list("pk", flat=True)
@@ -166,6 +185,7 @@ def build_messages(
     }
     sections = _sections_by_department(department_ids, on=on)
     instructions = _instructions_by_department(department_ids)
+    topic_tasks = _topic_tasks_by_department(department_ids, on=on)
     leaders = (
         _leaders_context()
         if any(d.kind == DigestDelivery.Kind.LEADER for d in rows)
@@ -184,7 +204,8 @@ def build_messages(
         official = delivery.official
         waiting = sections.get(official.department_id)
         instructed = instructions.get(official.department_id, [])
-        if not instructed and (not waiting or not any(waiting.values())):
+        tasks = topic_tasks.get(official.department_id, [])
+        if not instructed and not tasks and (not waiting or not any(waiting.values())):
             built[delivery.pk] = None
             continue
         include_articles = getattr(
@@ -199,6 +220,7 @@ def build_messages(
                 "department": official.department,
                 "sections": waiting,
                 "instructions": instructed,
+                "topic_tasks": tasks,
                 # the official's queue heads its sections with the same words
                 "headings": {s: capfirst(s.label) for s in DIGEST_SECTIONS},
                 "policies": policies[delivery.week_start] if include_articles else [],
@@ -281,6 +303,28 @@ def _instructions_by_department(department_ids: set[int]) -> dict[int, list]:
         by_department.setdefault(instruction.petition.department_id, []).append(
             instruction
         )
+    return by_department
+
+
+def _topic_tasks_by_department(
+    department_ids: set[int], *, on: date
+) -> dict[int, list]:
+    """The open topic tasks each department's digest lists (`_topic_tasks`), the
+    soonest due first, each with its topic, `path` and `overdue` on day `on` (the rule
+    of `TopicTask.is_overdue`); one query (none without departments)."""
+    by_department: dict[int, list] = {}
+    if not department_ids:
+        return by_department
+    for task in (
+        _topic_tasks(sorted(department_ids))
+        .select_related("topic", "department")
+        .order_by("due_on", "pk")
+    ):
+        task.path = reverse("petitions:topic", args=[task.topic_id])
+        task.overdue = task.is_overdue(on)
+        for department in {task.topic.lead_department_id, task.department_id}:
+            if department in department_ids:
+                by_department.setdefault(department, []).append(task)
     return by_department
 
 

@@ -1,7 +1,13 @@
 from django.urls import include, path
 
 from chamber import pagecache
-from publicity import feeds, views, views_showcases, views_transparency
+from publicity import (
+    feeds,
+    views,
+    views_showcases,
+    views_topics,
+    views_transparency,
+)
 
 app_name = "publicity"
 
@@ -55,5 +61,6 @@ urlpatterns = [
     path("atom/", pagecache.whole_response(feeds.ArticlesAtomFeed()), name="atom"),
     path("digest/", views.digest_settings, name="digest_settings"),
     path("digest/<int:pk>/resend/", views.resend_digest, name="resend_digest"),
+    path("topics/<int:pk>/article/", views_topics.topic_article, name="topic_article"),
     path("", include("publicity.urls_news")),
 ]

@@ -52,6 +52,7 @@ from tests.test_templates import (
     _a_published_article,
     _a_rating_link,
     _a_shift,
+    _a_topic,
     _alice,
     _alices_enterprise,
     _alices_unsubscribe_token,
@@ -436,6 +437,22 @@ def _a_failed_digest(request) -> dict:
     return {"pk": delivery.pk}
 
 
+def _a_topic_of_another_department(request) -> dict:
+    """A monthly topic the official persona's department takes no part in."""
+    from petitions.models import MonthlyTopic
+    from tests.factories import DepartmentFactory
+
+    found = _a_topic(request)
+    MonthlyTopic.objects.filter(**found).update(lead_department=DepartmentFactory())
+    return found
+
+
+def _a_task_of_the_topic(request) -> dict:
+    from petitions.models import TopicTask
+
+    return {"pk": TopicTask.objects.get(topic_id=_a_topic(request)["pk"]).pk}
+
+
 # --- the matrix -----------------------------------------------------------------------------
 
 # An anonymous visitor is sent to log in, or gets a public page (200). These cases do
@@ -480,11 +497,13 @@ MATRIX: dict[str, list[Case]] = {
             goes_to={"anonymous": "/static/img/favicon", "*": "/static/img/favicon"},
         )
     ],
-    # Logged in already: staff (and superusers, who are staff) go to their dashboard.
+    # Logged in already: staff (and superusers, who are staff) go to their dashboard,
+    # district leaders to their overview.
     "login": [
         Case(
             row(200, 302, 302, 302, 302, 302, 302),
             goes_to={
+                "leader": "petitions:leader_home",
                 "staff": "staff_dashboard",
                 "superuser": "staff_dashboard",
                 "*": "home",
@@ -835,6 +854,39 @@ MATRIX: dict[str, list[Case]] = {
     "petitions:registered_detail": [
         Case(REPRESENTATIVES_ONLY, _a_petition_the_rep_registered)
     ],
+    # 每月一题: staff and leaders pick and conclude; the officials of the departments
+    # taking part read it and mark its tasks done; another department's topic is 404.
+    "petitions:topics": [
+        Case(DEPARTMENTS_PAGE),
+        Case(DEPARTMENTS_PAGE, label="overdue tasks", query="overdue=1"),
+    ],
+    "petitions:topic_new": [Case(LEADERS_AND_STAFF)],
+    "petitions:topic": [
+        Case(DEPARTMENTS_PAGE, _a_topic, label="led by the official's department"),
+        Case(
+            row(302, 403, 403, 404, 200, 200, 200),
+            _a_topic_of_another_department,
+            label="another department's",
+        ),
+    ],
+    "petitions:topic_edit": [Case(LEADERS_AND_STAFF, _a_topic)],
+    # An empty result is refused with a message, back on the topic's page.
+    "petitions:topic_close": [
+        Case(
+            row(302, 403, 403, 403, 302, 302, 302),
+            _a_topic,
+            method="POST",
+            goes_to="petitions:topic",
+        )
+    ],
+    "petitions:topic_task_done": [
+        Case(
+            row(302, 403, 403, 302, 302, 302, 302),
+            _a_task_of_the_topic,
+            method="POST",
+            goes_to="petitions:topic",
+        )
+    ],
     # --- publicity --------------------------------------------------------------------
     "publicity:home": [Case(PUBLIC)],
     "publicity:kind": [Case(PUBLIC, {"code": "policy"})],
@@ -893,6 +945,10 @@ MATRIX: dict[str, list[Case]] = {
             method="POST",
             goes_to="publicity:transparency",
         )
+    ],
+    # 每月一题's article: a draft, opened in the administration.
+    "publicity:topic_article": [
+        Case(STAFF_ACTION, _a_topic, method="POST", goes_to="/admin/publicity/article/")
     ],
     "publicity:news_settings": [Case(MEMBERS_ONLY)],
     "publicity:news_unsubscribe": [Case(PUBLIC, _alices_unsubscribe_token)],

@@ -20,8 +20,24 @@ from tests.factories import (
 )
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-# CI's second lane runs the embedded defaults on purpose: there, server-only tests skip.
-REQUIRE_SERVERS = IN_CI and os.environ.get("TEST_LANE") != "embedded"
+# CI runs two lanes side by side (.ci/run): "servers" (PostgreSQL, Redis) and "embedded"
+# (SQLite, the filesystem broker, as `make run`). Each runs every test of the portal's
+# own code; what does not depend on the database runs in one lane only (`lane_of`).
+# Without TEST_LANE (`make test` on a machine of one's own) everything runs.
+LANE = os.environ.get("TEST_LANE", "")
+REQUIRE_SERVERS = IN_CI and LANE != "embedded"
+
+
+def lane_of(item) -> str:
+    """The one lane a test runs in, or "" for both: the sweeps (every page, role or
+    payload) in the servers lane; of the browser tests, the desktop journeys there and
+    everything on a phone in the embedded lane, as members use `make run`'s portal."""
+    if item.get_closest_marker("sweep"):
+        return "servers"
+    if item.get_closest_marker("browser"):
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        return "servers" if params.get("viewport") == "desktop" else "embedded"
+    return ""
 
 
 def _engine() -> str:
@@ -56,6 +72,8 @@ def pytest_collection_modifyitems(config, items) -> None:
         ),
     }
     for item in items:
+        if LANE and lane_of(item) not in ("", LANE):
+            item.add_marker(pytest.mark.skip(reason=f"runs in CI's {lane_of(item)} lane"))
         for marker, (available, reason) in needs.items():
             if item.get_closest_marker(marker) and not available:
                 if REQUIRE_SERVERS:

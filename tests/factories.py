@@ -352,3 +352,48 @@ class PetitionFactory(factory.django.DjangoModelFactory):
                 is_public=True,
                 created_at=obj.created_at,
             )
+
+
+def copy_petitions_up_to(total: int, *, batch: int = 2000) -> None:
+    """Grow the petitions to `total` by copying the ones there are, in turn, with their
+    events and escalations (bulk_create): the same mix at a larger scale, for the tests
+    that a page's queries do not grow with the data (10 and 10,000 petitions)."""
+    from petitions.models import Escalation, Petition, PetitionEvent
+
+    models = list(Petition.objects.order_by("pk"))
+    events = {}
+    for event in PetitionEvent.objects.order_by("pk"):
+        events.setdefault(event.petition_id, []).append(event)
+    escalations = {}
+    for escalation in Escalation.objects.order_by("pk"):
+        escalations.setdefault(escalation.petition_id, []).append(escalation)
+    made = len(models)
+    while made < total:
+        originals, copies = [], []
+        for _ in range(min(batch, total - made)):
+            original = models[made % len(models)]
+            copy = Petition(
+                **{
+                    f.attname: getattr(original, f.attname)
+                    for f in Petition._meta.concrete_fields
+                    if not f.primary_key
+                }
+            )
+            copy.number = f"XS-C-{made:06d}"
+            originals.append(original)
+            copies.append(copy)
+            made += 1
+        Petition.objects.bulk_create(copies)
+        for model, rows in ((PetitionEvent, events), (Escalation, escalations)):
+            model.objects.bulk_create(
+                model(
+                    **{
+                        f.attname: getattr(row, f.attname)
+                        for f in model._meta.concrete_fields
+                        if not f.primary_key
+                    }
+                    | {"petition_id": copy.pk}
+                )
+                for original, copy in zip(originals, copies, strict=True)
+                for row in rows.get(original.pk, [])
+            )

@@ -51,7 +51,7 @@ from chamber.uploads import check_picture, check_upload
 from groups import services as points
 from members.models import DutyLogAttachment
 from members.services import feeds, rota
-from petitions import services
+from petitions import services, topics
 from petitions.models import PetitionAttachment
 from publicity import showcases
 from publicity.models import DigestDelivery
@@ -124,6 +124,27 @@ def _party(letter: str, index: int, staff) -> SimpleNamespace:
             uploaded_by=member.user,
         )
     p.attachment = p.new.attachments.get()
+
+    # The department leads a monthly topic (每月一题) covering the new petition.
+    month = timezone.localdate().replace(day=1) + timedelta(days=32 * index)
+    p.topic = topics.save_topic(
+        actor=staff,
+        month=month.replace(day=1),
+        title=f"{letter}：融资难题",
+        lead_department=department,
+        departments=[],
+        problems="贷款审批慢",
+        petitions=[p.new],
+        tasks=[
+            {
+                "text": f"{letter}：银企对接",
+                "department": department,
+                "owner": "",
+                "due_on": timezone.localdate(),
+            }
+        ],
+    )
+    p.task = p.topic.tasks.get()
 
     # The representative: a past week with a log entry and its file, two coming weeks
     # (one free to swap, one with an open swap), and days declared unavailable.
@@ -446,6 +467,21 @@ TARGETS = [
     Target(
         "publicity:resend_digest", lambda p: {"pk": p.digest.pk}, "POST", owner="staff"
     ),
+    # 每月一题: an official reads and marks done the topics their department takes part in.
+    Target(
+        "petitions:topic",
+        lambda p: {"pk": p.topic.pk},
+        serves=("official",),
+        owner="official",
+    ),
+    Target(
+        "petitions:topic_task_done",
+        lambda p: {"pk": p.task.pk},
+        "POST",
+        {"note": "已完成。"},
+        serves=("official",),
+        owner="official",
+    ),
 ]
 
 # Object URLs that are not one party's object, and why they are left out here.
@@ -481,6 +517,11 @@ OUTSIDE = {
     "activities:attendance_export": "the chamber's activities, staff only",
     "activities:activity_calendar": "the chamber's activities",
     "petitions:report": "the chamber's reports, leaders and staff",
+    "petitions:topic_edit": "the chamber's monthly topics: staff and leaders change "
+    "every one; the other roles are refused by role (access matrix)",
+    "petitions:topic_close": "the chamber's monthly topics: staff and leaders "
+    "conclude every one; the other roles are refused by role (access matrix)",
+    "publicity:topic_article": "the chamber's monthly topics, staff only",
     "petitions:report_export": "the chamber's reports, leaders and staff",
     "publicity:article": "the chamber's articles",
     "publicity:picture": "the editor's pictures, public by their key",

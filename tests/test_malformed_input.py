@@ -56,10 +56,14 @@ from members.forms.rota import (
 )
 from members.models import Member
 from petitions import forms as petition_forms
+from petitions import forms_topics as topic_forms
 from publicity.forms import DigestPreferenceForm, ReturnShowcaseForm, ShowcaseForm
 from tests.access_matrix import MATRIX, PERSONA_FIXTURES
 from tests.factories import PASSWORD, DutyShiftFactory, UserFactory
 from tests.test_templates import _an_activity
+
+# Every page, role or payload, whatever the database: CI's PostgreSQL lane runs it.
+pytestmark = pytest.mark.sweep
 
 # --- what a form expects, field by field ----------------------------------------------------
 
@@ -519,6 +523,17 @@ def _form(form_class, **extra) -> dict[str, Field]:
 
 REP, STAFF, MEMBER = "representative", "staff", "member"
 _RATING = _form(petition_forms.RatingForm)
+_TOPIC_FORM = {
+    **fields_of(topic_forms.TopicForm),
+    **management_form("tasks"),
+    **fields_of(topic_forms.TaskForm, "tasks-0-"),
+}
+
+
+def _a_new_task_row(request, kwargs) -> dict:
+    """The task row is a new task (the hidden id names none)."""
+    return {"tasks-0-task": ""}
+
 
 SWEEP: dict[str, list[Sweep]] = {
     # --- chamber ------------------------------------------------------------------
@@ -713,6 +728,29 @@ SWEEP: dict[str, list[Sweep]] = {
     "petitions:instruct": [
         Sweep("leader", _form(petition_forms.InstructionForm), form_refuses_empty=True)
     ],
+    # 每月一题: the topic with its task rows; a task done; the topic concluded.
+    "petitions:topic_new": [
+        Sweep(
+            "leader",
+            _TOPIC_FORM,
+            sane=_a_new_task_row,
+            get_first=True,
+            form_refuses_empty=True,
+        )
+    ],
+    "petitions:topic_edit": [
+        Sweep(
+            STAFF,
+            _TOPIC_FORM,
+            sane=_a_new_task_row,
+            get_first=True,
+            form_refuses_empty=True,
+        )
+    ],
+    "petitions:topic_close": [
+        Sweep(STAFF, _form(topic_forms.CloseTopicForm), form_refuses_empty=True)
+    ],
+    "petitions:topic_task_done": [Sweep("official", _form(topic_forms.TaskDoneForm))],
     "petitions:staff_new": [
         Sweep(
             STAFF,
@@ -778,6 +816,7 @@ SWEEP: dict[str, list[Sweep]] = {
         Sweep("official", _form(DigestPreferenceForm), get_first=True)
     ],
     "publicity:resend_digest": [Sweep(STAFF)],
+    "publicity:topic_article": [Sweep(STAFF)],
     "publicity:news_settings": [
         Sweep(MEMBER, {"action": Field(CHOICE, choice="subscribe")}, get_first=True)
     ],

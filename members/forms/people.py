@@ -29,9 +29,26 @@ class ProfileForm(forms.ModelForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
+    # Which news of their petitions the member is e-mailed (the page shows them apart).
+    NOTICE_FIELDS = [
+        "notify_accepted",
+        "notify_dispatched",
+        "notify_progress",
+        "notify_answered",
+    ]
+
     class Meta:
         model = Member
-        fields = ["mobile", "email", "show_phone", "show_email"]
+        fields = [
+            "mobile",
+            "email",
+            "show_phone",
+            "show_email",
+            "notify_accepted",
+            "notify_dispatched",
+            "notify_progress",
+            "notify_answered",
+        ]
 
     def __init__(self, *args, request=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -39,6 +56,12 @@ class ProfileForm(forms.ModelForm):
         self.fields["email"].initial = self.instance.user.email
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.order_fields([*self.Meta.fields, "current_password"])
+
+    def contact_fields(self) -> list:
+        return [f for f in self if f.name not in self.NOTICE_FIELDS]
+
+    def notice_fields(self) -> list:
+        return [f for f in self if f.name in self.NOTICE_FIELDS]
 
     def clean(self) -> dict:
         """A new mobile or e-mail needs the current password (checked as a login is,

@@ -183,6 +183,22 @@ class Member(models.Model):
     show_email = models.BooleanField(
         _("show my e-mail to other members"), default=False
     )
+    # Which news of their petitions the member is e-mailed (petitions/emails.py); the
+    # portal shows all of it, and the answer can be rated there, whatever they choose.
+    notify_accepted = models.BooleanField(
+        _("e-mail me when the chamber accepts my petition"), default=True
+    )
+    notify_dispatched = models.BooleanField(
+        _("e-mail me when my petition is sent to a department, with its due date"),
+        default=True,
+    )
+    notify_progress = models.BooleanField(
+        _("e-mail me the progress a department reports on my petition"), default=True
+    )
+    notify_answered = models.BooleanField(
+        _("e-mail me the answer to my petition, with the link to rate it"),
+        default=True,
+    )
     invited_at = models.DateTimeField(
         _("invitation sent"), null=True, blank=True, editable=False
     )

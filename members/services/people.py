@@ -14,13 +14,30 @@ def update_member_profile(
     email: str,
     show_phone: bool,
     show_email: bool,
+    notify_accepted: bool | None = None,
+    notify_dispatched: bool | None = None,
+    notify_progress: bool | None = None,
+    notify_answered: bool | None = None,
 ) -> Member:
-    """A member changes their own contact details and privacy choices; one transaction."""
+    """A member changes their own contact details, privacy choices and which news of
+    their petitions they are e-mailed (a choice left None stays); one transaction."""
+    notices = {
+        name: value
+        for name, value in (
+            ("notify_accepted", notify_accepted),
+            ("notify_dispatched", notify_dispatched),
+            ("notify_progress", notify_progress),
+            ("notify_answered", notify_answered),
+        )
+        if value is not None
+    }
     member.mobile = mobile
     member.show_phone = show_phone
     member.show_email = show_email
+    for name, value in notices.items():
+        setattr(member, name, value)
     member.full_clean(exclude=["user", "enterprise"])
-    member.save(update_fields=["mobile", "show_phone", "show_email"])
+    member.save(update_fields=["mobile", "show_phone", "show_email", *notices])
     user = member.user
     if user.email != email:
         user.email = email

@@ -19,6 +19,7 @@ from chamber.models import User
 from chamber.roles import roles_of
 from chamber.uploads import CheckedUpload, check_upload
 from members.models import DutyLogEntry, Enterprise
+from petitions import emails
 from petitions.models import (
     Category,
     IntakeBatch,
@@ -155,7 +156,7 @@ def petition_from_duty_log(
         )
     if Petition.objects.filter(duty_log_entry=entry).exists():
         raise PetitionError(_("This appeal is already a petition."))
-    return submit_petition(
+    petition = submit_petition(
         enterprise=entry.enterprise,
         title=title,
         description=description,
@@ -167,6 +168,8 @@ def petition_from_duty_log(
         duty_log_entry=entry,
         now=now,
     )
+    emails.from_duty_log(petition.pk)  # to the staff who triage it, this transaction
+    return petition
 
 
 @dataclass(frozen=True)

@@ -133,7 +133,7 @@ def accept_petition(
     petition.priority = priority
     petition.handling = handling
     petition.accepted_at = now
-    _move(
+    event = _move(
         petition,
         S.ACCEPTED,
         actor=actor,
@@ -142,6 +142,7 @@ def accept_petition(
         data={"category": category.name, "priority": priority, "handling": handling},
         now=now,
     )
+    emails.accepted(event.pk)  # to the enterprise, in the outbox, this transaction
     return petition
 
 
@@ -178,7 +179,7 @@ def dispatch_petition(
     petition.signed_by = None
     petition.department_replied_at = None
     petition.supervised_on = None  # a new due date: supervised again only if late again
-    _move(
+    event = _move(
         petition,
         S.DISPATCHED,
         actor=actor,
@@ -199,7 +200,8 @@ def dispatch_petition(
         },
         now=now,
     )
-    emails.dispatched(petition.pk)  # queued in the outbox, in this transaction
+    # The officials and the enterprise, queued in the outbox, in this transaction.
+    emails.dispatched(petition.pk, event_id=event.pk)
     return petition
 
 
@@ -254,7 +256,7 @@ def return_petition(
     petition.awaiting_triage_since = now or timezone.now()
     petition.triage_flagged_on = None
     petition.supervised_on = None
-    _move(
+    event = _move(
         petition,
         S.SUBMITTED,
         actor=actor,
@@ -279,6 +281,7 @@ def return_petition(
         public=False,
         now=now,
     )
+    emails.returned(event.pk)  # to the staff who handle petitions, this transaction
     return petition
 
 
@@ -292,7 +295,7 @@ def record_progress(
     _check_department(petition, actor)
     if petition.status != S.IN_PROGRESS:
         raise PetitionError(_("Sign for the petition before recording progress."))
-    return _event(
+    event = _event(
         petition,
         PetitionEvent.Kind.PROGRESS,
         actor=actor,
@@ -300,6 +303,8 @@ def record_progress(
         public=True,
         now=now,
     )
+    emails.progress(event.pk)  # to the enterprise, in the outbox, this transaction
+    return event
 
 
 @transaction.atomic
@@ -345,7 +350,7 @@ def record_department_reply(
             "department_replied_by",
         ]
     )
-    _event(
+    event = _event(
         petition,
         PetitionEvent.Kind.DEPARTMENT_REPLY,
         actor=actor,
@@ -357,6 +362,7 @@ def record_department_reply(
         },
         now=now,
     )
+    emails.department_replied(event.pk)  # to the staff who review it, this transaction
     return petition
 
 
@@ -523,7 +529,7 @@ def rate_petition(
         data["due_on"] = petition.due_on.isoformat()
     else:
         to = S.ACCEPTED
-    _move(
+    event = _move(
         petition,
         to,
         actor=actor,
@@ -532,6 +538,7 @@ def rate_petition(
         fields=tuple(fields),
         now=now,
     )
+    emails.rated_unsatisfied(event.pk)  # to the staff who handle petitions
     if petition.department_id:
         emails.dispatched(petition.pk)  # queued in the outbox, in this transaction
     return petition

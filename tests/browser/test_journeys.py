@@ -63,7 +63,8 @@ def demo(db):
 
 
 def log_in(journey, origin: str, username: str, lands: str = "/") -> None:
-    """Log in through the home page's link; staff land on their dashboard (`lands`)."""
+    """Log in through the home page's link; staff land on their dashboard and district
+    leaders on their overview (`lands`)."""
     page = journey.page
     page.goto(f"{origin}/")
     journey.check("home before login")
@@ -337,7 +338,7 @@ def test_a_leader_reads_an_escalated_petition_and_instructs_on_it(
     instruction = "请教育局本周内约见企业，限期拿出解决方案。"
     me = journey("leader")
     page = me.page
-    log_in(me, live_server.url, "demo-leader")
+    log_in(me, live_server.url, "demo-leader", lands="/petitions/leader/")
 
     menu(page, zh("Escalations"))
     page.wait_for_url(f"{live_server.url}/petitions/escalations/")

@@ -71,7 +71,8 @@ urlpatterns = [
     path("", include("tests.urls_raise")),
 ]
 
-pytestmark = pytest.mark.urls("tests.chamber.test_headers")
+# Every page's headers, whatever the database: CI's PostgreSQL lane runs it (sweep).
+pytestmark = [pytest.mark.urls("tests.chamber.test_headers"), pytest.mark.sweep]
 
 
 # --- the production settings, in this process -----------------------------------------

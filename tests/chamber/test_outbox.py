@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chamber import outbox
-from chamber.models import OutgoingMessage
+from chamber.models import OutgoingMessage, User
 from chamber.tasks import MAIL_RETRY_WAITS
 from tests.factories import UserFactory
 from tests.publicity import Sink, smtp_server
@@ -186,13 +186,17 @@ def test_notices_claimed_before_the_outbox_are_never_sent_again(mailoutbox):
     executor = MigrationExecutor(connection)
     executor.migrate([("chamber", "0005_sent_notice")])
     old = executor.loader.project_state([("chamber", "0005_sent_notice")]).apps
-    user = UserFactory(email="li@example.com")
+    # The user as that schema had it (later migrations add fields to users).
+    user = old.get_model("chamber", "User").objects.create(
+        username="li", email="li@example.com"
+    )
     old.get_model("chamber", "SentNotice").objects.create(
         key=f"petition-due:2026-03-23:1:{user.pk}"
     )
 
     call_command("migrate", verbosity=0)  # the apps whose migrations follow too
 
+    user = User.objects.get(pk=user.pk)
     message = OutgoingMessage.objects.get()
     assert (message.kind, message.status) == ("petition-due", M.SENT)
     assert notice(user) is False

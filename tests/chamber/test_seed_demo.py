@@ -1,14 +1,14 @@
 """seed_demo: refuses in production, creates the README's demo logins, and is idempotent."""
 
 import io
-from datetime import timedelta
 
 import pytest
 from django.apps import apps
 from django.core import serializers
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
+from django.db import transaction
+from django.test import override_settings
 
 from chamber.models import User
 from chamber.roles import Role, roles_of
@@ -59,32 +59,39 @@ def test_seed_demo_runs_without_force_when_debug_is_on(db, settings):
     assert User.objects.filter(username="demo-staff").exists()
 
 
-def test_seed_demo_creates_the_five_demo_logins_with_the_demo_password(db, settings):
-    settings.DEMO_PASSWORD = "another-demo-passphrase"
+# The password the module's one seeding is made with: not the default.
+PASSPHRASE = "another-demo-passphrase"
 
-    output = _seed()
 
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """One seeding shared by the module's tests (each in a savepoint of its own), rolled
+    back after them; its output."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(DEMO_PASSWORD=PASSPHRASE),
+        transaction.atomic(),
+    ):
+        yield _seed()
+        transaction.set_rollback(True)
+
+
+def test_seed_demo_creates_the_five_demo_logins_with_the_demo_password(seeded, db):
     for username in DEMO_ROLES:
         user = User.objects.get(username=username)
         assert user.is_active
-        assert user.check_password("another-demo-passphrase"), username
-        assert username in output
+        assert user.check_password(PASSPHRASE), username
+        assert username in seeded
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("username", sorted(DEMO_ROLES))
-def test_each_demo_login_has_the_role_the_readme_promises(username):
-    _seed()
-
+def test_each_demo_login_has_the_role_the_readme_promises(seeded, db, username):
     user = User.objects.get(username=username)
 
     assert set(roles_of(user).roles) == DEMO_ROLES[username]
 
 
-@pytest.mark.django_db
-def test_demo_member_belongs_to_the_enterprise_the_readme_names():
-    _seed()
-
+def test_demo_member_belongs_to_the_enterprise_the_readme_names(seeded, db):
     member = User.objects.get(username="demo-member").member
     official = User.objects.get(username="demo-official").official
 
@@ -92,9 +99,7 @@ def test_demo_member_belongs_to_the_enterprise_the_readme_names():
     assert official.department.name == "西市区教育局"
 
 
-@pytest.mark.django_db
-def test_demo_staff_can_open_the_staff_dashboard_and_the_admin(client):
-    _seed()
+def test_demo_staff_can_open_the_staff_dashboard_and_the_admin(seeded, db, client):
     client.force_login(User.objects.get(username="demo-staff"))
 
     assert client.get("/staff/").status_code == 200
@@ -102,9 +107,7 @@ def test_demo_staff_can_open_the_staff_dashboard_and_the_admin(client):
     assert client.get("/admin/members/enterprise/").status_code == 200
 
 
-@pytest.mark.django_db
-def test_seed_demo_twice_changes_nothing():
-    _seed()
+def test_seed_demo_twice_changes_nothing(seeded, db):
     before = _snapshot()
 
     _seed()
@@ -115,9 +118,7 @@ def test_seed_demo_twice_changes_nothing():
         assert after[label] == before[label], label
 
 
-@pytest.mark.django_db
-def test_seed_demo_keeps_a_password_changed_after_the_first_run():
-    _seed()
+def test_seed_demo_keeps_a_password_changed_after_the_first_run(seeded, db):
     user = User.objects.get(username="demo-member")
     user.set_password("changed-by-the-user-42")
     user.save()
@@ -128,39 +129,8 @@ def test_seed_demo_keeps_a_password_changed_after_the_first_run():
     assert user.check_password("changed-by-the-user-42")
 
 
-@pytest.mark.django_db
-def test_demo_enterprises_are_valid_and_cover_all_three_areas():
-    _seed()
-
+def test_demo_enterprises_are_valid_and_cover_all_three_areas(seeded, db):
     enterprises = list(Enterprise.objects.all())
     for enterprise in enterprises:
         enterprise.full_clean()
     assert {e.area for e in enterprises} == set(Area.values)
-
-
-@pytest.mark.django_db(transaction=True)
-def test_seeding_sends_no_mail_for_the_demos_past_and_records_it_as_sent(
-    settings, mailoutbox
-):
-    """`make run` starts with an empty var/mail/: the history's notices are recorded as
-    sent, so neither the worker nor the outbox's sweep sends them later."""
-    from chamber import outbox
-    from chamber.models import OutgoingMessage
-    from publicity.models import DigestDelivery
-
-    settings.DEBUG = True
-
-    _seed()
-
-    assert mailoutbox == []
-    sent = OutgoingMessage.objects.filter(key__startswith="petition-dispatched:")
-    assert sent.exists()
-    assert not sent.exclude(status=OutgoingMessage.Status.SENT).exists()
-    assert DigestDelivery.objects.exists()
-    assert not DigestDelivery.objects.exclude(
-        message__status=OutgoingMessage.Status.SENT
-    ).exists()
-    later = timezone.now() + timedelta(hours=2)
-    assert outbox.sweep(now=later) == []
-    _seed()
-    assert mailoutbox == []

@@ -39,10 +39,12 @@ from tests.factories import (
     DutyLogEntryFactory,
     DutyShiftFactory,
     EnterpriseFactory,
+    LeaderFactory,
     MemberFactory,
     PetitionFactory,
     StaffFactory,
     UserFactory,
+    copy_petitions_up_to,
 )
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -530,6 +532,14 @@ def test_a_next_still_takes_staff_where_they_were_going(client, db):
     assert response["Location"] == reverse("petitions:triage")
 
 
+def test_district_leaders_land_on_their_overview(client, db):
+    leader = LeaderFactory()
+
+    response = _log_in(client, leader.user.username)
+
+    assert response["Location"] == reverse("petitions:leader_home")
+
+
 def test_members_still_land_on_the_home_page(client, alice):
     response = _log_in(client, alice.user.username)
 
@@ -581,7 +591,7 @@ def _queries(client) -> int:
     return len(ctx.captured_queries)
 
 
-def test_the_dashboard_costs_the_same_queries_for_10_and_200_petitions(
+def test_the_dashboard_costs_the_same_queries_for_10_and_10000_petitions(
     staff_client, official, clock
 ):
     shift = DutyShiftFactory()
@@ -592,8 +602,10 @@ def test_the_dashboard_costs_the_same_queries_for_10_and_200_petitions(
 
     few = _queries(staff_client)
     spread(190, official.department)
+    copy_petitions_up_to(10_000)
     many = _queries(staff_client)
 
-    assert Petition.objects.count() == 200
+    assert Petition.objects.count() == 10_000
+    assert Escalation.objects.count() > 1000
     assert workdays.is_working_day(TODAY)
     assert few == many, (few, many)

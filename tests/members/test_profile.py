@@ -81,6 +81,10 @@ def test_member_sees_their_contact_details_and_privacy_choices(alice_in, alice):
         "email",
         "show_phone",
         "show_email",
+        "notify_accepted",
+        "notify_dispatched",
+        "notify_progress",
+        "notify_answered",
         "current_password",
     ]
     assertContains(response, 'value="13800000001"')
@@ -269,6 +273,11 @@ def test_profile_form_ignores_fields_a_member_must_not_set(alice_in, alice, bob)
             "mobile": "13912345678",
             "email": user_before["email"],
             "show_phone": "on",
+            # The member's e-mail choices, kept as they are (on by default).
+            "notify_accepted": "on",
+            "notify_dispatched": "on",
+            "notify_progress": "on",
+            "notify_answered": "on",
             "current_password": PASSWORD,
             "enterprise": other.pk,
             "enterprise_id": other.pk,
@@ -298,7 +307,16 @@ def test_profile_form_ignores_fields_a_member_must_not_set(alice_in, alice, bob)
 
 
 def test_profile_form_declares_its_fields_explicitly():
-    assert ProfileForm._meta.fields == ["mobile", "email", "show_phone", "show_email"]
+    assert ProfileForm._meta.fields == [
+        "mobile",
+        "email",
+        "show_phone",
+        "show_email",
+        "notify_accepted",
+        "notify_dispatched",
+        "notify_progress",
+        "notify_answered",
+    ]
     assert ProfileForm._meta.exclude is None
 
 

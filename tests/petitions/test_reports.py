@@ -24,7 +24,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from petitions import review, selectors, services
+from petitions import review, selectors, services, topics
 from petitions.models import Category, Petition, ReviewRun
 from tests.factories import DepartmentFactory, PetitionFactory
 
@@ -171,7 +171,10 @@ def test_monthly_summary_on_the_first_stores_the_previous_months_report(march):
     assert (run.period_start, run.period_end) == MARCH
     assert run.finished_at is not None
     run.refresh_from_db()
+    # the period's figures, and the candidates for the next month's topic (每月一题)
+    candidates = run.report.pop("candidates")
     assert run.report == selectors.period_report(first=MARCH[0], last=MARCH[1])
+    assert candidates == topics.candidates(first=MARCH[0], last=MARCH[1])
     assert run.stats == run.report["totals"]
     assert (run.report["first"], run.report["last"]) == ("2026-03-01", "2026-03-31")
 
