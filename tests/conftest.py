@@ -73,7 +73,9 @@ def pytest_collection_modifyitems(config, items) -> None:
     }
     for item in items:
         if LANE and lane_of(item) not in ("", LANE):
-            item.add_marker(pytest.mark.skip(reason=f"runs in CI's {lane_of(item)} lane"))
+            item.add_marker(
+                pytest.mark.skip(reason=f"runs in CI's {lane_of(item)} lane")
+            )
         for marker, (available, reason) in needs.items():
             if item.get_closest_marker(marker) and not available:
                 if REQUIRE_SERVERS:
