@@ -15,6 +15,7 @@ LOGINS = {
     "member": "demo-member",
     "official": "demo-official",
     "staff": "demo-staff",
+    "leader": "demo-leader",
 }
 
 BASELINE = "/bench/bare/"
@@ -34,6 +35,7 @@ PAGES = [
     ("/members/{member}/", "member", "member"),
     ("/departments/", "official", "info"),
     ("/staff/", "staff", "info"),
+    ("/petitions/leader/", "leader", "info"),
     ("/healthz", "anonymous", "public"),
 ]
 

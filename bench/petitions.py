@@ -1412,6 +1412,8 @@ PAGES = [
     ("/petitions/escalations/", "staff", "info"),
     ("/petitions/reports/{monthly}/", "leader", "info"),
     ("/petitions/reports/{quarterly}/", "leader", "info"),
+    ("/staff/", "staff", "info"),
+    ("/petitions/leader/", "leader", "info"),
 ]
 
 

@@ -30,10 +30,12 @@ REQUIRE_SERVERS = IN_CI and LANE != "embedded"
 
 def lane_of(item) -> str:
     """The one lane a test runs in, or "" for both: the sweeps (every page, role or
-    payload) in the servers lane; of the browser tests, the desktop journeys there and
-    everything on a phone in the embedded lane, as members use `make run`'s portal."""
-    if item.get_closest_marker("sweep"):
-        return "servers"
+    payload) in the servers lane unless they name the other (`sweep(lane="embedded")`,
+    to keep the two lanes about as long); of the browser tests, the desktop journeys
+    there and everything on a phone in the embedded lane, as members use `make run`."""
+    sweep = item.get_closest_marker("sweep")
+    if sweep:
+        return sweep.kwargs.get("lane", "servers")
     if item.get_closest_marker("browser"):
         params = getattr(getattr(item, "callspec", None), "params", {})
         return "servers" if params.get("viewport") == "desktop" else "embedded"

@@ -48,8 +48,8 @@ from tests.factories import (
 from tests.petitions.test_xss import ADMIN_JSI18N, ADMIN_SVG, OUR_SCRIPT, PAYLOADS
 from tests.publicity.test_xss import runnable
 
-# Every page, role or payload, whatever the database: CI's PostgreSQL lane runs it.
-pytestmark = pytest.mark.sweep
+# Every page with every payload, whatever the database: CI's embedded lane runs it.
+pytestmark = pytest.mark.sweep(lane="embedded")
 
 # The petitions corpus, plus what would break a calendar file: a line break that
 # starts a new property and a new event (CRLF, a lone CR, a lone LF), and the

@@ -2,12 +2,12 @@
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from activities.models import Activity, Registration
+from tests.demo_snapshot import seed_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,7 +31,7 @@ def _open_from_menu(page, name: str) -> None:
 def test_demo_member_signs_up_on_a_phone_and_sees_it_in_my_activities(
     watched_page, live_server
 ):
-    call_command("seed_demo", "--force", verbosity=0)
+    seed_demo()
     activity = Activity.objects.get(title=TITLE)
     assert activity.status == Activity.Status.PUBLISHED
     assert not Registration.objects.filter(

@@ -16,7 +16,6 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext
@@ -31,6 +30,7 @@ from petitions import services as petitions
 from petitions import today as todays_work
 from petitions.models import Category, Escalation, Petition, ReviewRun
 from publicity.models import Article
+from tests.demo_snapshot import seed_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -59,7 +59,7 @@ def field(msgid: str) -> re.Pattern:
 
 @pytest.fixture
 def demo(db):
-    call_command("seed_demo", "--force", verbosity=0)
+    seed_demo()
 
 
 def log_in(journey, origin: str, username: str, lands: str = "/") -> None:

@@ -12,11 +12,12 @@ import re
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
+
+from tests.demo_snapshot import seed_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,7 +37,7 @@ def viewport() -> str:
 
 @pytest.fixture
 def demo(db):
-    call_command("seed_demo", "--force", verbosity=0)
+    seed_demo()
 
 
 def test_a_leader_reads_the_overview_and_its_charts_on_a_phone(

@@ -2,10 +2,11 @@
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
+
+from tests.demo_snapshot import seed_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +21,7 @@ def zh(text: str) -> str:
 def test_demo_member_logs_in_on_a_phone_and_sees_their_home_in_chinese(
     watched_page, live_server
 ):
-    call_command("seed_demo", "--force", verbosity=0)
+    seed_demo()
     page = watched_page
 
     page.goto(f"{live_server.url}/")
@@ -48,7 +49,7 @@ def test_demo_member_logs_in_on_a_phone_and_sees_their_home_in_chinese(
 def test_wrong_password_on_a_phone_says_so_in_chinese_without_console_errors(
     watched_page, live_server
 ):
-    call_command("seed_demo", "--force", verbosity=0)
+    seed_demo()
     page = watched_page
 
     page.goto(f"{live_server.url}/accounts/login/")

@@ -4,12 +4,12 @@ import re
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from members.models import Member
+from tests.demo_snapshot import seed_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,7 +40,7 @@ def _mobile() -> str:
 
 
 def test_demo_member_changes_their_mobile_on_a_phone(watched_page, live_server):
-    call_command("seed_demo", "--force", verbosity=0)
+    seed_demo()
     page = watched_page
     _log_in_and_open_my_profile(page, live_server)
     field = page.get_by_role("textbox", name=zh("mobile phone"), exact=True)
@@ -64,7 +64,7 @@ def test_demo_member_changes_their_mobile_on_a_phone(watched_page, live_server):
 def test_invalid_mobile_shows_the_error_beside_the_field_and_keeps_the_old_number(
     watched_page, live_server
 ):
-    call_command("seed_demo", "--force", verbosity=0)
+    seed_demo()
     page = watched_page
     _log_in_and_open_my_profile(page, live_server)
 

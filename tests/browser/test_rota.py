@@ -5,13 +5,13 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from members.models import DutyShift, Member, SwapRequest, Unavailability
 from members.services.rota import monday
+from tests.demo_snapshot import seed_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -76,7 +76,7 @@ def _log_in_as_demo_rep_and_open_my_duty_weeks(page, live_server) -> None:
 def test_a_representative_declares_days_off_and_asks_for_a_swap_on_a_phone(
     watched_page, live_server
 ):
-    call_command("seed_demo", "--force", verbosity=0)
+    seed_demo()
     rep = Member.objects.get(user__username="demo-rep")
     target, *others = coming_weeks_of(rep)
     page = watched_page
@@ -139,7 +139,7 @@ def test_a_representative_declares_days_off_and_asks_for_a_swap_on_a_phone(
 def test_a_representative_asks_to_swap_a_week_and_withdraws_the_request_on_a_phone(
     watched_page, live_server
 ):
-    call_command("seed_demo", "--force", verbosity=0)
+    seed_demo()
     rep = Member.objects.get(user__username="demo-rep")
     target = coming_weeks_of(rep)[0]
     page = watched_page

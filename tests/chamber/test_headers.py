@@ -71,8 +71,11 @@ urlpatterns = [
     path("", include("tests.urls_raise")),
 ]
 
-# Every page's headers, whatever the database: CI's PostgreSQL lane runs it (sweep).
-pytestmark = [pytest.mark.urls("tests.chamber.test_headers"), pytest.mark.sweep]
+# Every page's headers, whatever the database: CI's embedded lane runs it (sweep).
+pytestmark = [
+    pytest.mark.urls("tests.chamber.test_headers"),
+    pytest.mark.sweep(lane="embedded"),
+]
 
 
 # --- the production settings, in this process -----------------------------------------

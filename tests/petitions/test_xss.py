@@ -50,8 +50,8 @@ from tests.factories import (
 from tests.publicity import rendered
 from tests.publicity.test_xss import runnable
 
-# Every page, role or payload, whatever the database: CI's PostgreSQL lane runs it.
-pytestmark = pytest.mark.sweep
+# Every page with every payload, whatever the database: CI's embedded lane runs it.
+pytestmark = pytest.mark.sweep(lane="embedded")
 
 S = Petition.Status
 PAYLOADS = {

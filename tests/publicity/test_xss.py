@@ -30,8 +30,8 @@ from tests.factories import EnterpriseFactory, MemberFactory, OfficialFactory
 from tests.publicity import at, dispatched, rendered
 from tests.publicity.test_pictures import png
 
-# Every page, role or payload, whatever the database: CI's PostgreSQL lane runs it.
-pytestmark = pytest.mark.sweep
+# Every page with every payload, whatever the database: CI's embedded lane runs it.
+pytestmark = pytest.mark.sweep(lane="embedded")
 
 PAYLOADS = {
     "script": "<script>alert(1)</script>",
