@@ -942,12 +942,15 @@ def generate(count: int, seed: int) -> None:
         raise SystemExit(f"generate writes only to the database {DATABASE}")
     # seed_demo's sixty petitions and the review runs it made for this week, this
     # month and last quarter would take the periods `steps` times: gone, with their
-    # events (TRUNCATE, since the append-only trigger refuses DELETE on events).
+    # events (TRUNCATE, since the append-only trigger refuses DELETE on events), and
+    # the demo's monthly topic, which names some of them.
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE petitions_petitionevent, petitions_escalation, petitions_reviewrun,"
             " petitions_petitionattachment, petitions_petition, petitions_intakebatch,"
-            " petitions_numbersequence RESTART IDENTITY"
+            " petitions_numbersequence, petitions_topicevent, petitions_topictask,"
+            " petitions_monthlytopic_petitions, petitions_monthlytopic_departments,"
+            " petitions_monthlytopic RESTART IDENTITY"
         )
     # Every department a liaison (seed_demo leaves two without), and two more staff.
     for department in Department.objects.filter(is_active=True):
