@@ -143,10 +143,10 @@ def answered(petition_id: int, answer_round: int) -> None:
 def instruction(event_id: int) -> None:
     """A district leader's instruction (批示), at once to the department's liaison and
     its other active officials (none while no department can see the petition), and
-    to the staff who handle petitions (`instruction_to_staff`), in one INSERT."""
+    to the staff who handle petitions, in one INSERT."""
     event = _event(event_id)
     petition = event.petition
-    notices = instruction_to_staff(event)
+    notices = _to_handlers("petition-instruction-to-staff", event)
     if petition.department_id is not None and petition.dispatched_at is not None:
         path = reverse("petitions:department_detail", args=[petition.pk])
         notices += [
@@ -262,11 +262,6 @@ def from_duty_log(petition_id: int) -> None:
 def rated_unsatisfied(event_id: int) -> None:
     """The enterprise rated the answer unsatisfied, with what is still unresolved."""
     outbox.queue_all(_to_handlers("petition-unsatisfied", _event(event_id)))
-
-
-def instruction_to_staff(event: PetitionEvent) -> list[outbox.Notice]:
-    """A district leader's 批示, to the handlers (queued with the department's, `instruction`)."""
-    return _to_handlers("petition-instruction-to-staff", event)
 
 
 def digest_period(on: date) -> tuple[date, date]:
