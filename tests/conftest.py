@@ -125,6 +125,15 @@ def _every_mail_came_from_the_outbox():
 
 
 @pytest.fixture
+def real_broker():
+    """Tasks go to this lane's broker for a real worker (tests/worker.py), on an empty queue."""
+    from tests.worker import tasks_to_the_broker
+
+    with tasks_to_the_broker():
+        yield
+
+
+@pytest.fixture
 def staff(db):
     return StaffFactory()
 

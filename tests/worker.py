@@ -80,6 +80,36 @@ def celery_worker(
         proc.output = "".join(lines)
 
 
+def redeliver_unacknowledged() -> None:
+    """Give back the tasks a dead worker took and never acknowledged: Redis does it by
+    itself once CELERY_VISIBILITY_TIMEOUT has passed (minutes); a test does not wait."""
+    if celery_app.conf.broker_url.startswith("redis"):
+        with celery_app.connection_for_write(
+            transport_options={"visibility_timeout": 0}
+        ) as conn:
+            conn.default_channel.qos.restore_visible(num=1000)
+
+
+def empty_broker() -> None:
+    """Drop every task queued or taken by a dead worker: a test's worker starts on an
+    empty queue and leaves nothing for the next test."""
+    redeliver_unacknowledged()
+    celery_app.control.purge()
+
+
+@contextmanager
+def tasks_to_the_broker() -> Iterator[None]:
+    """Send tasks to this lane's broker (for a real worker) instead of running them
+    in-process; the queue starts and ends empty."""
+    celery_app.conf.task_always_eager = False
+    empty_broker()
+    try:
+        yield
+    finally:
+        empty_broker()
+        celery_app.conf.task_always_eager = True
+
+
 def wait_for(predicate, timeout: float = 20, interval: float = 0.1) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -9,7 +9,6 @@ import sys
 import pytest
 from django.conf import settings
 
-from chamber.celery import app as celery_app
 from chamber.models import Heartbeat
 from chamber.tasks import record_heartbeat
 from tests.worker import ROOT, celery_worker, child_env, wait_for
@@ -17,21 +16,13 @@ from tests.worker import ROOT, celery_worker, child_env, wait_for
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def real_broker():
-    """Send tasks to the broker instead of running them in-process."""
-    celery_app.conf.task_always_eager = False
-    yield
-    celery_app.conf.task_always_eager = True
-
-
 def test_worker_runs_a_task_sent_from_the_test_process(real_broker):
-    with celery_worker():
+    with celery_worker() as worker:
         record_heartbeat.delay("from-test")
 
-        assert wait_for(lambda: Heartbeat.objects.filter(name="from-test").exists()), (
-            "the task never ran"
-        )
+        assert wait_for(
+            lambda: Heartbeat.objects.filter(name="from-test").exists(), timeout=60
+        ), "the task never ran; the worker said:\n" + "".join(worker.lines[-40:])
 
 
 def test_task_enqueued_by_another_process_reaches_the_running_worker(real_broker):
@@ -40,7 +31,7 @@ def test_task_enqueued_by_another_process_reaches_the_running_worker(real_broker
         "from chamber.tasks import record_heartbeat\n"
         "record_heartbeat.delay('from-other-process')\n"
     )
-    with celery_worker():
+    with celery_worker() as worker:
         subprocess.run(
             [sys.executable, "-c", producer],
             cwd=ROOT,
@@ -50,8 +41,9 @@ def test_task_enqueued_by_another_process_reaches_the_running_worker(real_broker
         )
 
         assert wait_for(
-            lambda: Heartbeat.objects.filter(name="from-other-process").exists()
-        )
+            lambda: Heartbeat.objects.filter(name="from-other-process").exists(),
+            timeout=60,
+        ), "the task never ran; the worker said:\n" + "".join(worker.lines[-40:])
 
 
 def test_beat_with_the_database_scheduler_drives_the_worker(real_broker):

@@ -143,30 +143,6 @@ def smtp(settings, monkeypatch) -> Iterator[Server]:
         controller.stop()
 
 
-def _broker_is_redis() -> bool:
-    return celery_app.conf.broker_url.startswith("redis")
-
-
-def _empty_broker() -> None:
-    """Give back what a dead worker took (Redis), then drop every task queued."""
-    if _broker_is_redis():
-        with celery_app.connection_for_write(
-            transport_options={"visibility_timeout": 0}
-        ) as conn:
-            conn.default_channel.qos.restore_visible(num=1000)
-    celery_app.control.purge()
-
-
-@pytest.fixture
-def real_broker():
-    """Tasks go to this lane's broker, which starts and ends empty, for a real worker."""
-    celery_app.conf.task_always_eager = False
-    _empty_broker()
-    yield
-    _empty_broker()
-    celery_app.conf.task_always_eager = True
-
-
 def _row(pk: int) -> OutgoingMessage:
     return OutgoingMessage.objects.get(pk=pk)
 

@@ -41,7 +41,7 @@ from tests.factories import (
     StaffFactory,
 )
 from tests.publicity import at, dispatched, sent_deliveries, smtp_server
-from tests.worker import celery_worker, wait_for
+from tests.worker import celery_worker, empty_broker, wait_for
 
 K = ReviewRun.Kind
 
@@ -385,9 +385,9 @@ def after_earlier_tasks() -> bool:
 def filesystem_broker():
     """The filesystem broker's folder starts and ends empty; a test sends tasks to it
     (instead of running them in-process) once its data is in place."""
-    celery_app.control.purge()
+    empty_broker()
     yield
-    celery_app.control.purge()
+    empty_broker()
     celery_app.conf.task_always_eager = True
 
 

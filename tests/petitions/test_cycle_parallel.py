@@ -30,7 +30,14 @@ from tests.factories import (
     StaffFactory,
 )
 from tests.publicity import dispatched, sent_deliveries, smtp_server
-from tests.worker import ROOT, celery_worker, child_env, lock_held, wait_for
+from tests.worker import (
+    ROOT,
+    celery_worker,
+    child_env,
+    empty_broker,
+    lock_held,
+    wait_for,
+)
 
 MONDAY = date(2026, 3, 23)
 D = "2026-03-25"  # a Wednesday: the week of 23 March
@@ -153,22 +160,12 @@ def run_cycle_process() -> subprocess.Popen:
     )
 
 
-def redeliver_unacknowledged() -> None:
-    """Give back tasks a worker took and never acknowledged (Redis waits minutes for it)."""
-    with celery_app.connection_for_write(
-        transport_options={"visibility_timeout": 0}
-    ) as conn:
-        conn.default_channel.qos.restore_visible(num=1000)
-
-
 @pytest.fixture
 def redis_broker():
     """Redis's queue starts and ends empty; the test sends to it once its data is in."""
-    redeliver_unacknowledged()
-    celery_app.control.purge()
+    empty_broker()
     yield
-    redeliver_unacknowledged()
-    celery_app.control.purge()
+    empty_broker()
     celery_app.conf.task_always_eager = True
 
 

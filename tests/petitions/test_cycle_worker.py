@@ -18,14 +18,13 @@ from django.db import connection
 from django.utils import timezone
 
 from chamber import workdays
-from chamber.celery import app as celery_app
 from chamber.models import Heartbeat
 from chamber.tasks import record_heartbeat
 from petitions import services
 from petitions.models import Petition, PetitionEvent, ReviewRun
 from petitions.tasks import run_daily_study
 from tests.factories import DepartmentFactory, PetitionFactory, StaffFactory
-from tests.worker import celery_worker, lock_held, wait_for
+from tests.worker import celery_worker, lock_held, redeliver_unacknowledged, wait_for
 
 pytestmark = [
     pytest.mark.postgres,
@@ -59,30 +58,6 @@ def dispatched(staff, department, *, due_on: date) -> Petition:
     )
     assert petition.due_on == due_on
     return petition
-
-
-def redeliver_unacknowledged() -> None:
-    """Give back the tasks a dead worker took and never acknowledged.
-
-    Redis does this by itself once CELERY_VISIBILITY_TIMEOUT has passed (longer than a
-    task may run, so minutes); the test does not wait that long.
-    """
-    with celery_app.connection_for_write(
-        transport_options={"visibility_timeout": 0}
-    ) as conn:
-        conn.default_channel.qos.restore_visible(num=1000)
-
-
-@pytest.fixture
-def real_broker():
-    """Tasks go to Redis, whose queue starts and ends empty (nothing left for other tests)."""
-    celery_app.conf.task_always_eager = False
-    redeliver_unacknowledged()
-    celery_app.control.purge()
-    yield
-    redeliver_unacknowledged()
-    celery_app.control.purge()
-    celery_app.conf.task_always_eager = True
 
 
 def row_locked(petition: Petition):

@@ -12,7 +12,6 @@ from datetime import date
 
 import pytest
 
-from chamber.celery import app as celery_app
 from chamber.models import Heartbeat
 from chamber.tasks import deliver_message, record_heartbeat, sweep_outbox
 from petitions import review
@@ -20,7 +19,7 @@ from publicity import tasks
 from publicity.models import DigestDelivery
 from tests.factories import DepartmentFactory, OfficialFactory, StaffFactory
 from tests.publicity import dispatched, sent_deliveries, smtp_server
-from tests.worker import celery_worker, wait_for
+from tests.worker import celery_worker, tasks_to_the_broker, wait_for
 
 pytestmark = [
     pytest.mark.postgres,
@@ -30,14 +29,6 @@ pytestmark = [
 ]
 
 WEEK = date(2026, 3, 23)  # a Monday
-
-
-def redeliver_unacknowledged() -> None:
-    """Give back tasks a worker took and never acknowledged (Redis waits minutes for it)."""
-    with celery_app.connection_for_write(
-        transport_options={"visibility_timeout": 0}
-    ) as conn:
-        conn.default_channel.qos.restore_visible(num=1000)
 
 
 def after_earlier_tasks() -> bool:
@@ -70,37 +61,29 @@ def test_a_real_worker_sends_each_official_one_digest_and_nothing_more_when_aske
     with smtp_server() as (sink, port):
         monkeypatch.setenv("EMAIL_HOST", "127.0.0.1")
         monkeypatch.setenv("EMAIL_PORT", str(port))
-        celery_app.conf.task_always_eager = False
-        redeliver_unacknowledged()
-        celery_app.control.purge()
-        try:
-            with celery_worker() as worker:
-                review.run_weekly_dispatch(on=WEEK)  # commits: the senders go to Redis
+        with tasks_to_the_broker(), celery_worker() as worker:
+            review.run_weekly_dispatch(on=WEEK)  # commits: the senders go to Redis
 
-                assert wait_for(lambda: len(sink.recipients()) >= 3, timeout=60), (
-                    worker.poll(),
-                    sink.recipients(),
-                )
-                assert wait_for(
-                    lambda: sent_deliveries(DigestDelivery.objects) == 3, timeout=30
-                )
-                assert after_earlier_tasks()
-                assert sink.recipients() == expected
+            assert wait_for(lambda: len(sink.recipients()) >= 3, timeout=60), (
+                worker.poll(),
+                sink.recipients(),
+            )
+            assert wait_for(
+                lambda: sent_deliveries(DigestDelivery.objects) == 3, timeout=30
+            )
+            assert after_earlier_tasks()
+            assert sink.recipients() == expected
 
-                # Everything once more: the step, the plan, each delivery's hand-over
-                # task, each message's sender, and beat's sweep of the outbox.
-                review.run_weekly_dispatch(on=WEEK)
-                tasks.plan_weekly_digests.delay(WEEK.isoformat())
-                for delivery in DigestDelivery.objects.all():
-                    tasks.send_weekly_digest.delay(delivery.pk)
-                    deliver_message.delay(delivery.message_id)
-                    deliver_message.delay(delivery.message_id)
-                sweep_outbox.delay()
-                assert after_earlier_tasks()
-        finally:
-            redeliver_unacknowledged()
-            celery_app.control.purge()
-            celery_app.conf.task_always_eager = True
+            # Everything once more: the step, the plan, each delivery's hand-over
+            # task, each message's sender, and beat's sweep of the outbox.
+            review.run_weekly_dispatch(on=WEEK)
+            tasks.plan_weekly_digests.delay(WEEK.isoformat())
+            for delivery in DigestDelivery.objects.all():
+                tasks.send_weekly_digest.delay(delivery.pk)
+                deliver_message.delay(delivery.message_id)
+                deliver_message.delay(delivery.message_id)
+            sweep_outbox.delay()
+            assert after_earlier_tasks()
 
     assert worker.returncode == 0, worker.output
     assert sink.recipients() == expected

@@ -31,13 +31,12 @@ from datetime import date, timedelta
 import pytest
 
 from chamber import outbox
-from chamber.celery import app as celery_app
 from chamber.models import OutgoingMessage
 from publicity import digests
 from publicity.models import DigestDelivery
 from tests.factories import DepartmentFactory, OfficialFactory, StaffFactory
 from tests.publicity import Sink, _AnyPortController, dispatched
-from tests.worker import celery_worker, wait_for
+from tests.worker import celery_worker, empty_broker, wait_for
 
 pytestmark = [
     pytest.mark.postgres,
@@ -85,14 +84,6 @@ class SlowSink(Sink):
             return Counter(a for m in self.messages for a in m.to)
 
 
-def redeliver_unacknowledged() -> None:
-    """Give back tasks a worker took and never acknowledged (before and after the test)."""
-    with celery_app.connection_for_write(
-        transport_options={"visibility_timeout": 0}
-    ) as conn:
-        conn.default_channel.qos.restore_visible(num=1000)
-
-
 @pytest.fixture
 def sink(monkeypatch, settings):
     """The SMTP server, and a worker environment that sends to it with the test's timings."""
@@ -115,18 +106,6 @@ def sink(monkeypatch, settings):
         yield handler
     finally:
         controller.stop()
-
-
-@pytest.fixture
-def real_broker():
-    """Tasks go to Redis, whose queue starts and ends empty (nothing left for other tests)."""
-    celery_app.conf.task_always_eager = False
-    redeliver_unacknowledged()
-    celery_app.control.purge()
-    yield
-    redeliver_unacknowledged()
-    celery_app.control.purge()
-    celery_app.conf.task_always_eager = True
 
 
 @pytest.fixture
@@ -221,8 +200,7 @@ def test_a_whole_worker_killed_with_its_tasks_hands_the_rest_to_the_next_and_the
         killed_at = time.monotonic()
         first.wait(timeout=10)
     # The tasks are lost with the worker, as the filesystem broker loses them.
-    redeliver_unacknowledged()
-    celery_app.control.purge()
+    empty_broker()
     assert digests_sent() != [OutgoingMessage.Status.SENT]
 
     with celery_worker(*PREFORK) as second:
