@@ -18,6 +18,19 @@ def _about(registration: Registration) -> dict:
     }
 
 
+def registered(registration: Registration) -> None:
+    """Tell a member they have a place (报名成功); not when they are on the waiting
+    list (they hear `promoted` when a place frees up). Once per registration."""
+    if registration.status != Registration.Status.REGISTERED:
+        return
+    outbox.queue(
+        f"activity-registered:{registration.pk}",
+        "activity-registered",
+        registration.member.user,
+        {**_about(registration), "attendee": registration.attendee_name},
+    )
+
+
 def promoted(registration: Registration) -> None:
     """Tell a member they moved up from the waiting list."""
     outbox.queue(

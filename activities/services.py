@@ -114,13 +114,15 @@ def sign_up(
         return mine
     taken = live.filter(status=Registration.Status.REGISTERED).count()
     full = activity.capacity is not None and taken >= activity.capacity
-    return Registration.objects.create(
+    registration = Registration.objects.create(
         activity=activity,
         member=member,
         attendee_name=attendee_name,
         status=Registration.Status.WAITING if full else Registration.Status.REGISTERED,
         created_at=now,
     )
+    emails.registered(registration)
+    return registration
 
 
 @transaction.atomic

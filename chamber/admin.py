@@ -1,18 +1,24 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chamber import outbox, workdays
+from chamber.channels.short_forms import SHORT_FORMS
 from chamber.models import (
     Department,
     Heartbeat,
+    NoticeChannels,
     Official,
     OutgoingMessage,
+    UrgentKind,
     User,
     WorkdayOverride,
 )
+from chamber.outbox_kinds import kind_label
 
 
 class OfficialInline(admin.StackedInline):
@@ -21,6 +27,13 @@ class OfficialInline(admin.StackedInline):
     extra = 0
     max_num = 1
     autocomplete_fields = ["department"]
+
+
+class NoticeChannelsInline(admin.TabularInline):
+    """The kinds of notice for which the person chose channels other than the default."""
+
+    model = NoticeChannels
+    extra = 0
 
 
 @admin.register(User)
@@ -32,6 +45,7 @@ class UserAdmin(DjangoUserAdmin):
         "is_active",
         "is_staff",
         "handles_petitions",
+        "mobile",
         "last_login",
     ]
     list_filter = [
@@ -41,7 +55,7 @@ class UserAdmin(DjangoUserAdmin):
         "is_active",
         "language",
     ]
-    search_fields = ["username", "full_name", "email"]
+    search_fields = ["username", "full_name", "email", "mobile"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (_("Personal info"), {"fields": ["full_name", "email", "language"]}),
@@ -49,6 +63,21 @@ class UserAdmin(DjangoUserAdmin):
         (
             _("Petition notices"),
             {"fields": ["handles_petitions", "petition_digest"]},
+        ),
+        # SMS and WeChat (chamber/channels/): staff correct a number here.
+        (
+            _("SMS and WeChat"),
+            {
+                "fields": [
+                    "mobile",
+                    "mobile_verified_at",
+                    "sms_refused",
+                    "sms_opt_out",
+                    "wecom_userid",
+                    "wechat_openid",
+                    "wechat_refused",
+                ]
+            },
         ),
         (
             _("Permissions"),
@@ -76,8 +105,16 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     ]
-    readonly_fields = ["last_login", "date_joined"]
-    inlines = [OfficialInline]
+    readonly_fields = ["last_login", "date_joined", "mobile_verified_at"]
+    inlines = [OfficialInline, NoticeChannelsInline]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if "mobile" in form.changed_data:
+            # Staff confirm a number they enter (by phone, in person): it counts as
+            # verified, and the provider's old refusal no longer applies.
+            obj.mobile_verified_at = timezone.now() if obj.mobile else None
+            obj.sms_refused = ""
+        super().save_model(request, obj, form, change)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -198,6 +235,7 @@ class OutgoingMessageAdmin(admin.ModelAdmin):
 
     list_display = (
         "created_at",
+        "channel",
         "kind",
         "address",
         "status",
@@ -237,3 +275,24 @@ class OutgoingMessageAdmin(admin.ModelAdmin):
         self.message_user(
             request, _("%(n)d messages cancelled.") % {"n": count}, messages.SUCCESS
         )
+
+
+class UrgentKindForm(forms.ModelForm):
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("message", "kind"),
+        choices=lambda: [
+            (kind, kind_label(kind)) for kind in SHORT_FORMS if kind != "sms-code"
+        ],
+    )
+
+    class Meta:
+        model = UrgentKind
+        fields = ["kind"]
+
+
+@admin.register(UrgentKind)
+class UrgentKindAdmin(admin.ModelAdmin):
+    """Kinds of notice whose SMS may go out between 22:00 and 08:00 (chamber/channels/rules.py)."""
+
+    form = UrgentKindForm
+    list_display = ["__str__", "kind"]

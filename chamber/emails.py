@@ -22,3 +22,10 @@ def make_message(
     message = EmailMultiAlternatives(" ".join(subject.split()), text, to=to)
     message.attach_alternative(html, "text/html")
     return message
+
+
+def make_subject(name: str, context: dict, language: str | None = None) -> str:
+    """The subject of the message `name` alone (a notice's title on another channel)."""
+    context = {"site_url": settings.SITE_URL, **context}
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 
-from chamber.phone import validate_office_phone
+from chamber.phone import validate_mobile, validate_office_phone
 
 
 class User(AbstractUser):
@@ -45,9 +45,73 @@ class User(AbstractUser):
         ),
     )
 
+    # The channels beyond e-mail (chamber/channels/). SMS goes only to a verified mobile.
+    mobile = models.CharField(
+        _("mobile for SMS"),
+        max_length=11,
+        blank=True,
+        validators=[validate_mobile],
+        help_text=_(
+            "Notices by SMS and logging in with an SMS code use this number once it "
+            "is verified. A number staff correct here counts as verified."
+        ),
+    )
+    mobile_verified_at = models.DateTimeField(
+        _("mobile verified at"), null=True, blank=True
+    )
+    sms_refused = models.CharField(
+        _("SMS unusable"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Why the SMS provider refused this number; while set, SMS notices go by "
+            "e-mail. Clear it after correcting the number."
+        ),
+    )
+    sms_opt_out = models.BooleanField(
+        _("replied T to stop reminders by SMS"),
+        default=False,
+        help_text=_("Set when the person replies T (退订) to a reminder by SMS."),
+    )
+    wecom_userid = models.CharField(
+        _("WeCom user ID"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "The account in the government's WeCom (企业微信 / 政务微信): officials "
+            "and staff receive notices there."
+        ),
+    )
+    wechat_openid = models.CharField(
+        _("WeChat OpenID"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "Bound when the person scans the QR code on their profile and follows "
+            "the chamber's official account; cleared when they unfollow."
+        ),
+    )
+    wechat_refused = models.CharField(_("WeChat unusable"), max_length=300, blank=True)
+
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            # A verified number logs in by SMS code: it must name one person.
+            models.UniqueConstraint(
+                fields=["mobile"],
+                condition=models.Q(mobile_verified_at__isnull=False),
+                name="one_user_a_verified_mobile",
+                violation_error_message=_(
+                    "Another user has verified this mobile number."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["wechat_openid"],
+                condition=~models.Q(wechat_openid=""),
+                name="one_user_a_wechat_openid",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -216,6 +280,8 @@ class OutgoingMessage(models.Model):
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("e-mail")
+        SMS = "sms", _("SMS")
+        WECHAT = "wechat", _("WeChat")
 
     class Status(models.TextChoices):
         QUEUED = "queued", pgettext_lazy("message", "queued")
@@ -225,6 +291,9 @@ class OutgoingMessage(models.Model):
         CANCELLED = "cancelled", pgettext_lazy("message", "cancelled")
 
     key = models.CharField(_("key"), max_length=200, unique=True)
+    # The notice this message carries: its key without the channel (one notice may go
+    # by e-mail, SMS and WeChat; cancelling a notice cancels each of them).
+    notice = models.CharField(_("notice"), max_length=200, db_index=True, default="")
     channel = models.CharField(
         _("channel"), max_length=10, choices=Channel, default=Channel.EMAIL
     )
@@ -243,6 +312,11 @@ class OutgoingMessage(models.Model):
     body_html = models.TextField(_("HTML"), blank=True)
     # Headers of the message's own (List-Unsubscribe of the monthly news, …).
     headers = models.JSONField(_("headers"), default=dict, blank=True)
+    # SMS and WeChat: what the provider's template is filled with (chamber/channels/).
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    provider_ref = models.CharField(
+        _("provider's reference"), max_length=100, blank=True
+    )
     status = models.CharField(
         pgettext_lazy("state of a record", "status"),
         max_length=10,
@@ -276,11 +350,17 @@ class OutgoingMessage(models.Model):
                 condition=models.Q(status="failed"),
                 name="outbox_failed",
             ),
+            # SMS sent: to one number today (the daily cap), and this month (the bill).
+            models.Index(
+                fields=["sent_at", "address"],
+                condition=models.Q(channel="sms", status="sent"),
+                name="outbox_sms_sent",
+            ),
         ]
 
     # Kinds whose body carries a link that logs its holder in (a password to choose):
     # staff see that the message exists and how it went, never its body.
-    SECRET_KINDS = frozenset({"invitation", "password-reset"})
+    SECRET_KINDS = frozenset({"invitation", "password-reset", "sms-code"})
     # What staff may do to a message (chamber.outbox.resend, cancel; the outbox page).
     RESENDABLE = (Status.FAILED, Status.CANCELLED)
     CANCELLABLE = (Status.QUEUED, Status.FAILED)
@@ -299,3 +379,115 @@ class OutgoingMessage(models.Model):
     @property
     def can_cancel(self) -> bool:
         return self.status in self.CANCELLABLE
+
+
+class NoticeChannels(models.Model):
+    """Which channels bring one kind of notice to one person, where they chose other
+    than their role's default (chamber/channels/choices.py)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notice_channels",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(pgettext_lazy("message", "kind"), max_length=50)
+    email = models.BooleanField(_("e-mail"), default=True)
+    sms = models.BooleanField(_("SMS"), default=False)
+    wechat = models.BooleanField(_("WeChat"), default=False)
+
+    class Meta:
+        verbose_name = _("channels of a notice")
+        verbose_name_plural = _("channels of notices")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_choice_a_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.kind}"
+
+
+class UrgentKind(models.Model):
+    """A kind of notice staff mark urgent: its SMS goes out at night too (others wait
+    for 08:00 Beijing time)."""
+
+    kind = models.CharField(
+        pgettext_lazy("message", "kind"), max_length=50, unique=True
+    )
+
+    class Meta:
+        verbose_name = _("urgent kind of notice")
+        verbose_name_plural = _("urgent kinds of notices")
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        from chamber.outbox_kinds import kind_label
+
+        return kind_label(self.kind)
+
+
+class ShortLink(models.Model):
+    """/s/<code>: a short code for a long (signed) link in an SMS, expiring with it."""
+
+    code = models.CharField(
+        pgettext_lazy("short link", "code"), max_length=12, unique=True
+    )
+    url = models.TextField(_("link"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("short link")
+        verbose_name_plural = _("short links")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class SmsCode(models.Model):
+    """A 6-digit code sent by SMS: to verify a mobile, to log in, or to let an enterprise
+    that is not a member submit a petition. Valid 5 minutes, used once (chamber/sms_codes.py)."""
+
+    class Purpose(models.TextChoices):
+        VERIFY = "verify", _("verify a mobile")
+        LOGIN = "login", _("log in")
+        GUEST = "guest", _("petition from a non-member")
+
+    number = models.CharField(_("mobile"), max_length=11, db_index=True)
+    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    code_hash = models.CharField(pgettext_lazy("SMS", "code"), max_length=128)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    wrong_tries = models.PositiveSmallIntegerField(_("wrong tries"), default=0)
+
+    class Meta:
+        verbose_name = _("SMS code")
+        verbose_name_plural = _("SMS codes")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.number} · {self.purpose}"
+
+
+class WechatInbound(models.Model):
+    """A message or event the 服务号 posted to us, kept by its id: a replay is seen once."""
+
+    msg_key = models.CharField(_("message ID"), max_length=100, unique=True)
+    openid = models.CharField(_("WeChat OpenID"), max_length=64)
+    event = models.CharField(_("event"), max_length=30, blank=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("WeChat callback")
+        verbose_name_plural = _("WeChat callbacks")
+
+    def __str__(self) -> str:
+        return self.msg_key

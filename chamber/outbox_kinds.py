@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 KINDS = {
     "activity-cancelled": _("Activity cancelled"),
     "activity-promoted": _("Moved up from the waiting list"),
+    "activity-registered": _("Signed up for an activity"),
     "activity-reminder": _("Activity reminder"),
     "group-without-activity": _("Group without an activity this month"),
     "invitation": _("Invitation to the portal"),
@@ -19,6 +20,7 @@ KINDS = {
     "petition-answered": _("Answer to a petition"),
     "petition-dispatched": _("Petition dispatched to a department"),
     "petition-due": _("Petitions due soon"),
+    "petition-overdue": _("Overdue petition under supervision, to a department"),
     "petition-from-duty-log": _("Petition registered from the duty log, to staff"),
     "petition-instruction": _("District leader's instruction to a department"),
     "petition-instruction-to-staff": _("District leader's instruction, to staff"),
@@ -39,6 +41,7 @@ KINDS = {
     "rota-swap-request": _("Duty week swap request"),
     "rota-unavailable": _("Representative cannot serve a duty week"),
     "showcase-approved": _("Showcase published"),
+    "sms-code": _("Verification code by SMS"),
     "showcase-returned": _("Showcase returned for changes"),
     "weekly-digest": _("Weekly digest to a department"),
 }

@@ -5,6 +5,7 @@ broker under var/, and writes mail to var/mail/. With DEBUG off, SECRET_KEY and
 ALLOWED_HOSTS must be set; a malformed value stops startup naming the variable.
 """
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -376,6 +377,73 @@ else:
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 # The address used in links inside e-mails, which have no request to take it from.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def env_json(name: str) -> dict:
+    """A JSON object from the environment ({} when unset)."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return {}
+    try:
+        parsed = json.loads(value)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} is not JSON: {error}") from None
+    if not isinstance(parsed, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object")
+    return {str(key): str(item) for key, item in parsed.items()}
+
+
+# SMS (短信), a channel of the outbox (chamber/channels/sms.py). Tencent Cloud SMS when
+# TENCENT_SMS_SECRET_ID is set, else files in var/sms/ for a newcomer to read. The
+# provider sends only templates it approved: SMS_TEMPLATE_IDS maps each kind of notice
+# to its template's id ({"petition-answered": "1234567", ...}; the texts to register
+# are in the README and chamber/channels/forms.py).
+TENCENT_SMS_SECRET_ID = os.environ.get("TENCENT_SMS_SECRET_ID", "").strip()
+TENCENT_SMS_SECRET_KEY = os.environ.get("TENCENT_SMS_SECRET_KEY", "").strip()
+TENCENT_SMS_SDK_APP_ID = os.environ.get("TENCENT_SMS_SDK_APP_ID", "").strip()
+TENCENT_SMS_SIGN_NAME = os.environ.get("TENCENT_SMS_SIGN_NAME", "西市区工商联").strip()
+TENCENT_SMS_REGION = os.environ.get("TENCENT_SMS_REGION", "ap-guangzhou").strip()
+# The API's host; tests point it at a local fake server (with TENCENT_SMS_SCHEME=http).
+TENCENT_SMS_ENDPOINT = os.environ.get(
+    "TENCENT_SMS_ENDPOINT", "sms.tencentcloudapi.com"
+).strip()
+TENCENT_SMS_SCHEME = os.environ.get("TENCENT_SMS_SCHEME", "https").strip()
+SMS_TEMPLATE_IDS = env_json("SMS_TEMPLATE_IDS")
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "").strip() or (
+    "chamber.channels.sms.TencentBackend"
+    if TENCENT_SMS_SECRET_ID
+    else "chamber.channels.sms.FileBackend"
+)
+SMS_DIR = VAR_DIR / "sms"
+# At most this many SMS to one number in one Beijing day; the rest go by e-mail.
+SMS_DAILY_CAP = env_int("SMS_DAILY_CAP", 10)
+# The secret part of the URL Tencent Cloud posts replies to (回T退订): /sms/replies/<token>/.
+SMS_REPLY_TOKEN = os.environ.get("SMS_REPLY_TOKEN", "").strip()
+
+# WeChat, a channel of the outbox (chamber/channels/wechat.py): officials and staff
+# through a 企业微信 / 政务微信 application (WECOM_*; 政务微信 has its own API host),
+# members through the chamber's 服务号 (WECHAT_MP_*). Files in var/wechat/ when unset.
+WECOM_CORP_ID = os.environ.get("WECOM_CORP_ID", "").strip()
+WECOM_AGENT_ID = os.environ.get("WECOM_AGENT_ID", "").strip()
+WECOM_SECRET = os.environ.get("WECOM_SECRET", "").strip()
+WECOM_API_BASE = os.environ.get(
+    "WECOM_API_BASE", "https://qyapi.weixin.qq.com/cgi-bin/"
+).strip()
+WECHAT_MP_APP_ID = os.environ.get("WECHAT_MP_APP_ID", "").strip()
+WECHAT_MP_SECRET = os.environ.get("WECHAT_MP_SECRET", "").strip()
+WECHAT_MP_TOKEN = os.environ.get("WECHAT_MP_TOKEN", "").strip()
+WECHAT_MP_AES_KEY = os.environ.get("WECHAT_MP_AES_KEY", "").strip()
+WECHAT_MP_API_BASE = os.environ.get(
+    "WECHAT_MP_API_BASE", "https://api.weixin.qq.com/cgi-bin/"
+).strip()
+# Each kind of notice to the 服务号 template approved for it ({"petition-answered": "…"}).
+WECHAT_MP_TEMPLATE_IDS = env_json("WECHAT_MP_TEMPLATE_IDS")
+WECHAT_BACKEND = os.environ.get("WECHAT_BACKEND", "").strip() or (
+    "chamber.channels.wechat.ApiBackend"
+    if WECOM_CORP_ID or WECHAT_MP_APP_ID
+    else "chamber.channels.wechat.FileBackend"
+)
+WECHAT_DIR = VAR_DIR / "wechat"
 
 # Security
 

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from chamber import views, views_second_factor
+from chamber import views, views_channels, views_second_factor, views_sms, views_wechat
 from chamber.forms import LoginForm, QueuedPasswordResetForm
 
 admin.site.site_header = _("Xishi District Federation of Industry and Commerce")
@@ -26,6 +26,9 @@ account_patterns = [
         views_second_factor.backup_codes,
         name="second_factor_backup",
     ),
+    path("channels/", views_channels.channels, name="channels"),
+    path("channels/mobile/", views_channels.mobile, name="channels_mobile"),
+    path("channels/wechat/", views_channels.wechat, name="channels_wechat"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/done/",
@@ -79,6 +82,11 @@ urlpatterns = [
     # /sitemap.xml: publicity's, included by name (chamber never imports publicity).
     path("", include("publicity.sitemaps")),
     path("healthz", views.healthz, name="healthz"),
+    # A short link in an SMS (chamber.ShortLink).
+    path("s/<str:code>", views_channels.short_link, name="short-link"),
+    path("sms/replies/<str:token>/", views_sms.replies, name="sms-replies"),
+    path("wechat/callback/", views_wechat.callback, name="wechat-callback"),
+    path("wechat/dev-bind/<str:token>/", views_wechat.dev_bind, name="wechat-dev-bind"),
     # Browsers ask for /favicon.ico on pages without an icon link (the admin's).
     path("favicon.ico", views.FaviconView.as_view(), name="favicon"),
     path("accounts/", include(account_patterns)),

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import RedirectView
 
 from chamber import health, outbox, selectors
+from chamber.channels import rules
 from chamber.decorators import role_required, staff_required
 from chamber.forms import OutboxFilterForm, OutboxSelectionForm
 from chamber.models import Department, Official, OutgoingMessage
@@ -51,6 +53,8 @@ def staff_dashboard(request: HttpRequest) -> HttpResponse:
         "worker": selectors.worker_status(),
         "outbox": selectors.outbox_status(),
         "outbox_late_minutes": int(selectors.OUTBOX_LATE_AFTER.total_seconds() // 60),
+        "sms_this_month": rules.month_count(),
+        "sms_daily_cap": settings.SMS_DAILY_CAP,
     }
     return render(request, "chamber/staff_dashboard.html", context)
 

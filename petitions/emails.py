@@ -417,6 +417,38 @@ def due_next_working_day(run: ReviewRun) -> None:
     )
 
 
+def overdue(run: ReviewRun) -> None:
+    """Tell each department's officials (liaison first) of its petitions the daily study
+    put under supervision (超期督办) for being overdue; once per petition, supervision day
+    and official. Two queries, whatever the number of petitions, then one queue_all."""
+    by_department: dict[int, list[Petition]] = {}
+    for p in selectors.petitions_by_pk(run.report.get("newly_supervised", [])):
+        if p.department_id and p.supervised_on:
+            by_department.setdefault(p.department_id, []).append(p)
+    if not by_department:
+        return
+    officials = (
+        Official.objects.filter(
+            department_id__in=by_department, is_active=True, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("-is_liaison", "user__full_name")
+    )
+    outbox.queue_all(
+        outbox.Notice(
+            f"petition-overdue:{p.pk}:{p.supervised_on}:{o.user_id}",
+            "petition-overdue",
+            o.user,
+            {
+                "petition": p,
+                "path": reverse("petitions:department_detail", args=[p.pk]),
+            },
+        )
+        for o in officials
+        for p in by_department[o.department_id]
+    )
+
+
 def review_step(run: ReviewRun) -> None:
     """What a review step found: to staff always, to the leaders when something was escalated."""
     context = {"run": run, "path": run.get_absolute_url()}

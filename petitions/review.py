@@ -176,6 +176,7 @@ def run_daily_study(*, on: date, caught_up_on: date | None = None) -> ReviewRun 
     )
     emails.review_step(run)
     emails.due_next_working_day(run)
+    emails.overdue(run)
     return run
 
 

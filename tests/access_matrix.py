@@ -453,6 +453,23 @@ def _a_task_of_the_topic(request) -> dict:
     return {"pk": TopicTask.objects.get(topic_id=_a_topic(request)["pk"]).pk}
 
 
+def _a_short_link(request) -> dict:
+    from chamber.models import ShortLink
+
+    link = ShortLink.objects.create(
+        code="Ab3dE6xY",
+        url="/petitions/",
+        expires_at=timezone.now() + timedelta(days=1),
+    )
+    return {"code": link.code}
+
+
+def _a_wechat_bind_token(request) -> dict:
+    from chamber.wechat_binding import bind_token
+
+    return {"token": bind_token(request.getfixturevalue("alice").user)}
+
+
 # --- the matrix -----------------------------------------------------------------------------
 
 # An anonymous visitor is sent to log in, or gets a public page (200). These cases do
@@ -466,6 +483,10 @@ ANONYMOUS_EXCEPTIONS = {
     "activities:activity_calendar[members only]": "not on the public site: not found",
     "publicity:showcase_photo[waiting for approval]": "not public yet: not found",
     "publicity:transparency": "晾晒 not published by a leader yet: not found",
+    "short-link": "an SMS's short link leads where it points, for anyone who has it",
+    "sms-replies[wrong token]": "Tencent Cloud's reply callback: a wrong token is not found",
+    "wechat-callback": "the 服务号's callback, not configured in the tests: not found",
+    "wechat-dev-bind": "development only (DEBUG): not found",
 }
 
 MATRIX: dict[str, list[Case]] = {
@@ -489,6 +510,33 @@ MATRIX: dict[str, list[Case]] = {
         Case(STAFF_ACTION, {"action": "resend"}, method="POST", goes_to="outbox")
     ],
     "departments": [Case(DEPARTMENTS_PAGE)],
+    "channels": [Case(LOGGED_IN)],
+    "channels_mobile": [
+        Case(row(302, 302, 302, 302, 302, 302, 302), method="POST", goes_to="channels")
+    ],
+    "channels_wechat": [
+        Case(row(302, 302, 302, 302, 302, 302, 302), method="POST", goes_to="channels")
+    ],
+    "short-link": [
+        Case(
+            row(302, 302, 302, 302, 302, 302, 302),
+            _a_short_link,
+            goes_to={"anonymous": "/petitions/", "*": "/petitions/"},
+        )
+    ],
+    "sms-replies": [
+        Case(
+            row(404, 404, 404, 404, 404, 404, 404),
+            {"token": "wrong-token"},
+            method="POST",
+            label="wrong token",
+        )
+    ],
+    # Their POSTs: tests/chamber/test_wechat_callback.py.
+    "wechat-callback": [Case(row(404, 404, 404, 404, 404, 404, 404))],
+    "wechat-dev-bind": [
+        Case(row(404, 404, 404, 404, 404, 404, 404), _a_wechat_bind_token)
+    ],
     "sitemap": [Case(PUBLIC, content_type="application/xml")],
     "healthz": [Case(PUBLIC, content_type="application/json")],
     "favicon": [

@@ -486,6 +486,10 @@ TARGETS = [
 
 # Object URLs that are not one party's object, and why they are left out here.
 OUTSIDE = {
+    "sms-replies": "Tencent Cloud's reply callback; the token is the chamber's secret, "
+    "not a party's object",
+    "wechat-dev-bind": "development only (DEBUG); the signed bind token is the key "
+    "(test_wechat_callback)",
     "members:detail": "the member directory is shared by design: names and titles",
     "members:accept_invitation": "the signed link is the key (tests/members)",
     "members:accept_swap": "an open swap is offered to every representative",

@@ -420,7 +420,9 @@ def test_cancelling_the_activity_twice_and_redelivering_its_senders_sends_nothin
         services.cancel_activity(activity=activity, actor=staff)
     with django_capture_on_commit_callbacks(execute=True):
         emails.cancelled(activity)
-    for pk in OutgoingMessage.objects.values_list("pk", flat=True):
+    for pk in OutgoingMessage.objects.filter(kind="activity-cancelled").values_list(
+        "pk", flat=True
+    ):
         deliver_message.delay(pk)
 
     assert callbacks == []

@@ -1,0 +1,334 @@
+"""A notice reaches each person by the channels they chose (issue 19): e-mail, SMS to a
+verified mobile, WeChat once bound; SMS keep the quiet hours and the daily cap, carry a
+short link, and a notice never gets lost to a channel that cannot reach the person.
+
+SMS and WeChat go to the file backends here (var/sms/, var/wechat/), as in `make run`;
+tests/chamber/test_sms_provider.py and test_wechat_channel.py run the real clients
+against fake providers.
+"""
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from chamber import outbox
+from chamber.channels import rules
+from chamber.channels.short_forms import SHORT_FORMS, fill
+from chamber.models import NoticeChannels, OutgoingMessage, ShortLink, UrgentKind
+from tests.factories import (
+    DepartmentFactory,
+    MemberFactory,
+    PetitionFactory,
+    UserFactory,
+)
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+M, C = OutgoingMessage.Status, OutgoingMessage.Channel
+
+
+def at(hour: int, minute: int = 0, day: int = 9) -> datetime:
+    return datetime(2026, 12, day, hour, minute, tzinfo=BEIJING)
+
+
+@pytest.fixture(autouse=True)
+def daytime(time_machine, settings, tmp_path):
+    """10:00 Beijing time (outside the quiet hours) unless a test moves the clock; each
+    test's own var/sms/ and var/wechat/."""
+    time_machine.move_to(at(10), tick=False)
+    settings.SMS_DIR, settings.WECHAT_DIR = tmp_path / "sms", tmp_path / "wechat"
+
+
+@pytest.fixture
+def member(db):
+    """A member with a verified mobile, WeChat not bound."""
+    return MemberFactory(
+        user__email="wang@example.com",
+        user__mobile="13812345678",
+        user__mobile_verified_at=timezone.now(),
+    ).user
+
+
+def answered(user, petition=None) -> list[OutgoingMessage]:
+    """The answer notice of a petition to `user`, queued (not sent)."""
+    petition = petition or PetitionFactory(title="厂区供电容量不足")
+    return outbox.queue_all(
+        [
+            outbox.Notice(
+                f"petition-answered:{petition.pk}:1:{user.pk}",
+                "petition-answered",
+                user,
+                {
+                    "petition": petition,
+                    "path": petition.get_absolute_url(),
+                    "rate_path": "/petitions/rate/signed-token/",
+                },
+            )
+        ],
+        enqueue=False,
+    )
+
+
+def sms_files(settings) -> list[str]:
+    folder = settings.SMS_DIR
+    return (
+        sorted(p.read_text() for p in folder.glob("*.txt")) if folder.exists() else []
+    )
+
+
+def test_an_answer_goes_by_e_mail_and_by_sms_with_a_short_link_within_70_characters(
+    member, client, settings
+):
+    settings.SITE_URL = "https://gsl.xishi.gov.cn"
+
+    rows = answered(member)
+
+    assert [r.channel for r in rows] == [C.EMAIL, C.SMS]
+    sms = rows[1]
+    assert sms.address == "13812345678"
+    link = re.search(r" ?gsl\.xishi\.gov\.cn(/s/[A-Za-z0-9]{8})$", sms.body_text).group(
+        1
+    )
+    assert sms.body_text.startswith("【西市区工商联】您的诉求")
+    assert "已答复，请查看并评价" in sms.body_text
+    assert len(sms.body_text) <= 70, sms.body_text
+    # The short link leads to the signed rating link, for as long as the link works.
+    assert client.get(link).headers["Location"] == (
+        "https://gsl.xishi.gov.cn/petitions/rate/signed-token/"
+    )
+    assert outbox.deliver(sms.pk)
+    (written,) = sms_files(settings)
+    assert "To: 13812345678" in written and sms.body_text in written
+    sms.refresh_from_db()
+    assert (sms.status, sms.provider_ref.startswith("file:")) == (M.SENT, True)
+
+
+def test_an_expired_short_link_says_so_in_chinese(client, db):
+    ShortLink.objects.create(
+        code="old12345",
+        url="https://gsl.xishi.gov.cn/petitions/1/",
+        expires_at=timezone.now() - timedelta(minutes=1),
+    )
+
+    response = client.get("/s/old12345", HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert response.status_code == 410
+    assert "链接已过期" in response.content.decode()
+    assert client.get("/s/unknown1").status_code == 404
+
+
+def test_without_a_verified_mobile_the_notice_goes_by_e_mail_only(db):
+    unverified = MemberFactory(user__mobile="13812345678").user
+
+    assert [r.channel for r in answered(unverified)] == [C.EMAIL]
+
+
+def test_a_person_who_turned_e_mail_off_still_gets_the_notice_when_sms_cannot_reach_them(
+    member,
+):
+    NoticeChannels.objects.create(
+        user=member, kind="petition-answered", email=False, sms=True
+    )
+    assert [r.channel for r in answered(member)] == [C.SMS]
+
+    member.sms_refused = "号码为空号"
+    member.save()
+    assert [r.channel for r in answered(member)] == [C.EMAIL]
+
+
+def test_wechat_goes_to_the_bound_openid_or_the_wecom_account(member, settings):
+    member.wechat_openid = "o-member-1"
+    member.save()
+    official = UserFactory(wecom_userid="LiWei")
+    NoticeChannels.objects.create(
+        user=official, kind="petition-answered", email=False, wechat=True
+    )
+
+    mine = {r.channel: r for r in answered(member)}
+    theirs = answered(official)
+
+    assert set(mine) == {C.EMAIL, C.SMS, C.WECHAT}
+    card = mine[C.WECHAT]
+    assert (card.address, card.params["via"]) == ("o-member-1", "mp")
+    assert card.params["url"].endswith("/petitions/rate/signed-token/")
+    assert card.body_text.endswith("已答复，请查看并评价")  # no link, no 回T退订
+    assert card.subject == mine[C.EMAIL].subject
+    assert [(r.channel, r.address, r.params["via"]) for r in theirs] == [
+        (C.WECHAT, "LiWei", "wecom")
+    ]
+    assert outbox.deliver(card.pk)
+    (written,) = list(settings.WECHAT_DIR.glob("*.json"))
+    assert "o-member-1" in written.read_text()
+
+
+def test_a_reminder_stops_by_sms_after_the_person_replied_t_but_answers_do_not(member):
+    member.sms_opt_out = True
+    member.save()
+    reminder = outbox.queue_all(
+        [
+            outbox.Notice(
+                f"activity-reminder:1:{member.pk}",
+                "activity-reminder",
+                member,
+                {"activity": None, "path": "/activities/1/"},
+            )
+        ],
+        enqueue=False,
+    )
+
+    assert [r.channel for r in reminder] == [C.EMAIL]
+    assert [r.channel for r in answered(member)] == [C.EMAIL, C.SMS]
+
+
+def test_at_night_an_sms_waits_for_eight_in_the_morning(member, settings, time_machine):
+    time_machine.move_to(at(23, 10), tick=False)
+    sms = answered(member)[1]
+
+    assert sms.next_try_at == at(8, 0, day=10)
+    assert outbox.deliver(sms.pk) is False
+    assert outbox.sweep() == []
+
+    time_machine.move_to(at(8, 2, day=10), tick=False)
+    assert sms.pk in outbox.sweep()  # beat's sweep sends it (here, in this process)
+    sms.refresh_from_db()
+    assert (sms.status, sms.attempts) == (M.SENT, 1)
+
+
+def test_a_held_sms_caught_by_a_sender_at_night_goes_back_to_wait(
+    member, settings, time_machine
+):
+    time_machine.move_to(at(21, 59), tick=False)
+    sms = answered(member)[1]
+    time_machine.move_to(at(22, 0), tick=False)
+
+    assert outbox.deliver(sms.pk) is False
+
+    sms.refresh_from_db()
+    assert (sms.status, sms.attempts, sms.next_try_at) == (
+        M.QUEUED,
+        0,
+        at(8, 0, day=10),
+    )
+    assert sms_files(settings) == []
+
+
+def test_a_kind_staff_mark_urgent_is_sent_at_night(member, time_machine):
+    UrgentKind.objects.create(kind="petition-answered")
+    time_machine.move_to(at(23, 10), tick=False)
+
+    sms = answered(member)[1]
+
+    assert sms.next_try_at == timezone.now()
+    assert outbox.deliver(sms.pk) is True
+
+
+def test_over_the_daily_cap_the_notice_goes_by_e_mail(member, settings, time_machine):
+    settings.SMS_DAILY_CAP = 2
+    time_machine.move_to(at(9), tick=False)
+    NoticeChannels.objects.create(
+        user=member, kind="petition-answered", email=False, sms=True
+    )
+    sent = [answered(member)[0] for _ in range(3)]
+
+    assert [outbox.deliver(m.pk) for m in sent] == [True, True, False]
+
+    over = OutgoingMessage.objects.get(pk=sent[2].pk)
+    assert over.status == M.FAILED
+    assert "2" in over.last_error
+    (email,) = OutgoingMessage.objects.filter(channel=C.EMAIL)
+    assert email.notice == over.notice and email.address == "wang@example.com"
+    assert over.body_text in email.body_text and "/petitions/rate/" in email.body_text
+    assert rules.sent_today("13812345678") == 2
+    # The next day counts afresh.
+    time_machine.move_to(at(9, day=10), tick=False)
+    assert rules.sent_today("13812345678") == 0
+
+
+def test_the_staff_dashboard_counts_the_months_sms(member, client, staff, settings):
+    for _ in range(3):
+        outbox.deliver(answered(member)[1].pk)
+    client.force_login(staff)
+
+    page = client.get(reverse("staff_dashboard"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert rules.month_count() == 3
+    assert re.search(r"本月已发短信.*?</dt><dd[^>]*>3</dd>", page.content.decode())
+
+
+def test_queueing_many_notices_by_several_channels_takes_a_constant_number_of_queries(
+    django_assert_num_queries, db
+):
+    users = [
+        UserFactory(mobile=f"138000000{i:02d}", mobile_verified_at=timezone.now())
+        for i in range(20)
+    ]
+    petition = PetitionFactory()
+    notices = [
+        outbox.Notice(
+            f"petition-answered:{petition.pk}:1:{u.pk}",
+            "petition-answered",
+            u,
+            {"petition": petition, "path": "/p/", "rate_path": "/r/"},
+        )
+        for u in users
+    ]
+
+    # choices, keys known, urgent kinds, savepoint + short links + messages + release
+    with django_assert_num_queries(7):
+        written = outbox.queue_all(notices, enqueue=False)
+
+    assert len(written) == 40
+
+
+@pytest.mark.parametrize("kind", [k for k in SHORT_FORMS if k != "sms-code"])
+def test_each_short_form_is_one_sms_with_typical_values(kind, settings, db):
+    """70 characters with the signature, a 24-character site and long names."""
+    settings.SITE_URL = "https://gsl.xishi.gov.cn"
+    petition = PetitionFactory(
+        title="关于厂区供电容量不足影响扩大生产的诉求",
+        due_on=timezone.localdate() + timedelta(days=10),
+    )
+    petition.number = "XS-2026-0123"
+    petition.department = DepartmentFactory(name="西市区住房和城乡建设局")
+    context = {
+        "petition": petition,
+        "petitions": [petition] * 3,
+        "due_on": "2026-12-10",
+        "path": "/x/",
+        "rate_path": "/petitions/rate/token/",
+        "url": "https://gsl.xishi.gov.cn/accounts/invitation/token/",
+        "activity": _Activity(),
+        "shift": _Shift(),
+        "swap": _Swap(),
+    }
+
+    text = fill(kind, context).text
+
+    assert len(text) <= 70, (len(text), text)
+    assert "{" not in text
+
+
+class _Activity:
+    title = "民营企业家座谈会暨政策宣讲"
+    starts_at = datetime(2026, 12, 10, 14, 30, tzinfo=BEIJING)
+
+
+class _Span:
+    first_text = "2026-12-14"
+
+
+class _Shift:
+    span = _Span()
+
+
+class _Swap:
+    class accepted_by:  # noqa: N801 - the shape of SwapRequest.accepted_by
+        class user:  # noqa: N801
+            @staticmethod
+            def get_full_name():
+                return "欧阳建国"
+
+    shift = _Shift()
