@@ -16,6 +16,7 @@ urlpatterns = [
     path("photos/<int:pk>/", views.photo, name="photo"),
     path("<int:pk>/check-in/", views.checkin, name="checkin"),
     path("<int:pk>/check-in/qr/", views.checkin_qr, name="checkin_qr"),
+    path("<int:pk>/poster/", views.signup_poster, name="signup_poster"),
     path("<int:pk>/check-in/<str:token>/", views.self_checkin, name="self_checkin"),
     path("attendance/<int:pk>/undo/", views.undo_checkin, name="undo_checkin"),
     path(

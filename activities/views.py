@@ -398,6 +398,27 @@ def checkin_qr(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "activities/checkin_qr.html", context)
 
 
+@staff_required
+def signup_poster(request: HttpRequest, pk: int) -> HttpResponse:
+    """A printable QR code of the activity's page, where members sign up."""
+    import segno
+
+    activity = get_object_or_404(Activity.objects.published(), pk=pk)
+    url = request.build_absolute_uri(activity.get_absolute_url())
+    context = {
+        "activity": activity,
+        "title": str(activity),
+        "heading": _("Scan to sign up"),
+        "instructions": _(
+            "Scan with your phone, log in as a member and sign up on the activity's page."
+        ),
+        "url": url,
+        "svg": segno.make(url, error="m").svg_inline(scale=6, omitsize=True),
+        "back": activity.get_absolute_url(),
+    }
+    return render(request, "activities/signup_poster.html", context)
+
+
 @member_required
 def self_checkin(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     """What a member's phone opens after scanning the door's QR code: one tap to check in."""

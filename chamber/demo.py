@@ -3,6 +3,7 @@
 import functools
 
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from chamber.models import Department, Official, User
 from chamber.roles import sync_secretariat_group
@@ -63,6 +64,12 @@ def demo_user(*, username: str, full_name: str, password: str, **extra) -> User:
     return user
 
 
+def demo_mobile(number: str) -> dict:
+    """A demo login's mobile, verified: its SMS (codes to log in, notices) are written
+    to var/sms/ in `make run`."""
+    return {"mobile": number, "mobile_verified_at": timezone.now()}
+
+
 @functools.cache
 def _demo_hash(password: str) -> str:
     """One salted hash for the demo password, shared by every demo login: a slow hasher
@@ -91,11 +98,17 @@ def seed(*, password: str) -> None:
         password=password,
         is_staff=True,
         handles_petitions=True,
+        **demo_mobile("13800000001"),
     )
     staff.groups.add(sync_secretariat_group())
 
     for n, (username, full_name, index, position, liaison) in enumerate(OFFICIALS):
-        user = demo_user(username=username, full_name=full_name, password=password)
+        user = demo_user(
+            username=username,
+            full_name=full_name,
+            password=password,
+            **(demo_mobile("13800000002") if username == "demo-official" else {}),
+        )
         Official.objects.get_or_create(
             user=user,
             defaults={
@@ -105,7 +118,12 @@ def seed(*, password: str) -> None:
                 "phone": f"1380417{n:04d}",
             },
         )
-    leader = demo_user(username="demo-leader", full_name="赵副区长", password=password)
+    leader = demo_user(
+        username="demo-leader",
+        full_name="赵副区长",
+        password=password,
+        **demo_mobile("13800000003"),
+    )
     Official.objects.get_or_create(
         user=leader, defaults={"is_leader": True, "position": "副区长"}
     )

@@ -120,7 +120,7 @@ class QueuedPasswordResetForm(PasswordResetForm):
 
 
 class OutboxFilterForm(forms.Form):
-    """The outbox page's filters: the recipient, the status and the kind of message."""
+    """The outbox page's filters: the recipient, the status, the channel and the kind."""
 
     q = forms.CharField(
         label=capfirst(_("recipient")),
@@ -131,6 +131,11 @@ class OutboxFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=capfirst(pgettext_lazy("state of a record", "status")),
         choices=[("", _("All")), *OutgoingMessage.Status.choices],
+        required=False,
+    )
+    channel = forms.ChoiceField(
+        label=capfirst(_("channel")),
+        choices=[("", _("All")), *OutgoingMessage.Channel.choices],
         required=False,
     )
     kind = forms.ChoiceField(

@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
+from chamber.channels import rules
 from chamber.models import Heartbeat, OutgoingMessage
 
 # The worker heartbeat runs every minute; three missed beats mean the worker is down.
@@ -30,23 +31,27 @@ def newest_heartbeat_at() -> datetime | None:
 
 def outbox_status(*, now: datetime | None = None) -> dict:
     """The outbox at a glance, in one query: `failed` messages, messages due for longer
-    than OUTBOX_LATE_AFTER (`late`), and when the oldest due message fell due
-    (`oldest_due_at`, None when nothing is due)."""
+    than OUTBOX_LATE_AFTER (`late`), when the oldest due message fell due
+    (`oldest_due_at`, None when nothing is due), and the SMS sent this month
+    (`sms_this_month`, what the provider bills: chamber/channels/rules.py)."""
     now = now or timezone.now()
     due = Q(status=OutgoingMessage.Status.QUEUED, next_try_at__lte=now)
-    # Only failed and queued rows count: the partial indexes find them however many
-    # messages were sent.
+    this_month = rules.SMS_SENT & Q(sent_at__gte=rules.month_start(now))
+    # Only failed and queued rows, and this month's SMS, count: the partial indexes
+    # find them however many messages were sent.
     return OutgoingMessage.objects.filter(
-        status__in=(OutgoingMessage.Status.FAILED, OutgoingMessage.Status.QUEUED)
+        Q(status__in=(OutgoingMessage.Status.FAILED, OutgoingMessage.Status.QUEUED))
+        | this_month
     ).aggregate(
         failed=Count("pk", filter=Q(status=OutgoingMessage.Status.FAILED)),
         late=Count("pk", filter=due & Q(next_try_at__lte=now - OUTBOX_LATE_AFTER)),
         oldest_due_at=Min("next_try_at", filter=due),
+        sms_this_month=Count("pk", filter=this_month),
     )
 
 
 def outbox_messages(
-    *, status: str = "", kind: str = "", recipient: str = ""
+    *, status: str = "", kind: str = "", recipient: str = "", channel: str = ""
 ) -> QuerySet[OutgoingMessage]:
     """The staff's outbox, newest first, filtered; without the bodies (the caller
     paginates)."""
@@ -59,6 +64,8 @@ def outbox_messages(
         messages = messages.filter(status=status)
     if kind:
         messages = messages.filter(kind=kind)
+    if channel:
+        messages = messages.filter(channel=channel)
     if recipient:
         messages = messages.filter(
             Q(address__icontains=recipient)

@@ -211,6 +211,8 @@ AUTH_USER_MODEL = "chamber.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "chamber.backends.UserBackend",
+    # 手机号 + 验证码 (chamber/sms_login.py), after django-axes' check like the password.
+    "chamber.sms_login.SmsCodeBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -240,6 +242,8 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Failed attempts are stored with what was posted: never a password or an SMS code.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "sms_code"]
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "chamber.security.client_ip"

@@ -38,9 +38,12 @@ def _hash(number: str, code: str) -> str:
 
 
 @transaction.atomic
-def send_code(number: str, purpose: str, *, user: User | None = None) -> SmsCode:
+def send_code(
+    number: str, purpose: str, *, user: User | None = None, deliver: bool = True
+) -> SmsCode:
     """Make a code for `number` and queue its SMS; CodeRefused when one was sent less
-    than a minute ago or ten today."""
+    than a minute ago or ten today. With `deliver` off the code is only noted (a login
+    asked for a number without an account: the same limits and answers, no SMS)."""
     number = normalise_phone(number)
     now = timezone.now()
     recent = list(
@@ -58,7 +61,8 @@ def send_code(number: str, purpose: str, *, user: User | None = None) -> SmsCode
     row = SmsCode.objects.create(
         number=number, purpose=purpose, user=user, code_hash=_hash(number, code)
     )
-    outbox.queue_code(f"sms-code:{row.pk}", number, code, user=user)
+    if deliver:
+        outbox.queue_code(f"sms-code:{row.pk}", number, code, user=user)
     return row
 
 

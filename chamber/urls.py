@@ -3,7 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from chamber import views, views_channels, views_second_factor, views_sms, views_wechat
+from chamber import (
+    views,
+    views_channels,
+    views_second_factor,
+    views_sms,
+    views_sms_login,
+    views_wechat,
+)
 from chamber.forms import LoginForm, QueuedPasswordResetForm
 
 admin.site.site_header = _("Xishi District Federation of Industry and Commerce")
@@ -18,6 +25,7 @@ account_patterns = [
         ),
         name="login",
     ),
+    path("login/sms/", views_sms_login.SmsLoginView.as_view(), name="login_sms"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("second-factor/", views_second_factor.verify, name="second_factor"),
     path("second-factor/setup/", views_second_factor.setup, name="second_factor_setup"),
@@ -30,6 +38,16 @@ account_patterns = [
     path("channels/mobile/", views_channels.mobile, name="channels_mobile"),
     path("channels/wechat/", views_channels.wechat, name="channels_wechat"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/sms/",
+        views_sms_login.SmsLoginView.as_view(then_set_password=True),
+        name="password_reset_sms",
+    ),
+    path(
+        "password/sms/new/",
+        views_sms_login.set_password,
+        name="password_reset_sms_set",
+    ),
     path(
         "password/done/",
         auth_views.PasswordChangeDoneView.as_view(),

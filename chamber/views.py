@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import RedirectView
 
 from chamber import health, outbox, selectors
-from chamber.channels import rules
 from chamber.decorators import role_required, staff_required
 from chamber.forms import OutboxFilterForm, OutboxSelectionForm
 from chamber.models import Department, Official, OutgoingMessage
@@ -53,7 +52,6 @@ def staff_dashboard(request: HttpRequest) -> HttpResponse:
         "worker": selectors.worker_status(),
         "outbox": selectors.outbox_status(),
         "outbox_late_minutes": int(selectors.OUTBOX_LATE_AFTER.total_seconds() // 60),
-        "sms_this_month": rules.month_count(),
         "sms_daily_cap": settings.SMS_DAILY_CAP,
     }
     return render(request, "chamber/staff_dashboard.html", context)
@@ -117,12 +115,14 @@ def _get_message_for_staff(pk: int) -> OutgoingMessage:
 
 @staff_required
 def outbox_list(request: HttpRequest) -> HttpResponse:
-    """Every outgoing message, newest first, filtered by status, kind and recipient."""
+    """Every outgoing message, newest first, filtered by status, channel, kind and
+    recipient."""
     form = OutboxFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     shown = selectors.outbox_messages(
         status=filters.get("status") or "",
         kind=filters.get("kind") or "",
+        channel=filters.get("channel") or "",
         recipient=search_words(filters.get("q") or "", limit=100),
     )
     query = request.GET.copy()

@@ -77,7 +77,9 @@ def mobile(request: HttpRequest) -> HttpResponse:
     if "code" in request.POST:
         form = MobileCodeForm(request.POST)
         number = request.session.get(PENDING, "")
-        if form.is_valid() and number:
+        if not number:
+            messages.error(request, _("Ask for a code to your mobile first."))
+        elif form.is_valid():
             try:
                 sms_codes.check_code(
                     number, SmsCode.Purpose.VERIFY, form.cleaned_data["code"]

@@ -93,6 +93,13 @@ class EnterpriseAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_members=Count("members"))
 
+    def get_search_results(self, request, queryset, search_term):
+        # The autocompletes pick a member's enterprise or a platform's member
+        # enterprises: a non-member enterprise is neither until staff admit it.
+        if getattr(request.resolver_match, "url_name", "") == "autocomplete":
+            queryset = queryset.exclude(status=Enterprise.Status.PROSPECT)
+        return super().get_search_results(request, queryset, search_term)
+
     @admin.display(description=_("members"), ordering="_members")
     def member_count(self, obj: Enterprise) -> int:
         return obj._members

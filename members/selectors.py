@@ -60,6 +60,20 @@ def rota_shifts(*, first: date, last: date, on: date) -> list:
     )
 
 
+def shift_of_week(*, on: date):
+    """The duty shift of the week (Monday to Sunday) holding `on`, with its
+    representative, or None (a week nobody was put on, such as the Spring Festival)."""
+    from datetime import timedelta
+
+    from members.models import DutyShift
+
+    return (
+        DutyShift.objects.filter(week_start=on - timedelta(days=on.weekday()))
+        .select_related("representative__user", "representative__enterprise")
+        .first()
+    )
+
+
 def duty_weeks_ahead(*, on: date, weeks: int = 3) -> list:
     """This week's shift and the next ones, for the home page; cached for a minute."""
     from datetime import timedelta

@@ -12,6 +12,9 @@ urlpatterns = [
     path("enterprise/<int:pk>/", people.enterprise_detail, name="enterprise"),
     path("enterprise/<int:pk>/edit/", people.enterprise_edit, name="enterprise_edit"),
     path(
+        "enterprise/<int:pk>/admit/", people.admit_enterprise, name="admit_enterprise"
+    ),
+    path(
         "invitation/<uidb64>/<token>/",
         invitation.accept_invitation,
         name="accept_invitation",

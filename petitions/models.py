@@ -293,6 +293,18 @@ class Petition(models.Model):
         related_name="petition",
         verbose_name=_("duty log entry"),
     )
+    duty_shift = models.ForeignKey(
+        "members.DutyShift",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="petitions",
+        verbose_name=_("duty week"),
+        help_text=_(
+            "The duty week it came in at the studio: scanned at the door, or recorded "
+            "in the duty log."
+        ),
+    )
     batch = models.ForeignKey(
         IntakeBatch,
         on_delete=models.PROTECT,

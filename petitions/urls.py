@@ -1,6 +1,6 @@
 from django.urls import path
 
-from petitions import views, views_topics
+from petitions import views, views_entry, views_topics
 
 app_name = "petitions"
 
@@ -12,6 +12,16 @@ urlpatterns = [
     path("rate/<str:token>/", views.rate_by_link, name="rate_by_link"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("from-duty-log/<int:entry_pk>/", views.from_duty_log, name="from_duty_log"),
+    # The QR entry points (扫码反映诉求) and their posters.
+    path("studio/", views_entry.studio, name="studio"),
+    path("session/<int:pk>/", views_entry.session_entry, name="session"),
+    path("received/<str:token>/", views_entry.received, name="received"),
+    path("staff/studio-poster/", views_entry.studio_poster, name="studio_poster"),
+    path(
+        "staff/session-poster/<int:pk>/",
+        views_entry.session_poster,
+        name="session_poster",
+    ),
     path("department/", views.department_queue, name="department_queue"),
     path("department/<int:pk>/", views.department_detail, name="department_detail"),
     path(

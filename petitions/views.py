@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -49,7 +50,7 @@ def _get_petition_for_member(request: HttpRequest, pk: int) -> Petition:
         raise Http404
     return get_object_or_404(
         Petition.objects.for_enterprise(member.enterprise_id).select_related(
-            "category", "department", "merged_into"
+            "category", "department", "merged_into", "duty_shift__representative__user"
         ),
         pk=pk,
     )
@@ -73,6 +74,7 @@ def _get_petition_for_staff(pk: int) -> Petition:
             "department",
             "activity",
             "duty_log_entry",
+            "duty_shift__representative__user",
             "merged_into",
             "submitted_by",
             "signed_by",
@@ -667,8 +669,25 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reject_form": forms.RejectForm(auto_id="reject_%s"),
         "merge_form": forms.MergeForm(auto_id="merge_%s"),
         "note_form": forms.NoteForm(auto_id="note_%s"),
+        "invite_url": _invite_url(petition),
     }
     return render(request, "petitions/staff_detail.html", context)
+
+
+def _invite_url(petition: Petition) -> str:
+    """Where staff invite a non-member enterprise to join, its contact filled in; ""
+    for a member enterprise."""
+    if petition.enterprise.is_member:
+        return ""
+    query = urlencode(
+        {
+            "full_name": petition.contact_name,
+            "mobile": petition.contact_phone,
+            "next": reverse("petitions:staff_detail", args=[petition.pk]),
+        }
+    )
+    path = reverse("members:admit_enterprise", args=[petition.enterprise_id])
+    return f"{path}?{query}"
 
 
 STAFF_ACTIONS = {

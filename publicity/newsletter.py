@@ -177,15 +177,11 @@ def month_contents(*, month: date, now: datetime | None = None) -> MonthContents
 
 def subscribers() -> QuerySet[User]:
     """Users who get the monthly news: subscribed, still members, active, with an address."""
-    return (
-        User.objects.filter(
-            is_active=True,
-            news_subscription__is_active=True,
-            member__isnull=False,
-        )
-        .exclude(member__enterprise__status=Enterprise.Status.LEFT)
-        .exclude(email="")
-    )
+    return User.objects.filter(
+        is_active=True,
+        news_subscription__is_active=True,
+        member__enterprise__status__in=Enterprise.MEMBER_STATUSES,
+    ).exclude(email="")
 
 
 # --- planning and sending -----------------------------------------------------------------------

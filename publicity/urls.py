@@ -26,6 +26,11 @@ urlpatterns = [
     path("showcases/", views_showcases.showcase_list, name="showcases"),
     path("showcases/<int:pk>/", views_showcases.showcase, name="showcase"),
     path(
+        "showcases/<int:pk>/poster/",
+        views_showcases.showcase_poster,
+        name="showcase_poster",
+    ),
+    path(
         "showcases/photos/<int:pk>/",
         views_showcases.showcase_photo,
         name="showcase_photo",

@@ -1,10 +1,13 @@
 """Enterprise showcases: the public pages, a member's edit page and the staff's review."""
 
+import segno
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -61,9 +64,12 @@ def showcase(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
     body = pagecache.fragment("showcase", found.pk, build=build)
-    return render(
-        request, "publicity/showcase_detail.html", {"showcase": found, "body": body}
-    )
+    context = {
+        "showcase": found,
+        "body": body,
+        "may_share": _may_preview(request, found),
+    }
+    return render(request, "publicity/showcase_detail.html", context)
 
 
 def _may_preview(request: HttpRequest, showcase: Showcase) -> bool:
@@ -85,6 +91,29 @@ def showcase_photo(request: HttpRequest, pk: int) -> HttpResponse:
     if _may_preview(request, photo.showcase):
         return picture_response(photo, cache_control="private, no-store")
     raise Http404
+
+
+@login_required
+def showcase_poster(request: HttpRequest, pk: int) -> HttpResponse:
+    """The showcase's QR code, for its enterprise's members (and staff) to share."""
+    found = get_object_or_404(Showcase.objects.select_related("enterprise"), pk=pk)
+    if not _may_preview(request, found):
+        raise Http404
+    url = request.build_absolute_uri(found.get_absolute_url())
+    context = {
+        "showcase": found,
+        "title": found.enterprise.name,
+        "heading": _("Scan to see our showcase"),
+        "instructions": _(
+            "Scan with your phone to open the enterprise's page on the chamber's site."
+        ),
+        "url": url,
+        "svg": segno.make(url, error="m").svg_inline(scale=6, omitsize=True),
+        "back": found.get_absolute_url()
+        if found.is_public
+        else reverse("publicity:my_showcase"),
+    }
+    return render(request, "publicity/showcase_poster.html", context)
 
 
 @member_required

@@ -45,7 +45,9 @@ from tests.test_templates import (
     _a_daily_run,
     _a_failed_message,
     _a_group,
+    _a_guest_petition_received,
     _a_monthly_report,
+    _a_non_member_enterprise,
     _a_petition,
     _a_petition_the_rep_registered,
     _a_platform,
@@ -592,6 +594,26 @@ MATRIX: dict[str, list[Case]] = {
         ),
     ],
     "password_reset_complete": [Case(PUBLIC)],
+    # 短信验证码登录 (chamber/views_sms_login.py): logged in already, the same landing
+    # pages as "login"; the SMS reset, and setting a password without the old one
+    # outside the minutes after an SMS login, lead to the password change page.
+    "login_sms": [
+        Case(
+            row(200, 302, 302, 302, 302, 302, 302),
+            goes_to={
+                "leader": "petitions:leader_home",
+                "staff": "staff_dashboard",
+                "superuser": "staff_dashboard",
+                "*": "home",
+            },
+        )
+    ],
+    "password_reset_sms": [
+        Case(row(200, 302, 302, 302, 302, 302, 302), goes_to="password_change")
+    ],
+    "password_reset_sms_set": [
+        Case(row(302, 302, 302, 302, 302, 302, 302), goes_to="password_change")
+    ],
     # --- members ----------------------------------------------------------------------
     # The directory is shared by design: members see each other's names and titles.
     "members:directory": [Case(MEMBERS_AND_STAFF)],
@@ -599,6 +621,8 @@ MATRIX: dict[str, list[Case]] = {
     "members:profile": [Case(MEMBERS_ONLY)],
     "members:enterprise": [Case(ALICES_OWN, _alices_enterprise)],
     "members:enterprise_edit": [Case(ALICES_OWN, _alices_enterprise)],
+    # Staff invite a non-member enterprise (非会员企业) to join from its petition.
+    "members:admit_enterprise": [Case(STAFF_ONLY, _a_non_member_enterprise)],
     "members:accept_invitation": [
         Case(PUBLIC, BAD_TOKEN, label="bad link"),
         Case(
@@ -771,6 +795,7 @@ MATRIX: dict[str, list[Case]] = {
     ],
     "activities:checkin": [Case(STAFF_ONLY, _an_activity)],
     "activities:checkin_qr": [Case(STAFF_ONLY, _an_activity)],
+    "activities:signup_poster": [Case(STAFF_ONLY, _an_activity)],
     "activities:self_checkin": [Case(MEMBERS_ONLY, _a_self_checkin_link)],
     "activities:undo_checkin": [
         Case(
@@ -835,6 +860,13 @@ MATRIX: dict[str, list[Case]] = {
     ],
     # No login needed: the signed link is the key.
     "petitions:rate_by_link": [Case(PUBLIC, _a_rating_link)],
+    # The QR entry points: anyone who scans gets the form (a member writes as their
+    # enterprise, anyone else as a non-member with an SMS code); the posters are staff's.
+    "petitions:studio": [Case(PUBLIC)],
+    "petitions:session": [Case(PUBLIC, _an_activity)],
+    "petitions:received": [Case(PUBLIC, _a_guest_petition_received)],
+    "petitions:studio_poster": [Case(STAFF_ONLY)],
+    "petitions:session_poster": [Case(STAFF_ONLY, _an_activity)],
     "petitions:attachment": [
         Case(
             row(302, 200, 404, 200, 404, 200, 200),
@@ -958,6 +990,16 @@ MATRIX: dict[str, list[Case]] = {
             _a_photo_waiting_for_approval,
             label="waiting for approval",
             content_type="image/png",
+        ),
+    ],
+    # The share code of a showcase: its enterprise's members and staff (Bob's here;
+    # Alice's own, waiting for approval, she gets too).
+    "publicity:showcase_poster": [
+        Case(row(302, 404, 404, 404, 404, 200, 200), _an_approved_showcase),
+        Case(
+            row(302, 200, 404, 404, 404, 200, 200),
+            _a_showcase_waiting_for_approval,
+            label="own",
         ),
     ],
     "publicity:my_showcase": [Case(MEMBERS_ONLY)],

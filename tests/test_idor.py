@@ -452,6 +452,12 @@ TARGETS = [
         owner="member",
     ),
     Target(
+        "publicity:showcase_poster",
+        lambda p: {"pk": p.showcase.pk},
+        serves=EVERYONE,
+        owner="member",
+    ),
+    Target(
         "publicity:approve_showcase",
         lambda p: {"pk": p.showcase.pk},
         "POST",
@@ -530,6 +536,13 @@ OUTSIDE = {
     "publicity:article": "the chamber's articles",
     "publicity:picture": "the editor's pictures, public by their key",
     "publicity:showcase": "only approved showcases have a page, public to all",
+    "petitions:session": "a session's opinion form (its QR code), open to everyone",
+    "petitions:session_poster": "the chamber's sessions, staff only",
+    "petitions:received": "the signed link is the key "
+    "(tests/petitions/test_entry_points.py)",
+    "activities:signup_poster": "the chamber's activities, staff only",
+    "members:admit_enterprise": "a non-member enterprise belongs to no party; staff "
+    "only (access matrix)",
 }
 
 

@@ -329,6 +329,10 @@ ALLOWED_TEMPLATES = {
     ("templates/activities/checkin_qr.html", "{{ svg|safe }}"): (
         "an SVG drawn by segno from our own check-in URL (activities/views.py)"
     ),
+    ("templates/includes/qr_poster.html", "{{ svg|safe }}"): (
+        "an SVG drawn by segno from our own URLs (the QR posters of petitions/entry.py, "
+        "activities/views.py and publicity/views_showcases.py)"
+    ),
 }
 # (glob of templates, the tag): why it is safe.
 ALLOWED_TEMPLATE_GLOBS = {

@@ -45,9 +45,11 @@ from chamber.forms import (
     OutboxSelectionForm,
     PasswordCheckForm,
 )
+from chamber.forms_channels import MobileCodeForm, MobileForm
+from chamber.views_sms_login import SmsLoginForm
 from groups.forms import ConfirmAwardForm, CorrectionForm, ManualPointsForm
 from members.forms.duty_log import DutyLogEntryForm
-from members.forms.people import EnterpriseContactForm, ProfileForm
+from members.forms.people import AdmitForm, EnterpriseContactForm, ProfileForm
 from members.forms.rota import (
     PeriodForm,
     ShiftEditForm,
@@ -57,6 +59,7 @@ from members.forms.rota import (
 from members.models import Member
 from petitions import forms as petition_forms
 from petitions import forms_topics as topic_forms
+from petitions.forms_entry import EntryForm, GuestPetitionForm
 from publicity.forms import DigestPreferenceForm, ReturnShowcaseForm, ShowcaseForm
 from tests.access_matrix import MATRIX, PERSONA_FIXTURES
 from tests.factories import PASSWORD, DutyShiftFactory, UserFactory
@@ -542,6 +545,46 @@ SWEEP: dict[str, list[Sweep]] = {
     ],
     "logout": [Sweep(MEMBER)],
     "outbox_action": [Sweep(STAFF)],
+    # 消息接收方式: a box per kind and channel; the mobile, then its code.
+    "channels": [
+        Sweep(
+            MEMBER,
+            {
+                f"{kind}:{channel}": Field(BOOL)
+                for kind in ("petition-answered", "activity-reminder")
+                for channel in ("email", "sms", "wechat")
+            },
+            get_first=True,
+        )
+    ],
+    "channels_mobile": [
+        Sweep(MEMBER, _form(MobileForm), label="mobile"),
+        Sweep(MEMBER, _form(MobileCodeForm), label="code"),
+    ],
+    "channels_wechat": [Sweep(MEMBER)],
+    # Tencent Cloud's reply callback; its malformed bodies: tests/chamber/test_sms_replies.py.
+    "sms-replies": [Sweep("anonymous")],
+    # 短信验证码登录: the number (获取验证码), then the code; the SMS reset alike.
+    "login_sms": [
+        Sweep("anonymous", _form(MobileForm), label="mobile", get_first=True),
+        Sweep(
+            "anonymous",
+            _form(SmsLoginForm),
+            label="code",
+            get_first=True,
+            form_refuses_empty=True,
+        ),
+    ],
+    "password_reset_sms": [
+        Sweep("anonymous", _form(MobileForm), label="mobile", get_first=True),
+        Sweep(
+            "anonymous",
+            _form(SmsLoginForm),
+            label="code",
+            get_first=True,
+            form_refuses_empty=True,
+        ),
+    ],
     "outbox_bulk": [Sweep(STAFF, _form(OutboxSelectionForm))],
     "second_factor": [
         Sweep(
@@ -626,6 +669,9 @@ SWEEP: dict[str, list[Sweep]] = {
             form_refuses_empty=True,
         )
     ],
+    "members:admit_enterprise": [
+        Sweep(STAFF, _form(AdmitForm), get_first=True, form_refuses_empty=True)
+    ],
     "members:add_unavailability": [
         Sweep(REP, _form(UnavailabilityForm), form_refuses_empty=True)
     ],
@@ -696,6 +742,25 @@ SWEEP: dict[str, list[Sweep]] = {
         Sweep(MEMBER, _RATING, _alices_petition_at("replied"), form_refuses_empty=True)
     ],
     "petitions:rate_by_link": [Sweep("anonymous", _RATING, get_first=True)],
+    # The QR entry points: a member's petition, or a non-member's with its SMS code.
+    **{
+        name: [
+            Sweep(
+                MEMBER,
+                _form(EntryForm),
+                get_first=True,
+                form_refuses_empty=True,
+            ),
+            Sweep(
+                "anonymous",
+                _form(GuestPetitionForm),
+                label="a non-member",
+                get_first=True,
+                form_refuses_empty=True,
+            ),
+        ]
+        for name in ("petitions:studio", "petitions:session")
+    },
     "petitions:from_duty_log": [
         Sweep(
             REP,

@@ -13,6 +13,7 @@ The profile and enterprise forms are covered in tests/members (test_profile.py,
 test_enterprise_pages.py).
 """
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -48,6 +49,7 @@ from tests.factories import (
     MemberFactory,
     OfficialFactory,
     PetitionFactory,
+    _credit_code,
 )
 from tests.petitions.test_pages_department import dispatched, signed
 from tests.petitions.test_pages_member import answered, link_for
@@ -287,6 +289,109 @@ def test_submitting_a_petition_ignores_the_columns_the_chamber_sets(
     assert (second["department_id"], second["due_on"]) == (None, None)
     assert second["number"] != "XS-1999-9999"
     same_outcome(first, second)
+    assert_nothing_forged(after)
+
+
+# --- petitions: the QR entry points (the studio door) --------------------------------------
+
+STUDIO_NOW = datetime(2026, 3, 11, 10, 30, tzinfo=YINGKOU)
+
+
+@time_machine.travel(STUDIO_NOW, tick=False)
+def test_the_studio_form_takes_its_channel_and_week_from_the_door_not_the_post(
+    client, alice, elsewhere
+):
+    this_week = DutyShiftFactory(week_start=date(2026, 3, 9))
+    next_week = DutyShiftFactory(week_start=date(2026, 3, 16))
+    session = ActivityFactory()
+    client.force_login(alice.user)
+    url = reverse("petitions:studio")
+    valid = {
+        "title": "厂区门前道路积水",
+        "description": "希望协调修缮。",
+        "contact_name": "王会计",
+        "contact_phone": "13812345678",
+    }
+    extras = {
+        **forbidden(skip=("title",), shift=next_week.pk, **elsewhere),
+        "category": "",
+        "duty_shift": str(next_week.pk),
+        "duty_shift_id": str(next_week.pk),
+        "activity": str(session.pk),
+        "submitted_by_id": str(elsewhere["user"]),
+    }
+    before = snapshot()
+
+    plain = client.post(url, valid)
+    smuggled = client.post(url, {**valid, **extras})
+
+    assert (plain.status_code, smuggled.status_code) == (302, 302)
+    after = snapshot()
+    changed, new, gone = diff(before, after)
+    assert (changed, gone) == ({}, set())
+    assert set(new) == {"petitions.Petition"}
+    first, second = sorted(new["petitions.Petition"], key=lambda r: r["id"])
+    assert (second["enterprise_id"], second["submitted_by_id"]) == (
+        alice.enterprise_id,
+        alice.user_id,
+    )
+    assert (second["channel"], second["duty_shift_id"], second["activity_id"]) == (
+        Petition.Channel.DUTY_STUDIO,
+        this_week.pk,
+        None,
+    )
+    same_outcome(first, second)
+    assert_nothing_forged(after)
+
+
+@time_machine.travel(STUDIO_NOW, tick=False)
+def test_a_visitors_petition_never_makes_its_enterprise_a_member(
+    client, elsewhere, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.SMS_DIR = tmp_path / "sms"
+    url = reverse("petitions:studio")
+    valid = {
+        "mobile": "13912345678",
+        "enterprise_name": "营口新港物流有限公司",
+        "credit_code": _credit_code(4242),
+        "area": "coastal",
+        "contact_name": "赵经理",
+        "title": "仓储用地审批进度",
+        "description": "希望了解进度。",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {**valid, "send_code": "1"})
+    (sms,) = settings.SMS_DIR.glob("*.txt")
+    valid["code"] = re.search(r"验证码(\d{6})", sms.read_text("utf-8")).group(1)
+    extras = {
+        **forbidden(skip=("title",), **elsewhere),
+        "category": "",
+        "joined_on": FORGED_DAY,
+        "submitted_by_id": str(elsewhere["user"]),
+    }
+    before = snapshot()
+
+    response = client.post(url, {**valid, **extras})
+
+    assert response.status_code == 302
+    after = snapshot()
+    changed, new, gone = diff(before, after)
+    assert (changed, gone) == ({}, set())
+    assert set(new) == {"members.Enterprise", "petitions.Petition"}
+    (enterprise,) = new["members.Enterprise"]
+    assert (enterprise["status"], enterprise["joined_on"]) == (
+        Enterprise.Status.PROSPECT,
+        None,
+    )
+    (petition,) = new["petitions.Petition"]
+    assert (petition["enterprise_id"], petition["submitted_by_id"]) == (
+        enterprise["id"],
+        None,
+    )
+    assert (petition["status"], petition["channel"]) == (
+        Petition.Status.SUBMITTED,
+        Petition.Channel.DUTY_STUDIO,
+    )
     assert_nothing_forged(after)
 
 

@@ -77,6 +77,7 @@ PAGES = {
     "chamber/home.html": Page("home", {}, 200, 200, 200),
     "chamber/staff_dashboard.html": Page("staff_dashboard", {}, 302, 403, 200),
     "registration/login.html": Page("login", {}, 200, 302, 302),
+    "registration/login_sms.html": Page("login_sms", {}, 200, 302, 302),
     "registration/password_change_form.html": Page(
         "password_change", {}, 302, 200, 200
     ),
@@ -578,6 +579,8 @@ NOT_PAGES |= {
     "registration/second_factor_codes.html",
     "registration/second_factor_backup.html",
 }
+# Only in the minutes after a login by SMS code: tests/chamber/test_sms_login.py renders it.
+NOT_PAGES |= {"registration/sms_password.html"}
 LEADERSHIP = {"leader": 200}
 PAGES.update(
     {
@@ -686,6 +689,56 @@ PAGES.update(
         ),
         "petitions/follow.html": Page(
             "petitions:leader_detail", _an_escalated_petition, 302, 403, 200, LEADERSHIP
+        ),
+    }
+)
+
+
+def _a_guest_petition_received(request) -> dict:
+    """The confirmation page of a petition sent from the studio's QR code by an
+    enterprise that is not a member (its signed link is the key)."""
+    from petitions import entry, services
+    from tests.factories import _credit_code
+
+    petition = services.submit_guest_petition(
+        mobile="13912345678",
+        enterprise_name="营口新港物流有限公司",
+        credit_code=_credit_code(4242),
+        area="coastal",
+        contact_name="赵经理",
+        title="仓储用地审批进度",
+        description="希望了解进度。",
+        channel="duty_studio",
+    )
+    return {"token": entry.received_token(petition)}
+
+
+def _a_non_member_enterprise(request) -> dict:
+    from tests.factories import EnterpriseFactory
+
+    return {"pk": EnterpriseFactory(name="营口新港物流有限公司", status="prospect").pk}
+
+
+# The QR entry points (扫码反映诉求) and their posters: a member writes as their
+# enterprise, anyone else as a non-member enterprise (tests/petitions/test_entry_points.py).
+PAGES.update(
+    {
+        "petitions/entry_form.html": Page("petitions:studio", {}, 200, 200, 200),
+        "petitions/guest_received.html": Page(
+            "petitions:received", _a_guest_petition_received, 200, 200, 200
+        ),
+        "petitions/entry_poster.html": Page(
+            "petitions:studio_poster", {}, 302, 403, 200
+        ),
+        "activities/signup_poster.html": Page(
+            "activities:signup_poster", _an_activity, 302, 403, 200
+        ),
+        # Bob's showcase: his enterprise's members and staff only.
+        "publicity/showcase_poster.html": Page(
+            "publicity:showcase_poster", _an_approved_showcase, 302, 404, 200
+        ),
+        "members/enterprise_admit.html": Page(
+            "members:admit_enterprise", _a_non_member_enterprise, 302, 403, 200
         ),
     }
 )

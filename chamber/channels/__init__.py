@@ -68,6 +68,13 @@ class WechatCard:
     params: list[str] = field(default_factory=list)
 
 
+class DiscardBackend:
+    """Sends nothing (the demo's past, told at the time): the dummy e-mail backend's twin."""
+
+    def send(self, message) -> str:
+        return "discarded"
+
+
 @cache
 def _backend(path: str):
     return import_string(path)()

@@ -10,6 +10,7 @@ dashboard (`month_count`).
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from chamber.channels.short_forms import SHORT_FORMS
@@ -44,10 +45,7 @@ def sent_today(number: str, moment: datetime | None = None) -> int:
     """SMS sent to `number` since midnight Beijing time."""
     moment = moment or timezone.now()
     return OutgoingMessage.objects.filter(
-        channel=OutgoingMessage.Channel.SMS,
-        address=number,
-        status=OutgoingMessage.Status.SENT,
-        sent_at__gte=_day_start(moment),
+        SMS_SENT, address=number, sent_at__gte=_day_start(moment)
     ).count()
 
 
@@ -55,11 +53,17 @@ def over_cap(number: str, moment: datetime | None = None) -> bool:
     return sent_today(number, moment) >= settings.SMS_DAILY_CAP
 
 
+# An SMS the provider took: what counts against the cap and on the bill.
+SMS_SENT = Q(channel=OutgoingMessage.Channel.SMS, status=OutgoingMessage.Status.SENT)
+
+
+def month_start(moment: datetime | None = None) -> datetime:
+    """The first of this month, 00:00 Beijing time: the month's SMS are counted from it."""
+    return _day_start(moment or timezone.now()).replace(day=1)
+
+
 def month_count(moment: datetime | None = None) -> int:
     """SMS sent since the first of this month, Beijing time (what the provider bills)."""
-    start = _day_start(moment or timezone.now()).replace(day=1)
     return OutgoingMessage.objects.filter(
-        channel=OutgoingMessage.Channel.SMS,
-        status=OutgoingMessage.Status.SENT,
-        sent_at__gte=start,
+        SMS_SENT, sent_at__gte=month_start(moment)
     ).count()

@@ -1,6 +1,11 @@
 """Forms of the members app, by feature."""
 
-from members.forms.people import DirectoryFilterForm, EnterpriseContactForm, ProfileForm
+from members.forms.people import (
+    AdmitForm,
+    DirectoryFilterForm,
+    EnterpriseContactForm,
+    ProfileForm,
+)
 from members.forms.rota import (
     PeriodForm,
     ShiftEditForm,
@@ -9,6 +14,7 @@ from members.forms.rota import (
 )
 
 __all__ = [
+    "AdmitForm",
     "DirectoryFilterForm",
     "EnterpriseContactForm",
     "PeriodForm",

@@ -55,9 +55,9 @@ class DutyLogEntryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.shift = shift
         self.now = now or timezone.now()
-        self.fields["enterprise"].queryset = Enterprise.objects.exclude(
-            status=Enterprise.Status.LEFT
-        ).only("pk", "name")
+        self.fields["enterprise"].queryset = Enterprise.objects.members().only(
+            "pk", "name"
+        )
         self.fields["enterprise"].empty_label = _("— not a member enterprise —")
         self.fields["visited_at"].initial = timezone.localtime(self.now).replace(
             second=0, microsecond=0

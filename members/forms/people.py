@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from chamber.models import User
-from chamber.phone import normalise_phone, tidy_phone
+from chamber.phone import normalise_phone, tidy_phone, validate_mobile
 from members.models import Area, ChamberTitle, Enterprise, Member
 
 
@@ -146,3 +146,35 @@ class DirectoryFilterForm(forms.Form):
         empty_label=_("All titles"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+
+
+class AdmitForm(forms.Form):
+    """Staff admit a non-member enterprise: who becomes its first member, and where the
+    invitation to choose a password goes."""
+
+    full_name = forms.CharField(label=_("full name"), max_length=50)
+    mobile = forms.CharField(
+        label=_("mobile phone"),
+        max_length=20,
+        validators=[validate_mobile],
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        help_text=_("The login's username, as for every member."),
+    )
+    email = forms.EmailField(
+        label=_("e-mail"),
+        max_length=254,
+        help_text=_("The invitation to choose a password is sent here."),
+    )
+    position = forms.CharField(
+        label=_("position in the enterprise"), max_length=50, required=False
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_mobile(self) -> str:
+        return normalise_phone(self.cleaned_data["mobile"])
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("Another account uses this e-mail address."))
+        return email

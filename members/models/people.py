@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -35,13 +36,22 @@ class Industry(models.Model):
         return self.name
 
 
+class EnterpriseQuerySet(models.QuerySet):
+    def members(self):
+        """Enterprises in the chamber now (active or suspended): not those that left,
+        not the non-members that only sent a petition."""
+        return self.filter(status__in=Enterprise.MEMBER_STATUSES)
+
+
 class Enterprise(models.Model):
-    """A member enterprise of the chamber."""
+    """A member enterprise of the chamber, or one that is not (yet): a non-member
+    enterprise (非会员企业) that sent a petition by scanning a QR code, or one that left."""
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("active")
         SUSPENDED = "suspended", _("suspended")
         LEFT = "left", _("left")
+        PROSPECT = "prospect", _("non-member enterprise")
 
     class Size(models.TextChoices):
         MICRO = "micro", _("micro")
@@ -100,6 +110,8 @@ class Enterprise(models.Model):
         verbose_name=_("last changed by"),
     )
 
+    objects = EnterpriseQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
@@ -109,6 +121,10 @@ class Enterprise(models.Model):
             models.Index(fields=["area", "status"], name="enterprise_area_status"),
         ]
 
+    # The statuses of an enterprise in the chamber: every list, count and role of
+    # members goes by these, so a non-member enterprise never passes for a member.
+    MEMBER_STATUSES = (Status.ACTIVE, Status.SUSPENDED)
+
     def __str__(self) -> str:
         return self.name
 
@@ -116,6 +132,11 @@ class Enterprise(models.Model):
         # Codes are printed in capitals; a lowercase copy must not pass as a new enterprise.
         if self.credit_code:
             self.credit_code = normalise(self.credit_code)
+
+    @property
+    def is_member(self) -> bool:
+        """In the chamber now: neither left nor a non-member enterprise."""
+        return self.status in self.MEMBER_STATUSES
 
 
 class ChamberTitle(models.Model):
@@ -150,9 +171,9 @@ class MemberQuerySet(models.QuerySet):
         ).distinct()
 
     def in_directory(self):
-        """Members other members may see: active accounts of enterprises still in the chamber."""
-        return self.filter(user__is_active=True).exclude(
-            enterprise__status=Enterprise.Status.LEFT
+        """Members other members may see: active accounts of enterprises in the chamber."""
+        return self.filter(
+            user__is_active=True, enterprise__status__in=Enterprise.MEMBER_STATUSES
         )
 
 
@@ -219,10 +240,24 @@ class Member(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("members:detail", args=[self.pk])
 
+    def clean(self) -> None:
+        # A person of a non-member enterprise would be a member with no membership:
+        # staff admit the enterprise first (members:admit_enterprise does both).
+        enterprise = self.enterprise if self.enterprise_id else None
+        if enterprise is not None and enterprise.status == Enterprise.Status.PROSPECT:
+            raise ValidationError(
+                {
+                    "enterprise": _(
+                        "%(name)s is not a member of the chamber: admit it first."
+                    )
+                    % {"name": enterprise.name}
+                }
+            )
+
     @property
     def is_current(self) -> bool:
-        """Still a member: the enterprise has not left the chamber."""
-        return self.enterprise.status != Enterprise.Status.LEFT
+        """Still a member: the enterprise is in the chamber (not left, not a non-member)."""
+        return self.enterprise.is_member
 
     def is_representative(self, on) -> bool:
         return Member.objects.representatives(on).filter(pk=self.pk).exists()

@@ -90,8 +90,8 @@ def candidates(*, first: date, last: date) -> list[Member]:
             titles__title__takes_duty=True,
             titles__starts_on__lte=last,
             titles__ends_on__gte=first,
+            enterprise__status__in=Enterprise.MEMBER_STATUSES,
         )
-        .exclude(enterprise__status=Enterprise.Status.LEFT)
         .distinct()
         .select_related("user", "enterprise")
         .prefetch_related(

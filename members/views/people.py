@@ -2,13 +2,20 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from chamber.decorators import member_required, role_required
+from chamber.decorators import member_required, role_required, staff_required
 from chamber.roles import Role, roles_of
 from members import selectors, services
-from members.forms import DirectoryFilterForm, EnterpriseContactForm, ProfileForm
+from members.forms import (
+    AdmitForm,
+    DirectoryFilterForm,
+    EnterpriseContactForm,
+    ProfileForm,
+)
 from members.models import Enterprise, Member
 
 DIRECTORY_PAGE_SIZE = 20
@@ -96,3 +103,42 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "members/enterprise_form.html",
         {"form": form, "enterprise": enterprise},
     )
+
+
+@staff_required
+def admit_enterprise(request: HttpRequest, pk: int) -> HttpResponse:
+    """Invite a non-member enterprise (非会员企业) to join: its contact becomes its first
+    member and is sent the invitation; the form comes filled from its petition."""
+    enterprise = get_object_or_404(
+        Enterprise.objects.exclude(status__in=Enterprise.MEMBER_STATUSES), pk=pk
+    )
+    initial = {name: request.GET.get(name, "") for name in ("full_name", "mobile")}
+    initial["next"] = request.GET.get("next", "")
+    form = AdmitForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "next"}
+        try:
+            member = services.admit_enterprise(
+                enterprise=enterprise, actor=request.user, **data
+            )
+        except services.MembershipError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(name)s is a member from today; the invitation was sent to %(email)s."
+                )
+                % {"name": enterprise.name, "email": member.user.email},
+            )
+            return redirect(_safe_next(request, form.cleaned_data["next"], member))
+    context = {"form": form, "enterprise": enterprise}
+    return render(request, "members/enterprise_admit.html", context)
+
+
+def _safe_next(request: HttpRequest, url: str, member: Member) -> str:
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return reverse("admin:members_member_change", args=[member.pk])

@@ -13,6 +13,7 @@ from petitions.services.intake import (  # noqa: F401
     attach_files,
     enter_batch,
     petition_from_duty_log,
+    submit_guest_petition,
     submit_petition,
 )
 from petitions.services.workflow import (  # noqa: F401

@@ -1,4 +1,5 @@
-"""Petitions coming in: online, entered by staff, from the duty log, and in batches.
+"""Petitions coming in: online, entered by staff, from the duty log, in batches, and
+from enterprises that are not members (a QR code and an SMS code).
 
 Every petition gets the next number of its year (XS-2026-0001), taken under a row lock
 so two intakes never share one and a number is never reused.
@@ -18,7 +19,8 @@ from activities.models import Activity
 from chamber.models import User
 from chamber.roles import roles_of
 from chamber.uploads import CheckedUpload, check_upload
-from members.models import DutyLogEntry, Enterprise
+from members.models import DutyLogEntry, DutyShift, Enterprise
+from members.services import MembershipError, prospect_enterprise
 from petitions import emails
 from petitions.models import (
     Category,
@@ -89,6 +91,7 @@ def submit_petition(
     contact_phone: str = "",
     activity: Activity | None = None,
     duty_log_entry: DutyLogEntry | None = None,
+    duty_shift: DutyShift | None = None,
     files: Sequence[File] = (),
     now: datetime | None = None,
 ) -> Petition:
@@ -108,6 +111,7 @@ def submit_petition(
         channel=channel,
         activity=activity,
         duty_log_entry=duty_log_entry,
+        duty_shift=duty_shift,
         title=title,
         description=description,
         may_share_anonymously=may_share_anonymously,
@@ -166,10 +170,54 @@ def petition_from_duty_log(
         contact_name=entry.visitor_name,
         contact_phone=entry.visitor_phone,
         duty_log_entry=entry,
+        duty_shift=entry.shift,
         now=now,
     )
     emails.from_duty_log(petition.pk)  # to the staff who triage it, this transaction
     return petition
+
+
+@transaction.atomic
+def submit_guest_petition(
+    *,
+    mobile: str,
+    enterprise_name: str,
+    credit_code: str,
+    area: str,
+    contact_name: str,
+    title: str,
+    description: str,
+    channel: str,
+    category: Category | None = None,
+    activity: Activity | None = None,
+    duty_shift: DutyShift | None = None,
+    now: datetime | None = None,
+) -> Petition:
+    """A petition of an enterprise that is not a member, from a QR code at the studio or
+    a session, its mobile verified by an SMS code (the caller checks it).
+
+    The enterprise is found by its credit code, or recorded as a non-member enterprise
+    (非会员企业), so staff see who wrote and can invite it to join.
+    """
+    try:
+        enterprise = prospect_enterprise(
+            name=enterprise_name, credit_code=credit_code, area=area
+        )
+    except MembershipError as exc:
+        raise PetitionError(str(exc)) from None
+    return submit_petition(
+        enterprise=enterprise,
+        title=title,
+        description=description,
+        channel=channel,
+        submitted_by=None,
+        category=category,
+        contact_name=contact_name,
+        contact_phone=mobile,
+        activity=activity,
+        duty_shift=duty_shift,
+        now=now,
+    )
 
 
 @dataclass(frozen=True)

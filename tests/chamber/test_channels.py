@@ -9,16 +9,21 @@ against fake providers.
 
 import re
 from datetime import datetime, timedelta
+from io import StringIO
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from chamber import outbox
-from chamber.channels import rules
+from chamber.channels import choices, rules
 from chamber.channels.short_forms import SHORT_FORMS, fill
+from chamber.forms_channels import ChannelsForm
 from chamber.models import NoticeChannels, OutgoingMessage, ShortLink, UrgentKind
+from chamber.roles import Role
 from tests.factories import (
     DepartmentFactory,
     MemberFactory,
@@ -332,3 +337,115 @@ class _Swap:
                 return "欧阳建国"
 
     shift = _Shift()
+
+
+def test_the_readme_lists_the_template_of_every_kind_as_the_command_prints_it(settings):
+    settings.SITE_URL = "https://portal.example.cn"
+    out = StringIO()
+
+    call_command("sms_templates", stdout=out)
+
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+    rows = out.getvalue().strip().splitlines()
+    assert len(rows) == len(SHORT_FORMS) + 2
+    assert [row for row in rows if row not in readme] == []
+
+
+# --- the channels page (消息接收方式) ---------------------------------------------------------
+
+
+def test_a_member_chooses_sms_only_for_answers_and_must_keep_one_channel(client, db):
+    user = MemberFactory().user
+    client.force_login(user)
+    url = reverse("channels")
+
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "消息接收方式" in page and "诉求答复" in page
+    assert "没有已验证的手机号" in page
+
+    form = {
+        f"{kind}:{channel}": "on"
+        for kind in ("petition-accepted", "petition-answered")
+        for channel in ("email", "sms")
+    }
+    del form["petition-answered:email"]
+    response = client.post(url, form, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    # Every kind shown needs a channel: the kinds left out are refused with their name.
+    assert response.status_code == 400
+    assert "至少保留一种接收方式" in response.content.decode()
+    assert not NoticeChannels.objects.exists()
+
+    form = {
+        key: "on"
+        for key in ChannelsForm(
+            user=user, kinds=choices.kinds_for({Role.MEMBER})
+        ).fields
+        if key.endswith(":email")
+    } | {"petition-answered:sms": "on"}
+    del form["petition-answered:email"]
+    assert client.post(url, form).status_code == 302
+
+    (row,) = NoticeChannels.objects.filter(user=user, kind="petition-answered")
+    assert (row.email, row.sms, row.wechat) == (False, True, False)
+    # Kinds left as by default keep no row.
+    assert NoticeChannels.objects.filter(user=user).count() == len(
+        [k for k in choices.kinds_for({Role.MEMBER}) if choices.DEFAULTS.get(k)]
+    )
+
+
+def test_a_mobile_is_verified_by_the_code_sent_to_it(
+    client, settings, django_capture_on_commit_callbacks, db
+):
+    user = MemberFactory().user
+    client.force_login(user)
+    mobile = reverse("channels_mobile")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(mobile, {"mobile": "138 1234 5678"})
+    (sms,) = sms_files(settings)
+    assert "To: 13812345678" in sms
+    code = re.search(r"验证码(\d{6})", sms).group(1)
+
+    again = client.post(mobile, {"mobile": "13812345678"}, follow=True)
+    assert "一分钟内已发送过验证码" in again.content.decode()
+    wrong = client.post(mobile, {"code": "000000" if code != "000000" else "111111"})
+    assert wrong.status_code == 302
+    user.refresh_from_db()
+    assert user.mobile_verified_at is None
+
+    page = client.post(mobile, {"code": code}, follow=True).content.decode()
+
+    user.refresh_from_db()
+    assert (user.mobile, user.mobile_verified_at is not None) == ("13812345678", True)
+    assert "手机号13812345678已验证" in page
+    # The code is used: another try asks for a new one.
+    client.post(mobile, {"code": code})
+    assert "请先获取手机验证码" in client.get(reverse("channels")).content.decode()
+
+
+def test_a_number_another_user_verified_is_refused(client, member, db):
+    other = MemberFactory().user
+    client.force_login(other)
+
+    client.post(reverse("channels_mobile"), {"mobile": member.mobile})
+    row = OutgoingMessage.objects.get(kind="sms-code")  # the SMS, queued
+    digits = re.search(r"验证码(\d{6})", row.body_text).group(1)
+    page = client.post(
+        reverse("channels_mobile"), {"code": digits}, follow=True
+    ).content.decode()
+
+    other.refresh_from_db()
+    assert other.mobile_verified_at is None
+    assert "该手机号已被其他用户验证" in page
+
+
+def test_staff_filter_the_outbox_by_channel(member, client, staff):
+    email, sms = answered(member)
+    client.force_login(staff)
+
+    page = client.get(
+        reverse("outbox"), {"channel": "sms"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+
+    assert f'id="subject-{sms.pk}"' in page and f'id="subject-{email.pk}"' not in page
+    assert "短信 · " in page

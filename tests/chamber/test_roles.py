@@ -258,6 +258,10 @@ def _user_change_form(user: User, **changes) -> dict:
         "official-INITIAL_FORMS": "0",
         "official-MIN_NUM_FORMS": "0",
         "official-MAX_NUM_FORMS": "1",
+        "notice_channels-TOTAL_FORMS": "0",
+        "notice_channels-INITIAL_FORMS": "0",
+        "notice_channels-MIN_NUM_FORMS": "0",
+        "notice_channels-MAX_NUM_FORMS": "1000",
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v != ""}
