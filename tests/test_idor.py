@@ -77,6 +77,9 @@ OBJECT_PARAMS = {"pk", "entry_pk", "kind_pk", "token", "key", "uidb64"}
 OTHER_PARAMS = {"year", "code", "kind", "action"}
 NO_SUCH_ID = 2_000_000_000
 
+# A sweep of every object URL: one lane runs it (tests/conftest.py lane_of).
+pytestmark = pytest.mark.sweep(lane="embedded")
+
 
 def _png(name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, png(), content_type="image/png")

@@ -1188,6 +1188,8 @@ def _admin_fields(model_admin, request, obj) -> dict[str, Field]:
     return fields
 
 
+# In the embedded lane, to keep the two lanes about as long (tests/conftest.py lane_of).
+@pytest.mark.sweep(lane="embedded")
 @pytest.mark.parametrize(
     ("model", "model_admin"),
     [pytest.param(m, a, id=m._meta.label) for m, a in _registered()],

@@ -24,8 +24,8 @@ from chamber.channels.short_forms import SHORT_FORMS, fill
 from chamber.forms_channels import ChannelsForm
 from chamber.models import NoticeChannels, OutgoingMessage, ShortLink, UrgentKind
 from chamber.roles import Role
+from tests.chamber import long_values
 from tests.factories import (
-    DepartmentFactory,
     MemberFactory,
     PetitionFactory,
     UserFactory,
@@ -292,51 +292,12 @@ def test_queueing_many_notices_by_several_channels_takes_a_constant_number_of_qu
 def test_each_short_form_is_one_sms_with_typical_values(kind, settings, db):
     """70 characters with the signature, a 24-character site and long names."""
     settings.SITE_URL = "https://gsl.xishi.gov.cn"
-    petition = PetitionFactory(
-        title="关于厂区供电容量不足影响扩大生产的诉求",
-        due_on=timezone.localdate() + timedelta(days=10),
-    )
-    petition.number = "XS-2026-0123"
-    petition.department = DepartmentFactory(name="西市区住房和城乡建设局")
-    context = {
-        "petition": petition,
-        "petitions": [petition] * 3,
-        "due_on": "2026-12-10",
-        "path": "/x/",
-        "rate_path": "/petitions/rate/token/",
-        "url": "https://gsl.xishi.gov.cn/accounts/invitation/token/",
-        "activity": _Activity(),
-        "shift": _Shift(),
-        "swap": _Swap(),
-    }
+    context = long_values()
 
     text = fill(kind, context).text
 
     assert len(text) <= 70, (len(text), text)
     assert "{" not in text
-
-
-class _Activity:
-    title = "民营企业家座谈会暨政策宣讲"
-    starts_at = datetime(2026, 12, 10, 14, 30, tzinfo=BEIJING)
-
-
-class _Span:
-    first_text = "2026-12-14"
-
-
-class _Shift:
-    span = _Span()
-
-
-class _Swap:
-    class accepted_by:  # noqa: N801 - the shape of SwapRequest.accepted_by
-        class user:  # noqa: N801
-            @staticmethod
-            def get_full_name():
-                return "欧阳建国"
-
-    shift = _Shift()
 
 
 def test_the_readme_lists_the_template_of_every_kind_as_the_command_prints_it(settings):

@@ -11,7 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chamber import outbox
+from chamber.channels import Sms, WechatCard, short_forms, sms_backend, wechat_backend
+from chamber.channels.short_forms import SHORT_FORMS
 from chamber.models import NoticeChannels, OutgoingMessage
+from chamber.outbox_kinds import kind_label
+from tests.chamber import long_values
 from tests.factories import MemberFactory, OfficialFactory, PetitionFactory
 from tests.fakes import tencent_sms as fake_sms
 from tests.fakes.wechat import TEMPLATE_ID, fake_wechat_fixture  # noqa: F401
@@ -170,3 +174,37 @@ def test_an_official_gets_a_text_card_in_wecom(fake_wechat, db):
     assert call.body["touser"] == "zhangsan"
     assert call.body["textcard"]["title"] == email.subject
     assert call.body["textcard"]["url"].endswith("/petitions/department/1/")
+
+
+@pytest.mark.parametrize("kind", list(SHORT_FORMS))
+def test_every_kind_goes_out_by_sms_and_by_wecom(kind, tencent_sms, fake_wechat, db):
+    """Each kind's approved template takes its values (no link among them, none over
+    12 characters: the limit of a variable on many accounts), and each kind's card
+    reaches WeCom."""
+    tencent_sms.param_limit = 12
+    filled = short_forms.fill(kind, long_values())
+    sms = Sms(
+        number="13812345678",
+        kind=kind,
+        template_id="",  # the backend takes SMS_TEMPLATE_IDS[kind]
+        params=filled.values,
+        text=filled.text,
+    )
+
+    assert sms_backend().send(sms)
+    assert wechat_backend().send(
+        WechatCard(
+            via="wecom",
+            to="zhangsan",
+            kind=kind,
+            title=kind_label(kind),
+            description=short_forms.card_text(kind, filled),
+            url=filled.url or "http://testserver/",
+        )
+    )
+
+    (accepted,) = tencent_sms.sent
+    assert accepted.template_id == tencent_sms.templates[kind]
+    assert accepted.params == filled.values
+    (call,) = fake_wechat.calls("/wecom/cgi-bin/message/send")
+    assert call.body["textcard"]["description"] == short_forms.card_text(kind, filled)
