@@ -28,16 +28,20 @@ from petitions.models import Escalation, Petition, PetitionEvent, ReviewRun
 from petitions.tokens import rating_token
 
 
-def _department_officials(department_id: int) -> list[User]:
-    """The liaison first, then the department's other active officials."""
-    officials = (
+def _officials_of(department_ids) -> list[Official]:
+    """The active officials of these departments, each department's liaison first."""
+    return list(
         Official.objects.filter(
-            department_id=department_id, is_active=True, user__is_active=True
+            department_id__in=department_ids, is_active=True, user__is_active=True
         )
         .select_related("user")
         .order_by("-is_liaison", "user__full_name")
     )
-    return [o.user for o in officials]
+
+
+def _department_officials(department_id: int) -> list[User]:
+    """The liaison first, then the department's other active officials."""
+    return [o.user for o in _officials_of([department_id])]
 
 
 def _staff() -> list[User]:
@@ -393,13 +397,7 @@ def due_next_working_day(run: ReviewRun) -> None:
             by_department.setdefault(p.department_id, []).append(p)
     if not by_department:
         return
-    officials = (
-        Official.objects.filter(
-            department_id__in=by_department, is_active=True, user__is_active=True
-        )
-        .select_related("user")
-        .order_by("-is_liaison", "user__full_name")
-    )
+    officials = _officials_of(by_department)
     path = reverse("petitions:department_queue")
     due_on = run.report.get("next_working_day")
     outbox.queue_all(
@@ -427,13 +425,7 @@ def overdue(run: ReviewRun) -> None:
             by_department.setdefault(p.department_id, []).append(p)
     if not by_department:
         return
-    officials = (
-        Official.objects.filter(
-            department_id__in=by_department, is_active=True, user__is_active=True
-        )
-        .select_related("user")
-        .order_by("-is_liaison", "user__full_name")
-    )
+    officials = _officials_of(by_department)
     outbox.queue_all(
         outbox.Notice(
             f"petition-overdue:{p.pk}:{p.supervised_on}:{o.user_id}",

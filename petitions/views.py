@@ -152,15 +152,20 @@ def submit(request: HttpRequest) -> HttpResponse:
         except services.PetitionError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(
-                request,
-                _(
-                    "Your petition %(number)s was received; the chamber studies it on the next working day."
-                )
-                % {"number": petition.number},
-            )
-            return redirect(petition)
+            return tell_received(request, petition)
     return render(request, "petitions/submit.html", {"form": form})
+
+
+def tell_received(request: HttpRequest, petition: Petition) -> HttpResponse:
+    """After a member submits a petition (online or by a QR code): its page, saying so."""
+    messages.success(
+        request,
+        _(
+            "Your petition %(number)s was received; the chamber studies it on the next working day."
+        )
+        % {"number": petition.number},
+    )
+    return redirect(petition)
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -26,6 +26,7 @@ from members.models import DutyStudio
 from petitions import entry, services
 from petitions.forms_entry import EntryForm, GuestPetitionForm
 from petitions.models import Petition
+from petitions.views import tell_received
 
 # The mobile a visitor proved with a code, and when: further petitions within the
 # half hour (or a second try after a refused one) need no new code.
@@ -104,14 +105,7 @@ def _member_entry(request: HttpRequest, member, where: dict, token: str):
         except services.PetitionError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(
-                request,
-                _(
-                    "Your petition %(number)s was received; the chamber studies it on the next working day."
-                )
-                % {"number": petition.number},
-            )
-            return redirect(petition)
+            return tell_received(request, petition)
     return _render(request, where, form, guest=False)
 
 

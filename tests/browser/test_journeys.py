@@ -83,6 +83,9 @@ def menu(page, name: str) -> None:
     toggler = page.get_by_role("button", name=zh("Menu"))
     if toggler.is_visible():
         toggler.click()
+        # Bootstrap's collapse slides open ("collapsing"), then shows: a tap while it
+        # slides may miss the link (seen on a loaded machine).
+        expect(page.locator("#nav-main")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     link = page.locator("#nav-main").get_by_role("link", name=name, exact=True)
     expect(link).to_be_visible()
     link.click()
