@@ -204,20 +204,21 @@ class Member(models.Model):
     show_email = models.BooleanField(
         _("show my e-mail to other members"), default=False
     )
-    # Which news of their petitions the member is e-mailed (petitions/emails.py); the
-    # portal shows all of it, and the answer can be rated there, whatever they choose.
+    # Which news of their petitions the member is told (petitions/emails.py), by the
+    # channels they chose (chamber/channels/choices.py); the portal shows all of it,
+    # and the answer can be rated there, whatever they choose.
     notify_accepted = models.BooleanField(
-        _("e-mail me when the chamber accepts my petition"), default=True
+        _("tell me when the chamber accepts my petition"), default=True
     )
     notify_dispatched = models.BooleanField(
-        _("e-mail me when my petition is sent to a department, with its due date"),
+        _("tell me when my petition is sent to a department, with its due date"),
         default=True,
     )
     notify_progress = models.BooleanField(
-        _("e-mail me the progress a department reports on my petition"), default=True
+        _("tell me the progress a department reports on my petition"), default=True
     )
     notify_answered = models.BooleanField(
-        _("e-mail me the answer to my petition, with the link to rate it"),
+        _("tell me the answer to my petition, with the link to rate it"),
         default=True,
     )
     invited_at = models.DateTimeField(

@@ -196,10 +196,10 @@ def test_without_the_answer_e_mail_the_answer_is_rated_on_the_portal(
 
 PROFILE = reverse("members:profile")
 LABELS = [
-    "e-mail me when the chamber accepts my petition",
-    "e-mail me when my petition is sent to a department, with its due date",
-    "e-mail me the progress a department reports on my petition",
-    "e-mail me the answer to my petition, with the link to rate it",
+    "tell me when the chamber accepts my petition",
+    "tell me when my petition is sent to a department, with its due date",
+    "tell me the progress a department reports on my petition",
+    "tell me the answer to my petition, with the link to rate it",
 ]
 
 
@@ -218,7 +218,7 @@ def test_the_profile_shows_the_choices_ticked_in_chinese(client, alice):
     with translation.override("zh-hans"):
         page = client.get(PROFILE, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
 
-    assert escape(zh("E-mails about my petitions")) in page
+    assert escape(zh("Messages about my petitions")) in page
     for label, name in zip(LABELS, NOTICES, strict=True):
         assert escape(zh(label)) in page
         assert f'name="{name}"' in page
