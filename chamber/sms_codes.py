@@ -12,6 +12,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,8 @@ VALID = timedelta(minutes=5)
 EVERY = timedelta(minutes=1)
 DAILY = 10
 WRONG_TRIES = 5
+# Codes asked for from one address in an hour, whatever the numbers: each SMS costs.
+PER_ADDRESS = 10
 
 
 class CodeRefused(Exception):
@@ -39,11 +42,21 @@ def _hash(number: str, code: str) -> str:
 
 @transaction.atomic
 def send_code(
-    number: str, purpose: str, *, user: User | None = None, deliver: bool = True
+    number: str,
+    purpose: str,
+    *,
+    user: User | None = None,
+    deliver: bool = True,
+    address: str | None = None,
 ) -> SmsCode:
     """Make a code for `number` and queue its SMS; CodeRefused when one was sent less
-    than a minute ago or ten today. With `deliver` off the code is only noted (a login
-    asked for a number without an account: the same limits and answers, no SMS)."""
+    than a minute ago or ten today, or `address` (the asker's) asked for ten this hour.
+    With `deliver` off the code is only noted (a login asked for a number without an
+    account: the same limits and answers, no SMS)."""
+    if address and _one_too_many(address):
+        raise CodeRefused(
+            _("Too many codes were asked for; please try again in an hour.")
+        )
     number = normalise_phone(number)
     now = timezone.now()
     recent = list(
@@ -64,6 +77,17 @@ def send_code(
     if deliver:
         outbox.queue_code(f"sms-code:{row.pk}", number, code, user=user)
     return row
+
+
+def _one_too_many(address: str) -> bool:
+    """Count one more code asked for from `address`; True past PER_ADDRESS this hour.
+    Without the cache (Redis down) nobody is refused: the per-number limits hold."""
+    key = f"sms-codes:address:{address}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        return cache.incr(key) > PER_ADDRESS
+    except ValueError:  # the key is gone, or the cache is not answering
+        return False
 
 
 def check_code(number: str, purpose: str, code: str) -> SmsCode:

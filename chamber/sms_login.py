@@ -53,14 +53,18 @@ def credentials(number: str, code: str) -> dict[str, str]:
     return {"username": name, "mobile": number, "sms_code": code}
 
 
-def request_login_code(number: str) -> None:
+def request_login_code(number: str, *, address: str | None = None) -> None:
     """Send a login code to `number` if it is an active user's verified mobile; for any
     other number only note the request (a code nobody is told: the same limits and
     answers). CodeRefused when a code went to the number less than a minute ago, or ten
     today, whichever the number."""
     user = user_with_mobile(number)
     sms_codes.send_code(
-        number, SmsCode.Purpose.LOGIN, user=user, deliver=user is not None
+        number,
+        SmsCode.Purpose.LOGIN,
+        user=user,
+        deliver=user is not None,
+        address=address,
     )
 
 

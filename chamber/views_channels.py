@@ -18,6 +18,7 @@ from chamber.channels import choices
 from chamber.forms_channels import ChannelsForm, MobileCodeForm, MobileForm
 from chamber.models import ShortLink, SmsCode, User
 from chamber.roles import roles_of
+from chamber.security import client_ip
 
 PENDING = "channels:mobile"  # the number waiting for its code, in the session
 
@@ -114,7 +115,9 @@ def mobile(request: HttpRequest) -> HttpResponse:
         return redirect("channels")
     number = form.cleaned_data["mobile"]
     try:
-        sms_codes.send_code(number, SmsCode.Purpose.VERIFY, user=user)
+        sms_codes.send_code(
+            number, SmsCode.Purpose.VERIFY, user=user, address=client_ip(request)
+        )
     except sms_codes.CodeRefused as refusal:
         messages.error(request, str(refusal))
     else:

@@ -25,6 +25,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from chamber import sms_codes, sms_login
 from chamber.forms_channels import MobileCodeForm, MobileForm
+from chamber.security import client_ip
 from chamber.security_log import Action, log_event
 from chamber.views import LoginView
 
@@ -88,7 +89,7 @@ class SmsLoginView(LoginView):
         if form.is_valid():
             number = form.cleaned_data["mobile"]
             try:
-                sms_login.request_login_code(number)
+                sms_login.request_login_code(number, address=client_ip(self.request))
             except sms_codes.CodeRefused as refusal:
                 form.add_error("mobile", str(refusal))
             else:

@@ -8,7 +8,6 @@ log in, or write as a non-member enterprise after proving its mobile with an SMS
 from datetime import datetime, timedelta
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,7 +33,6 @@ VERIFIED = "petitions:guest_mobile"
 VERIFIED_FOR = timedelta(minutes=30)
 # Codes one address may ask for in an hour, whatever the numbers: the entry is open to
 # anyone, and each SMS costs the chamber.
-CODES_PER_ADDRESS = 10
 
 
 def _get_session(pk: int) -> Activity:
@@ -131,15 +129,8 @@ def _guest_entry(request: HttpRequest, where: dict, token: str):
 def _send_code(request: HttpRequest, form: GuestPetitionForm) -> None:
     """Send a code to the mobile typed; a refusal is the mobile field's error."""
     number = form.cleaned_data["mobile"]
-    key = f"petitions:guest-codes:{client_ip(request)}"
-    cache.add(key, 0, timeout=3600)
-    if cache.incr(key) > CODES_PER_ADDRESS:
-        form.add_error(
-            "mobile", _("Too many codes were asked for; please try again in an hour.")
-        )
-        return
     try:
-        sms_codes.send_code(number, SmsCode.Purpose.GUEST)
+        sms_codes.send_code(number, SmsCode.Purpose.GUEST, address=client_ip(request))
     except sms_codes.CodeRefused as refusal:
         form.add_error("mobile", str(refusal))
     else:

@@ -18,11 +18,17 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from chamber import outbox
+from chamber import outbox, sms_codes
 from chamber.channels import choices, rules
 from chamber.channels.short_forms import SHORT_FORMS, fill
 from chamber.forms_channels import ChannelsForm
-from chamber.models import NoticeChannels, OutgoingMessage, ShortLink, UrgentKind
+from chamber.models import (
+    NoticeChannels,
+    OutgoingMessage,
+    ShortLink,
+    SmsCode,
+    UrgentKind,
+)
 from chamber.roles import Role
 from tests.chamber import long_values
 from tests.factories import (
@@ -410,3 +416,13 @@ def test_staff_filter_the_outbox_by_channel(member, client, staff):
 
     assert f'id="subject-{sms.pk}"' in page and f'id="subject-{email.pk}"' not in page
     assert "短信 · " in page
+
+
+def test_one_address_gets_ten_codes_an_hour_whatever_the_numbers(db, time_machine):
+    for n in range(sms_codes.PER_ADDRESS):
+        sms_codes.send_code(f"1380000{n:04d}", SmsCode.Purpose.LOGIN, address="1.2.3.4")
+
+    with pytest.raises(sms_codes.CodeRefused, match="获取验证码次数过多"):
+        sms_codes.send_code("13899999999", SmsCode.Purpose.GUEST, address="1.2.3.4")
+    sms_codes.send_code("13899999999", SmsCode.Purpose.GUEST, address="5.6.7.8")
+    assert SmsCode.objects.count() == sms_codes.PER_ADDRESS + 1
