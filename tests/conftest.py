@@ -94,6 +94,17 @@ def _fast_and_synchronous():
 
 
 @pytest.fixture(autouse=True)
+def _not_inside_a_task():
+    """Celery marks "inside a task" (EagerResult.get() then refuses) in a process-wide
+    flag that each eager task sets and puts back; a live server's thread running one at
+    the same moment as the test's can leave it set for every later test. No test is
+    inside a task when it starts."""
+    from celery import _state
+
+    _state._set_task_join_will_block(False)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (the home page caches the coming duty weeks)."""
     from django.core.cache import cache
