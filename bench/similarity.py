@@ -12,12 +12,13 @@ pairs: scores the labelled pairs of docs/similarity-pairs.csv with each measure
 jieba is installed: `.venv/bin/pip install jieba`), and prints for each the threshold
 with the best F1 and its precision and recall, then the F1 of a cross-validation (the
 threshold chosen on the other folds, `--folds` folds, `--repeat` shuffles) as the
-figure to expect on pairs not seen. The last row is petitions.similarity itself at its
-THRESHOLD.
+figure to expect on pairs not seen. The last row is petitions.similarity's measure;
+below the table, its figures at its THRESHOLD and the pairs it gets wrong there.
 
 speed: writes `--petitions` synthetic petitions by recombining the clauses of the
-labelled set within a topic (with other places, openings and figures), so many of them
-are near one another: a harder case for the index than real ones. It computes their
+labelled set within a topic (with other openings, figures, places, products, banks and
+offices), so many of them are near one another: a harder case for the index than real
+ones. It computes their
 signatures and builds a SignatureIndex (timed), then times `--checks` checks (the
 signature of a new petition plus the index's answer): half are petitions already
 indexed raised again in other words (one clause dropped, another opening), half new
