@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from chamber.channels.short_forms import SHORT_FORMS
+from chamber.channels.short_forms import OPT_OUT, SHORT_FORMS
 from chamber.models import NoticeChannels, OutgoingMessage, User
 from chamber.roles import Role
 
@@ -45,8 +45,11 @@ DEFAULTS: dict[str, frozenset[str]] = {
     "petition-from-duty-log": frozenset({WECHAT}),
 }
 
-# Reminders, not answers: their SMS ends in 回T退订 and a reply T stops them by SMS.
-OPT_OUT_KINDS = frozenset({"activity-reminder", "activity-promoted", "rota-reminder"})
+# Reminders, not answers: the kinds whose SMS ends in 回T退订 (short_forms.py), which a
+# reply T stops by SMS.
+OPT_OUT_KINDS = frozenset(
+    kind for kind, form in SHORT_FORMS.items() if form.text.endswith(OPT_OUT)
+)
 
 CHANNEL_LABELS = {EMAIL: _("e-mail"), SMS: _("SMS"), WECHAT: _("WeChat")}
 
