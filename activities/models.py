@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from chamber import method_kinds
+from chamber.models import MethodKind
 from chamber.uploads import random_upload_path
 from groups.models import Scale
 
@@ -48,6 +50,17 @@ class Awareness(models.Model):
         return self.name
 
 
+def platform_kinds(*, active_only: bool = False) -> list[tuple[str, str]]:
+    """The kinds of platform, a list of the method staff keep in the admin (+N), in the
+    method's order: the base, stations, small chambers, the out-of-region chamber."""
+    return method_kinds.choices(MethodKind.Group.PLATFORM_KIND, active_only=active_only)
+
+
+def campaign_kinds(*, active_only: bool = False) -> list[tuple[str, str]]:
+    """The kinds of campaign (publicity week, service month, …), kept by staff (+N)."""
+    return method_kinds.choices(MethodKind.Group.CAMPAIGN_KIND, active_only=active_only)
+
+
 class Platform(models.Model):
     """Where activities happen and who belongs: the base, stations, small chambers, the Yingkou chamber."""
 
@@ -62,7 +75,7 @@ class Platform(models.Model):
         PREPARING = "preparing", _("in preparation")
         FOUNDED = "founded", _("founded")
 
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    kind = models.CharField(_("kind"), max_length=20, choices=platform_kinds)
     name = models.CharField(
         pgettext_lazy("name of a thing", "name"), max_length=100, unique=True
     )
@@ -107,7 +120,7 @@ class Campaign(models.Model):
         SERVICE_MONTH = "service_month", _("private economy service month")
         OTHER = "other", _("other")
 
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    kind = models.CharField(_("kind"), max_length=20, choices=campaign_kinds)
     name = models.CharField(pgettext_lazy("name of a thing", "name"), max_length=100)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
@@ -129,6 +142,10 @@ class Campaign(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("activities:campaign", args=[self.pk])
+
+
+method_kinds.register(MethodKind.Group.PLATFORM_KIND, Platform.Kind.choices)
+method_kinds.register(MethodKind.Group.CAMPAIGN_KIND, Campaign.Kind.choices)
 
 
 class Series(models.Model):

@@ -5,18 +5,15 @@ from datetime import datetime
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractMonth
 
-from activities.models import Activity, Attendance, Platform, Registration
+from activities.models import (
+    Activity,
+    Attendance,
+    Platform,
+    Registration,
+    platform_kinds,
+)
 from groups.models import ActivityGroup, PointsEntry, Scale
 from members.models import Member
-
-# The method's order of its platforms (三类平台 and the base): base, stations, small
-# chambers, the out-of-region chamber.
-PLATFORM_KINDS = [
-    Platform.Kind.BASE,
-    Platform.Kind.STATION,
-    Platform.Kind.SMALL_CHAMBER,
-    Platform.Kind.OUTSIDE_CHAMBER,
-]
 
 
 def group_duty_grid(*, year: int) -> list[dict]:
@@ -119,11 +116,13 @@ def my_activities(*, member: Member, now: datetime) -> dict[str, list]:
 
 
 def platforms_in_method_order() -> QuerySet[Platform]:
-    """Every platform, kind by kind in the method's order, then by the staff's sort order."""
+    """Every platform, kind by kind in the method's order (kept by staff: the base,
+    stations, small chambers, the out-of-region chamber), then by the staff's order."""
+    kinds = [code for code, _name in platform_kinds()]
     return Platform.objects.annotate(
         kind_order=Case(
-            *(When(kind=kind, then=Value(n)) for n, kind in enumerate(PLATFORM_KINDS)),
-            default=Value(len(PLATFORM_KINDS)),
+            *(When(kind=kind, then=Value(n)) for n, kind in enumerate(kinds)),
+            default=Value(len(kinds)),
             output_field=IntegerField(),
         )
     ).order_by("kind_order", "sort_order", "name")

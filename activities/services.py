@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from activities import emails
 from activities.models import Activity, Attendance, Registration, Series
+from chamber import method_rules
 from chamber.models import User
 from groups import services as points
 from groups.models import GroupMembership, PointRule, PointsEntry
@@ -344,12 +345,14 @@ def groups_without_activity(*, today) -> list:
 
 @transaction.atomic
 def run_activities_day(*, today) -> dict:
-    """The daily step: reminders for tomorrow; from the 20th, warn groups with nothing this month.
+    """The daily step: reminders for tomorrow; from the 20th (the method's rule
+    `group_warning_day`), warn groups with nothing this month.
 
     Idempotent: every message is written to the outbox once, under its key.
     """
     reminded = emails.reminders(tomorrows_registrations(today=today))
-    idle = groups_without_activity(today=today) if today.day >= 20 else []
+    warn_from = method_rules.current().group_warning_day
+    idle = groups_without_activity(today=today) if today.day >= warn_from else []
     emails.groups_without_activity(idle, today.strftime("%Y-%m"))
     return {"reminders": reminded, "idle_groups": len(idle)}
 

@@ -313,10 +313,10 @@ class World:
     def __init__(self, rng: random.Random) -> None:
         from django.utils import translation
 
+        from chamber import method_rules
         from chamber.models import Department, Official, User
         from members.models import Enterprise, Member
         from petitions.models import Category
-        from petitions.review import RATING_WORKING_DAYS
 
         self.rng = rng
         self.cal = Calendar(
@@ -352,13 +352,13 @@ class World:
         order.insert(15, demo)
         self.enterprises = order
         self.enterprise_weights = [1 / (rank + 10) for rank in range(len(order))]
+        self.rating_days = method_rules.current().rating_window
         with translation.override("zh-hans"):
             from django.utils.translation import gettext
 
             self.unrated_note = gettext("No rating within %(days)d working days.") % {
-                "days": RATING_WORKING_DAYS
+                "days": self.rating_days
             }
-        self.rating_days = RATING_WORKING_DAYS
         # The review cycle's moments up to NOW, minus the periods left to `steps`.
         moments = []
         for day in self.cal.span(FIRST_DAY + timedelta(days=1), NOW.date()):
@@ -390,7 +390,7 @@ class World:
             day: self.cal.before(day) for _t, kind, day in moments if kind == "daily"
         }
         self.rating_cutoff = {
-            day: midnight(self.cal.before(day, RATING_WORKING_DAYS))
+            day: midnight(self.cal.before(day, self.rating_days))
             for _t, kind, day in moments
             if kind == "daily"
         }

@@ -1,16 +1,19 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import Prefetch
+from django.db.models import Case, OuterRef, Prefetch, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
 
-from chamber import outbox, workdays
+from chamber import method_kinds, method_rules, outbox, workdays
 from chamber.channels.short_forms import SHORT_FORMS
 from chamber.models import (
     Department,
     Heartbeat,
+    MethodKind,
+    MethodRule,
     NoticeChannels,
     Official,
     OutgoingMessage,
@@ -296,3 +299,130 @@ class UrgentKindAdmin(admin.ModelAdmin):
 
     form = UrgentKindForm
     list_display = ["__str__", "kind"]
+
+
+class MethodRuleForm(forms.ModelForm):
+    """The value only, labelled and bounded as its rule says (chamber/method_rules.py),
+    and why it changes, kept in the rule's history."""
+
+    reason = forms.CharField(
+        label=_("reason for the change"),
+        max_length=100,
+        required=False,
+        help_text=_(
+            "Shown in the rule's history, e.g. the year's revision of the method."
+        ),
+    )
+
+    class Meta:
+        model = MethodRule
+        fields = ["value"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        definition = method_rules.BY_KEY.get(self.instance.key)
+        if definition is not None:
+            field = self.fields["value"]
+            field.label = definition.label
+            field.help_text = definition.help_text
+            field.widget.attrs.update(min=definition.minimum, max=definition.maximum)
+
+
+@admin.register(MethodRule)
+class MethodRuleAdmin(SimpleHistoryAdmin):
+    """工作法规则: staff change a rule's value; its history says who changed what, when.
+    The rules are seeded (chamber/migrations/0013_method_rules_defaults.py): none is
+    added or deleted here."""
+
+    form = MethodRuleForm
+    list_display = ["key", "value", "unit", "help", "changed_by", "changed_at"]
+    fields = ["value", "unit", "allowed", "reason"]
+    readonly_fields = ["unit", "allowed"]
+    history_list_display = ["value"]
+
+    def get_queryset(self, request):
+        # The last change by staff ("~"); the seeded default ("+") is no change.
+        latest = MethodRule.history.filter(
+            id=OuterRef("pk"), history_type="~"
+        ).order_by("-history_date", "-history_id")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                changed_at=Subquery(latest.values("history_date")[:1]),
+                changed_by_name=Subquery(latest.values("history_user__full_name")[:1]),
+                changed_by_username=Subquery(
+                    latest.values("history_user__username")[:1]
+                ),
+            )
+        )
+
+    def get_ordering(self, request) -> list:
+        """The rules' own order (chamber/method_rules.py)."""
+        definitions = method_rules.DEFINITIONS
+        return [
+            Case(
+                *(When(key=d.key, then=Value(n)) for n, d in enumerate(definitions)),
+                default=Value(len(definitions)),
+            )
+        ]
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj._change_reason = form.cleaned_data.get("reason", "")
+        super().save_model(request, obj, form, change)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("unit"))
+    def unit(self, obj: MethodRule) -> str:
+        definition = method_rules.BY_KEY.get(obj.key)
+        return definition.unit.label if definition else "—"
+
+    @admin.display(description=_("what it does"))
+    def help(self, obj: MethodRule) -> str:
+        definition = method_rules.BY_KEY.get(obj.key)
+        return definition.help_text if definition else ""
+
+    @admin.display(description=_("allowed values"))
+    def allowed(self, obj: MethodRule) -> str:
+        definition = obj.definition
+        return _("from %(minimum)d to %(maximum)d") % {
+            "minimum": definition.minimum,
+            "maximum": definition.maximum,
+        }
+
+    @admin.display(description=_("last changed by"))
+    def changed_by(self, obj: MethodRule) -> str | None:
+        if obj.changed_at is None:
+            return None  # never changed: the admin's empty value
+        return obj.changed_by_name or obj.changed_by_username
+
+    @admin.display(description=_("last changed"), ordering="changed_at")
+    def changed_at(self, obj: MethodRule):
+        return obj.changed_at
+
+
+@admin.register(MethodKind)
+class MethodKindAdmin(SimpleHistoryAdmin):
+    """The method's lists (+N): petition channels, campaign kinds, platform kinds. Staff
+    add, rename, order and retire entries; the code stays as saved (records keep it);
+    nothing is deleted. The history says who changed what, when."""
+
+    list_display = ["label", "group", "code", "is_active", "sort_order"]
+    list_editable = ["is_active", "sort_order"]
+    list_filter = ["group", "is_active"]
+    history_list_display = ["name", "is_active", "sort_order"]
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        return ["group", "code"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=pgettext_lazy("name of a thing", "name"))
+    def label(self, obj: MethodKind) -> str:
+        return obj.name or str(method_kinds.built_in(obj.group).get(obj.code, obj.code))

@@ -1,10 +1,13 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
+from simple_history.models import HistoricalRecords
 
+from chamber import method_rules
 from chamber.phone import validate_mobile, validate_office_phone
 
 
@@ -491,3 +494,114 @@ class WechatInbound(models.Model):
 
     def __str__(self) -> str:
         return self.msg_key
+
+
+class MethodRule(models.Model):
+    """A number of the method (工作法规则) staff changed in the admin: the rating window,
+    the escalation after overdue… (chamber/method_rules.py has them all, with their
+    defaults). Its history says who changed what, when."""
+
+    key = models.CharField(
+        _("rule"), max_length=40, unique=True, choices=method_rules.CHOICES
+    )
+    value = models.PositiveSmallIntegerField(_("value"))
+    history = HistoricalRecords(
+        verbose_name=_("change of a rule of the method"),
+        verbose_name_plural=_("changes of the rules of the method"),
+    )
+
+    class Meta:
+        verbose_name = _("rule of the method")
+        verbose_name_plural = _("rules of the method")
+
+    def __str__(self) -> str:
+        definition = method_rules.BY_KEY.get(self.key)
+        return str(definition.label) if definition else self.key
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        from chamber import pagecache
+
+        pagecache.bump()  # the public 晾晒 page ranks by min_ranked
+
+    @property
+    def definition(self) -> method_rules.Definition:
+        return method_rules.BY_KEY[self.key]
+
+    def clean(self) -> None:
+        definition = method_rules.BY_KEY.get(self.key)
+        if definition is None or self.value is None:
+            return
+        if not definition.minimum <= self.value <= definition.maximum:
+            raise ValidationError(
+                {
+                    "value": _("Enter a whole number from %(minimum)d to %(maximum)d.")
+                    % {"minimum": definition.minimum, "maximum": definition.maximum}
+                }
+            )
+
+
+class MethodKind(models.Model):
+    """An entry of one of the method's lists (+N): a petition channel, a campaign kind,
+    a platform kind (chamber/method_kinds.py). Retired, never deleted: old records keep
+    their code. Its history says who changed what, when."""
+
+    class Group(models.TextChoices):
+        PETITION_CHANNEL = "petition_channel", _("petition channel")
+        CAMPAIGN_KIND = "campaign_kind", _("campaign kind")
+        PLATFORM_KIND = "platform_kind", _("platform kind")
+
+    group = models.CharField(
+        pgettext_lazy("a list of entries", "list"), max_length=20, choices=Group
+    )
+    code = models.SlugField(
+        pgettext_lazy("identifier", "code"),
+        max_length=20,
+        help_text=_("Letters, digits and underscores; it cannot change once saved."),
+    )
+    name = models.CharField(
+        pgettext_lazy("name of a thing", "name"),
+        max_length=50,
+        blank=True,
+        help_text=_("Empty: the portal's own name for a built-in entry."),
+    )
+    is_active = models.BooleanField(
+        _("in use"),
+        default=True,
+        help_text=_(
+            "Retired entries stay on old records but are not offered any more."
+        ),
+    )
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    history = HistoricalRecords(
+        verbose_name=_("change of a list of the method"),
+        verbose_name_plural=_("changes of the lists of the method"),
+    )
+
+    class Meta:
+        verbose_name = _("entry of a list of the method")
+        verbose_name_plural = _("lists of the method")
+        ordering = ["group", "sort_order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "code"], name="one_code_per_list"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_group_display()} · {self.name or self.code}"
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        from chamber import method_kinds, pagecache
+
+        method_kinds.forget()
+        transaction.on_commit(method_kinds.forget)  # and what was read meanwhile
+        pagecache.bump()  # public pages name channels and campaign kinds
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Entries are retired, not deleted: untick 'in use'."))
+
+    def clean(self) -> None:
+        from chamber import method_kinds
+
+        if not self.name and self.code not in method_kinds.built_in(self.group):
+            raise ValidationError({"name": _("A new entry needs a name.")})

@@ -17,11 +17,20 @@ KINDS = {
     "monthly-news": _("Monthly news to members"),
     "password-reset": _("Password reset"),
     "petition-accepted": _("Petition accepted, to the enterprise"),
+    "petition-addition": _(
+        "An enterprise's addition to its petition, to the department or staff"
+    ),
     "petition-answered": _("Answer to a petition"),
     "petition-dispatched": _("Petition dispatched to a department"),
     "petition-due": _("Petitions due soon"),
+    "petition-extension-asked": _("Extension asked by a department, to staff"),
+    "petition-extension-decided": _("Extension decided, to a department"),
     "petition-overdue": _("Overdue petition under supervision, to a department"),
     "petition-from-duty-log": _("Petition registered from the duty log, to staff"),
+    "petition-info-answered": _(
+        "The enterprise's answer to a request, to a department"
+    ),
+    "petition-info-requested": _("Request for information, to the enterprise"),
     "petition-instruction": _("District leader's instruction to a department"),
     "petition-instruction-to-staff": _("District leader's instruction, to staff"),
     "petition-department-report": _("A department's line of the period report"),

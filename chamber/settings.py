@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "simple_history",
 ]
 
 MIDDLEWARE = [
@@ -116,6 +117,8 @@ MIDDLEWARE = [
     # After the CSRF check and the user: logs 403s (telling CSRF failures apart), 404s
     # on object URLs and password reset requests to "chamber.security".
     "chamber.security_log.SecurityLogMiddleware",
+    # Who made a change that keeps its history (the method's rules, chamber/method_rules.py).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.

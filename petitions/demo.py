@@ -45,7 +45,11 @@ class Case:
     `age` is the number of working days before today it came in (0: a few hours ago).
     `plan` lists its steps as "action[:argument]@n", n working days after it came in:
     accept, chamber (accepted, handled by the chamber), dispatch[:department], sign,
-    progress, reply, sendback, answer, rate:<rating>, return, reject, merge:<case key>.
+    progress, reply, sendback, answer, rate:<rating>, return, reject, merge:<case key>,
+    ask (the department asks the enterprise for `request`, 待企业补充), supply (the
+    enterprise answers with `supplied`), extend:<n> (the department asks for n more
+    working days, for `extension`), approve (staff approve it), visit:<solved>/<rating>
+    (staff record a return visit, 回访).
     Department replies, progress notes and rating comments are used in order; `note` is
     the reason of a rejection, merge, return or send-back.
     """
@@ -69,6 +73,9 @@ class Case:
     session: int = (
         0  # raised at a reception-hall session: 1 the latest, 2 the one before
     )
+    request: str = ""  # what the department asks the enterprise for (ask)
+    supplied: str = ""  # the enterprise's answer to it (supply)
+    extension: str = ""  # why the department asks for more time (extend)
 
 
 def _closed(rating: str, reply: int = 7, *, sign: int = 2) -> str:
@@ -77,6 +84,16 @@ def _closed(rating: str, reply: int = 7, *, sign: int = 2) -> str:
         f"accept@0 dispatch@1 sign@{sign} progress@{max(sign + 1, reply - 3)} "
         f"reply@{reply} answer@{reply + 1} rate:{rating}@{reply + 3}"
     )
+
+
+def _solved(outcome: str, rating: str) -> str:
+    """The enterprise's word on its problem, as the demo's ratings imply: an unsatisfied
+    enterprise finds it not solved; a department's partial answer stays partly solved."""
+    if rating == Petition.Rating.UNSATISFIED:
+        return Petition.Solved.UNSOLVED
+    if outcome == Petition.Outcome.RESOLVED:
+        return Petition.Solved.SOLVED
+    return Petition.Solved.PARTLY
 
 
 CASES = [
@@ -139,11 +156,12 @@ CASES = [
         "随着订单增加，我公司急需数控车工、焊工共20余名，在招聘平台发布岗位两个月仅招到4人。"
         "希望人社部门帮助对接本地职业院校开展订单式培养，并安排参加近期的专场招聘会。",
         6,
-        "accept@0 dispatch@1 sign@2 progress@4",
+        "accept@0 dispatch@1 sign@2 progress@4 ask@5",
         "人社局",
         progress=(
             "已将企业岗位需求推送至营口职业技术学院和市技师学院，本月专场招聘会已为企业预留展位。",
         ),
+        request="请补充各岗位的技能等级要求、可提供的实习岗位数量和带教师傅人数，以便院校开设订单班。",
     ),
     Case(
         "dm-new",
@@ -289,8 +307,9 @@ CASES = [
         "我公司今年从外省引进了5名研发骨干，其子女需要在西市区就读小学和初中。由于户籍和房产尚未"
         "落户本地，学校表示无法办理入学。希望教育部门按照人才子女入学政策给予协调。",
         3,
-        "accept@0 dispatch@1 sign@2",
+        "accept@0 dispatch@1 sign@2 extend:5@2",
         "教育局",
+        extension="5名学生分属3所学校，须逐校核定学位并报区教育局党组会研究，需延长5个工作日。",
     ),
     Case(
         "edu-review",
@@ -1145,6 +1164,49 @@ CASES = [
             ),
         ),
     ),
+    # --- 待企业补充 and 回访: the clock stood still for the enterprise's papers; staff
+    # took the rating by phone; and an answer still unrated, due for a return visit ---
+    Case(
+        "export-credit",
+        "沿海新材料",
+        CH.CONSULTATION_DAY,
+        "financing",
+        "出口信用保险保费补贴申报",
+        "我公司今年出口额约2600万美元，投保了短期出口信用保险，想申请区里的保费补贴，但不清楚补贴"
+        "比例和需要提交哪些材料。",
+        30,
+        "accept@0 dispatch@1 sign@2 ask@3 supply@6 reply@9 answer@10 visit:partly/basically@13",
+        "商务局",
+        request="请提供本年度出口信用保险保单、保费发票和出口报关数据汇总表，以便核定补贴金额。",
+        supplied="保单、保费发票和报关数据汇总表已上传，请查收。",
+        replies=(
+            (
+                PARTLY,
+                "经核定，贵公司上半年保费符合补贴条件，按50%比例补贴12.6万元，已列入本批拨付计划；"
+                "下半年保费待年底统一申报。",
+                "下半年保费于12月底前集中申报，我局外贸科届时提前通知企业。",
+            ),
+        ),
+    ),
+    Case(
+        "visit-due",
+        "西市文化传媒",
+        CH.ONLINE,
+        "market",
+        "参加沈阳文博会的展位费能否补贴",
+        "我公司计划参加今年沈阳文化产业博览会，标准展位费约1.8万元，想了解区里对企业参展有无补贴。",
+        12,
+        "accept@0 dispatch@1 sign@2 reply@6 answer@8",
+        "商务局",
+        replies=(
+            (
+                RESOLVED,
+                "按区促进会展经济办法，企业参加省级以上展会可按展位费的50%给予补贴，最高2万元；展会结束后"
+                "凭合同、发票和参展照片向我局申报。",
+                "",
+            ),
+        ),
+    ),
 ]
 
 # The duty studio's visits with an appeal become petitions (members/demo.py writes the log).
@@ -1567,11 +1629,66 @@ class _Seeder:
         comment = next(texts.comments, pool[self.used[argument] % len(pool)])
         return services.rate_petition(
             petition=petition,
+            solved=_solved(petition.outcome, argument),
             rating=argument,
             comment=comment,
             actor=self._rater(petition),
             now=at,
         )
+
+    def _ask(self, petition, case, argument, at, texts):
+        services.ask_enterprise(
+            petition=petition,
+            actor=self._official(petition),
+            request=case.request,
+            now=at,
+        )
+        petition.refresh_from_db()
+        return petition
+
+    def _supply(self, petition, case, argument, at, texts):
+        services.answer_info_request(
+            petition=petition,
+            actor=self._rater(petition),
+            answer=case.supplied,
+            now=at,
+        )
+        petition.refresh_from_db()
+        return petition
+
+    def _extend(self, petition, case, argument, at, texts):
+        services.ask_extension(
+            petition=petition,
+            actor=self._official(petition),
+            reason=case.extension,
+            proposed_due=workdays.add_working_days(petition.due_on, int(argument)),
+            now=at,
+        )
+        return petition
+
+    def _approve(self, petition, case, argument, at, texts):
+        services.decide_extension(
+            extension=petition.extensions.get(), actor=self.staff, approve=True, now=at
+        )
+        petition.refresh_from_db()
+        return petition
+
+    def _visit(self, petition, case, argument, at, texts):
+        solved, _slash, rating = argument.partition("/")
+        contact = petition.contact_name or petition.enterprise.name
+        services.record_return_visit(
+            petition=petition,
+            actor=self.staff,
+            way="phone",
+            spoke_with=contact,
+            visited_at=at - timedelta(minutes=20),
+            solved=solved,
+            rating=rating,
+            note=next(texts.comments, ""),
+            now=at,
+        )
+        petition.refresh_from_db()
+        return petition
 
     def _return(self, petition, case, argument, at, texts):
         return services.return_petition(

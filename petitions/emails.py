@@ -68,7 +68,7 @@ def _members_told(petition: Petition, choice: str) -> list[Member]:
         ).select_related("user")
     )
     mine = [m for m in members if m.user_id == petition.submitted_by_id]
-    return [m for m in mine or members if getattr(m, choice)]
+    return [m for m in mine or members if not choice or getattr(m, choice)]
 
 
 def _event(event_id: int) -> PetitionEvent:
@@ -174,6 +174,8 @@ STAFF_EVENTS = {
     "petition-from-duty-log": _("registered it from the duty log"),
     "petition-unsatisfied": _("rated the answer unsatisfied"),
     "petition-instruction-to-staff": _("wrote an instruction"),
+    "petition-extension-asked": _("asked for an extension; decide on it"),
+    "petition-addition": _("added to its petition"),
 }
 
 
@@ -183,7 +185,7 @@ def staff_events_q() -> Q:
     E, S = PetitionEvent.Kind, Petition.Status
     received = Q(kind=E.STATUS, from_status="", to_status=S.SUBMITTED)
     return (
-        Q(kind__in=(E.DEPARTMENT_REPLY, E.INSTRUCTION))
+        Q(kind__in=(E.DEPARTMENT_REPLY, E.INSTRUCTION, E.EXTENSION))
         | Q(
             kind=E.STATUS,
             from_status__in=Petition.WITH_DEPARTMENT,
@@ -195,6 +197,8 @@ def staff_events_q() -> Q:
             from_status=S.REPLIED,
             data__rating=Petition.Rating.UNSATISFIED,
         )
+        # an enterprise's addition while the chamber holds the petition (`added`)
+        | Q(kind=E.ADDITION, data__holder="chamber")
     )
 
 
@@ -205,6 +209,10 @@ def _staff_kind(event: PetitionEvent) -> str:
         return "petition-replied"
     if event.kind == E.INSTRUCTION:
         return "petition-instruction-to-staff"
+    if event.kind == E.EXTENSION:
+        return "petition-extension-asked"
+    if event.kind == E.ADDITION:
+        return "petition-addition"
     if event.from_status == Petition.Status.REPLIED:
         return "petition-unsatisfied"
     if event.from_status:
@@ -217,9 +225,12 @@ def _who(event: PetitionEvent, kind: str) -> str:
     petition = event.petition
     if kind == "petition-returned":
         return event.data.get("returned_by", "")
-    if kind == "petition-unsatisfied":
+    if kind in ("petition-unsatisfied", "petition-addition"):
         return petition.enterprise.name
-    if kind == "petition-replied" and petition.department_id:
+    if (
+        kind in ("petition-replied", "petition-extension-asked")
+        and petition.department_id
+    ):
         return petition.department.name
     return event.actor.get_full_name() if event.actor_id else ""
 
@@ -371,21 +382,72 @@ def sent_to_department(petition: Petition, event_id: int) -> list[outbox.Notice]
     ]
 
 
+def _event_to_members(kind: str, event: PetitionEvent, choice: str) -> None:
+    """The notice `kind` of `event` to the members told of its petition (`choice`: the
+    profile's switch; empty: whatever it says)."""
+    petition = event.petition
+    outbox.queue_all(
+        outbox.Notice(
+            f"{kind}:{event.pk}:{member.user_id}",
+            kind,
+            member.user,
+            {**_member_context(petition), "event": event},
+        )
+        for member in _members_told(petition, choice)
+    )
+
+
+def _event_to_officials(kind: str, event: PetitionEvent, department_id: int) -> None:
+    """The notice `kind` of `event` to a department's officials, liaison first."""
+    petition = event.petition
+    path = reverse("petitions:department_detail", args=[petition.pk])
+    outbox.queue_all(
+        outbox.Notice(
+            f"{kind}:{event.pk}:{user.pk}",
+            kind,
+            user,
+            {"petition": petition, "event": event, "path": path},
+        )
+        for user in _department_officials(department_id)
+    )
+
+
 def progress(event_id: int) -> None:
     """A department's progress note shown to the enterprise (is_public); nothing else."""
     event = _event(event_id)
     if not event.is_public or event.kind != PetitionEvent.Kind.PROGRESS:
         return
-    petition = event.petition
-    outbox.queue_all(
-        outbox.Notice(
-            f"petition-progress:{event.pk}:{member.user_id}",
-            "petition-progress",
-            member.user,
-            {**_member_context(petition), "event": event},
+    _event_to_members("petition-progress", event, "notify_progress")
+
+
+def info_requested(event_id: int) -> None:
+    """The department asks the enterprise for something (待企业补充): to the member who
+    submitted the petition (or the enterprise's members) whatever their profile says,
+    since the petition waits for their answer."""
+    _event_to_members("petition-info-requested", _event(event_id), "")
+
+
+def info_answered(event_id: int) -> None:
+    """The enterprise answered the request (or staff closed it unanswered): the
+    department's officials take the petition up again, with its new due date."""
+    event = _event(event_id)
+    if event.petition.department_id is not None:
+        _event_to_officials(
+            "petition-info-answered", event, event.petition.department_id
         )
-        for member in _members_told(petition, "notify_progress")
-    )
+
+
+def extension_asked(event_id: int) -> None:
+    """A department asks for an extension (延期): the handlers decide on it."""
+    outbox.queue_all(_to_handlers("petition-extension-asked", _event(event_id)))
+
+
+def extension_decided(event_id: int) -> None:
+    """Staff approved or refused an extension: to the department's officials."""
+    event = _event(event_id)
+    department_id = event.data.get("department_id")
+    if department_id:
+        _event_to_officials("petition-extension-decided", event, department_id)
 
 
 def due_next_working_day(run: ReviewRun) -> None:

@@ -15,7 +15,7 @@ from chamber.uploads import CheckedFilesField
 from members.credit_code import normalise
 from members.models import Enterprise
 from petitions import today
-from petitions.models import Category, Petition
+from petitions.models import Category, Petition, channel_choices
 from petitions.services import INSTRUCTION_MAX_LENGTH, MAX_ATTACHMENTS, BatchRow
 
 
@@ -89,13 +89,13 @@ class SubmitForm(forms.Form):
 class StaffEntryForm(SubmitForm):
     """A petition received by phone, at the reception hall, on a consultation day or on a form."""
 
-    CHANNELS = [
-        (c.value, c.label)
-        for c in Petition.Channel
-        if c not in (Petition.Channel.ONLINE, Petition.Channel.DUTY_STUDIO)
-    ]
-
-    channel = forms.ChoiceField(label=capfirst(_("channel")), choices=CHANNELS)
+    channel = forms.ChoiceField(
+        label=capfirst(_("channel")),
+        # Online and the studio's QR code have their own ways in; staff enter the rest.
+        choices=lambda: _channels_but(
+            Petition.Channel.ONLINE, Petition.Channel.DUTY_STUDIO
+        ),
+    )
     enterprise = forms.ModelChoiceField(
         label=capfirst(_("enterprise")), queryset=Enterprise.objects.none()
     )
@@ -340,6 +340,9 @@ class NoteForm(forms.Form):
 
 
 class RatingForm(forms.Form):
+    """The enterprise's two answers: was the problem solved (问题是否解决), and how
+    satisfied is it (满意度); what is not solved or not satisfying needs a comment."""
+
     RATINGS = [
         (r.value, r.label)
         for r in (
@@ -349,23 +352,33 @@ class RatingForm(forms.Form):
         )
     ]
 
+    solved = forms.ChoiceField(
+        label=_("Was your problem solved?"),
+        choices=Petition.Solved.choices,
+        widget=forms.RadioSelect,
+    )
     rating = forms.ChoiceField(
-        label=capfirst(_("rating")), choices=RATINGS, widget=forms.RadioSelect
+        label=_("How satisfied are you with the answer?"),
+        choices=RATINGS,
+        widget=forms.RadioSelect,
     )
     comment = _text(
         capfirst(_("comment")),
         rows=3,
         required=False,
         max_length=2000,
-        help_text=_("If you are not satisfied, say what is still unresolved."),
+        help_text=_(
+            "If it is not solved or you are not satisfied, say what is still unresolved."
+        ),
     )
 
     def clean(self):
         data = super().clean()
-        if (
+        needs_comment = (
             data.get("rating") == Petition.Rating.UNSATISFIED
-            and not (data.get("comment") or "").strip()
-        ):
+            or data.get("solved") == Petition.Solved.UNSOLVED
+        )
+        if needs_comment and not (data.get("comment") or "").strip():
             self.add_error(
                 "comment",
                 gettext("Tell us what is still unresolved, so it can be followed up."),
@@ -394,7 +407,7 @@ class StaffFilterForm(forms.Form):
     )
     channel = forms.ChoiceField(
         label=capfirst(_("channel")),
-        choices=[("", _("All")), *Petition.Channel.choices],
+        choices=lambda: [("", _("All")), *channel_choices()],
         required=False,
     )
     category = forms.ModelChoiceField(
@@ -420,14 +433,20 @@ class StaffFilterForm(forms.Form):
 
 # --- batch intake ----------------------------------------------------------------------
 
-BATCH_CHANNELS = [
-    (c.value, c.label)
-    for c in (
-        Petition.Channel.CONSULTATION_DAY,
-        Petition.Channel.OPINION_FORM,
-        Petition.Channel.RECEPTION_HALL,
-    )
-]
+
+def _channels_but(*excluded: str) -> list[tuple[str, str]]:
+    """The channels in use (the method's list, kept by staff), but these."""
+    return [
+        (c, name) for c, name in channel_choices(active_only=True) if c not in excluded
+    ]
+
+
+def batch_channels() -> list[tuple[str, str]]:
+    """A batch comes from a session or a pile of forms: not online, the studio or a call."""
+    C = Petition.Channel
+    return _channels_but(C.ONLINE, C.DUTY_STUDIO, C.PHONE)
+
+
 # Columns of the opinion-form sheet, in this order; the first row holds the headings.
 SHEET_COLUMNS = (
     "enterprise",
@@ -444,7 +463,7 @@ class BatchForm(forms.Form):
     """The batch as a whole: its key (idempotency), channel, session and source."""
 
     key = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    channel = forms.ChoiceField(label=capfirst(_("channel")), choices=BATCH_CHANNELS)
+    channel = forms.ChoiceField(label=capfirst(_("channel")), choices=batch_channels)
     activity = forms.ModelChoiceField(
         label=capfirst(_("session")), queryset=Activity.objects.none(), required=False
     )

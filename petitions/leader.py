@@ -7,11 +7,12 @@ year earlier); the 三率 of the last twelve months; intake by category; each de
 working days to reply; the departments below target or with too few petitions to rank;
 escalations waiting; the groups' duties of the year and the activities held this month.
 
-Every rate comes from the one definition, `selectors.period_report`: a whole month that
-has its stored monthly summary (月总结, a `ReviewRun`) is read from it, so the leader
-reads the very figures of the report; any other period (this month so far, the same
-days a month or a year earlier, a month the summary never ran for) is computed by the
-same function. The number of queries does not grow with the number of petitions: a
+Every rate is defined once, in petitions/rates.py, and counted by
+`selectors.period_report`: a whole month that has its stored monthly summary (月总结, a
+`ReviewRun`) is read from it, so the leader reads the very figures of the report; any
+other period (this month so far, the same days a month or a year earlier, a month the
+summary never ran for, or stored before a rate was defined) is computed by the same
+function. The number of queries does not grow with the number of petitions: a
 fixed number of periods, each read in a fixed number of queries, and one aggregate for
 what is open and overdue.
 """
@@ -30,9 +31,10 @@ from openpyxl import Workbook
 
 from activities.models import Activity
 from activities.selectors import group_duty_grid
-from chamber import workdays
+from chamber import method_rules, workdays
 from chamber.exports import safe_cell
 from chamber.models import Department
+from petitions import rates
 from petitions.models import (
     Escalation,
     Petition,
@@ -44,24 +46,26 @@ from petitions.models import (
 )
 from petitions.review import month_bounds
 from petitions.selectors import _in_period, period_report  # one window, one definition
-from petitions.sheets import PERCENT
+from petitions.sheets import (
+    PERCENT,
+    figure_cells,
+    format_rate_columns,
+    rate_cells,
+    rate_headings,
+)
 
 S = Petition.Status
 # Months shown in the 三率 chart and table, this month (so far) included.
 TREND_MONTHS = 12
 
-# The three rates: the report's key, its label, and the counts behind it (part of whole).
-RATES = (
-    ("response_rate", gettext_lazy("response rate"), "answered_on_time", "answered"),
-    ("resolution_rate", gettext_lazy("resolution rate"), "resolved", "answered"),
-    ("satisfaction_rate", gettext_lazy("satisfaction rate"), "satisfied_all", "rated"),
-)
 # The counts of a comparison table, and whether more is worse (marked in colour). Not
 # for what is still open: an earlier period's petitions have had longer to be answered.
+# Its rates are those of petitions/rates.py, each with the counts behind it.
 COUNTS = (
     ("intake", gettext_lazy("petitions received"), False),
     ("open", gettext_lazy("of these, still open"), False),
     ("overdue", gettext_lazy("of these, overdue"), True),
+    ("no_rating", gettext_lazy("closed without rating"), True),
 )
 
 
@@ -95,10 +99,11 @@ def _periods(today: date) -> dict[str, tuple[date, date]]:
 
 
 def period_reports(
-    periods: dict[str, tuple[date, date]], *, today: date
+    periods: dict[str, tuple[date, date]], *, today: date, min_ranked: int
 ) -> dict[str, dict]:
     """The `period_report` of each period: the stored monthly summary for a whole month
-    that has one, else computed by `period_report` (each distinct period once).
+    that has one with every rate, else computed by `period_report` (each distinct
+    period once).
 
     One query for the stored summaries, then a fixed number per computed period.
     """
@@ -114,14 +119,16 @@ def period_reports(
             period_start__in=[first for first, _last in whole_months],
             finished_at__isnull=False,
         ).only("period_start", "period_end", "report")
-        if run.report.get("totals")
+        if rates.is_complete(run.report.get("totals") or {})
     }
     found: dict[tuple[date, date], dict] = {}
     for span in set(periods.values()):
         if span in whole_months and span in stored:
             found[span] = stored[span]
         else:
-            found[span] = period_report(first=span[0], last=span[1])
+            found[span] = period_report(
+                first=span[0], last=span[1], min_ranked=min_ranked
+            )
     return {key: found[span] for key, span in periods.items()}
 
 
@@ -153,13 +160,11 @@ def _figures(report: dict, held: dict[str, int]) -> dict:
         "intake": totals["intake"],
         "open": held["open"],
         "overdue": held["overdue"],
-        "satisfied_all": totals["satisfied"] + totals["basically"],
         "no_rating": totals["no_rating"],
     }
-    for key, _label, part, whole in RATES:
-        figures[key] = totals[key]
-        figures.setdefault(part, totals.get(part))
-        figures[whole] = totals[whole]
+    for r in rates.RATES:
+        for key in (r.key, r.part, r.whole):
+            figures[key] = totals[key]
     return figures
 
 
@@ -198,19 +203,29 @@ def comparison(columns: list[tuple[str, tuple[date, date], dict]]) -> dict:
                 }
             )
         rows.append({"key": key, "label": label, "rate": False, "cells": cells})
-    for key, label, part, whole in RATES:
+    for r in rates.RATES:
         cells = []
         for index, (_name, _span, figures) in enumerate(columns):
+            figure = rates.figure(figures, r.key)
             cell = {
-                "value": figures[key],
-                "part": figures[part],
-                "whole": figures[whole],
+                "value": figure.value,
+                "part": figure.part,
+                "whole": figure.whole,
+                "figure": figure,
             }
             if index:
-                cell["change"] = _change(first[key], figures[key], points=True)
-                cell["direction"] = _direction(first[key], figures[key], False)
+                cell["change"] = _change(first[r.key], figure.value, points=True)
+                cell["direction"] = _direction(first[r.key], figure.value, False)
             cells.append(cell)
-        rows.append({"key": key, "label": label, "rate": True, "cells": cells})
+        rows.append(
+            {
+                "key": r.key,
+                "label": r.label,
+                "rate": True,
+                "beside": bool(r.beside),
+                "cells": cells,
+            }
+        )
     return {
         "columns": [
             {"label": name, "first": span[0], "last": span[1]}
@@ -222,8 +237,8 @@ def comparison(columns: list[tuple[str, tuple[date, date], dict]]) -> dict:
 
 def departments_to_watch(report: dict, targets: dict[str, int]) -> list[dict]:
     """The departments of a report below a target (`RateTarget`, data in the admin) or
-    with too few petitions to be ranked (`selectors.MIN_RANKED`), in the report's order,
-    with the rates' counts."""
+    with too few petitions to be ranked (the method's rule `min_ranked`), in the report's
+    order, with the headline rates (the 三率 and the return visit rate) and their counts."""
     watched = []
     for row in report.get("departments", []):
         below = [
@@ -241,17 +256,14 @@ def departments_to_watch(report: dict, targets: dict[str, int]) -> list[dict]:
                 "unranked": unranked,
                 "rates": [
                     {
-                        "key": key,
-                        "value": row.get(key),
-                        "part": row.get(part),
-                        "whole": row.get(whole),
-                        "below": key in below,
+                        "key": r.key,
+                        "value": row.get(r.key),
+                        "part": row.get(r.part),
+                        "whole": row.get(r.whole),
+                        "figure": rates.figure(row, r.key),
+                        "below": r.key in below,
                     }
-                    for key, part, whole in (
-                        ("response_rate", "on_time", "answered"),
-                        ("resolution_rate", "resolved", "answered"),
-                        ("satisfaction_rate", "satisfied", "rated"),
-                    )
+                    for r in rates.HEADLINE
                 ],
             }
         )
@@ -362,7 +374,8 @@ def activities_held(*, first: date, now: datetime) -> list[Activity]:
 def overview(*, today: date, now: datetime) -> dict:
     """Everything the leader's page shows, for day `today`; a fixed number of queries."""
     periods = _periods(today)
-    reports = period_reports(periods, today=today)
+    min_ranked = method_rules.current().min_ranked  # one read for every period
+    reports = period_reports(periods, today=today, min_ranked=min_ranked)
     held = open_and_overdue(periods, today=today)
     figures = {key: _figures(reports[key], held[key]) for key in periods}
 
@@ -415,6 +428,7 @@ def overview(*, today: date, now: datetime) -> dict:
             },
         ],
         "targets": targets,
+        "min_ranked": min_ranked,
         "escalations": escalations_waiting(),
         "groups": group_duties(today=today),
         "activities": activities_held(first=periods["this_month"][0], now=now),
@@ -436,14 +450,16 @@ def _categories(this_month: dict, last_month: dict) -> list[dict]:
 
 def chart_data(figures: dict) -> dict:
     """What static/js/leader-charts.js draws, with its labels (json_script)."""
-    rates = {key: str(label) for key, label, _p, _w in RATES}
     reply = figures["reply_days"]["rows"]
     return {
         "trend": {
             "months": [f"{row['first']:%Y-%m}" for row in figures["trend"]],
             "series": [
-                {"name": rates[key], "data": [row[key] for row in figures["trend"]]}
-                for key in rates
+                {
+                    "name": str(r.label),
+                    "data": [row[r.key] for row in figures["trend"]],
+                }
+                for r in rates.HEADLINE
             ],
         },
         "categories": {
@@ -475,11 +491,6 @@ def chart_data(figures: dict) -> dict:
 # --- the Excel export: the page's tables --------------------------------------------------
 
 
-def _rate_cell(value):
-    """A rate stored as a percentage (75.0) as the fraction Excel shows as 75.0%."""
-    return None if value is None else value / 100
-
-
 def _percent_columns(sheet, columns) -> None:
     for row in sheet.iter_rows(min_row=2):
         for index in columns:
@@ -498,7 +509,7 @@ def _comparison_sheet(book: Workbook, title: str, table: dict) -> None:
         line = [str(row["label"])]
         for cell in row["cells"]:
             if row["rate"]:
-                line += [_rate_cell(cell["value"]), cell["part"], cell["whole"]]
+                line += [rates.as_fraction(cell["value"]), cell["part"], cell["whole"]]
             else:
                 line += [cell["value"], None, None]
         sheet.append(line)
@@ -512,36 +523,10 @@ def workbook(figures: dict) -> bytes:
     _comparison_sheet(book, _("This month so far"), figures["this_month"])
     _comparison_sheet(book, _("Last month"), figures["last_month"])
     trend = book.create_sheet(_("three rates by month")[:31])
-    trend.append(
-        [
-            _("month"),
-            _("petitions received"),
-            _("answers given"),
-            _("answered by the due date"),
-            _("response rate"),
-            _("resolved"),
-            _("resolution rate"),
-            _("ratings"),
-            _("satisfied or basically satisfied"),
-            _("satisfaction rate"),
-        ]
-    )
+    trend.append([_("month"), _("petitions received"), *rate_headings()])
     for row in figures["trend"]:
-        trend.append(
-            [
-                f"{row['first']:%Y-%m}",
-                row["intake"],
-                row["answered"],
-                row["answered_on_time"],
-                _rate_cell(row["response_rate"]),
-                row["resolved"],
-                _rate_cell(row["resolution_rate"]),
-                row["rated"],
-                row["satisfied_all"],
-                _rate_cell(row["satisfaction_rate"]),
-            ]
-        )
-    _percent_columns(trend, [4, 6, 9])
+        trend.append([f"{row['first']:%Y-%m}", row["intake"], *rate_cells(row)])
+    format_rate_columns(trend, 3)
     categories = book.create_sheet(_("intake by category")[:31])
     categories.append([_("category"), _("This month so far"), _("Last month")])
     for row in figures["categories"]:
@@ -561,9 +546,7 @@ def workbook(figures: dict) -> bytes:
             _("department"),
             _("petitions"),
             _("not ranked"),
-            _("response rate"),
-            _("resolution rate"),
-            _("satisfaction rate"),
+            *rate_headings(rates.HEADLINE),
         ]
     )
     for period in figures["watch"]:
@@ -574,10 +557,10 @@ def workbook(figures: dict) -> bytes:
                     safe_cell(row["name"]),
                     row["petitions"],
                     _("yes") if row["unranked"] else "",
-                    *(_rate_cell(rate["value"]) for rate in row["rates"]),
+                    *figure_cells(rate["figure"] for rate in row["rates"]),
                 ]
             )
-    _percent_columns(watch, [4, 5, 6])
+    format_rate_columns(watch, 5, rates.HEADLINE)
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()

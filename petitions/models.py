@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from chamber import method_kinds
+from chamber.models import MethodKind
 from chamber.records import ImmutableQuerySet, ImmutableRecord
 from chamber.times import beijing_date, beijing_minute
 from chamber.uploads import StoredUpload, random_upload_path
@@ -218,6 +220,18 @@ class PetitionQuerySet(models.QuerySet):
         )
 
 
+def channel_choices(*, active_only: bool = False) -> list[tuple[str, str]]:
+    """The petition channels, a list of the method staff keep in the admin (+N): the
+    built-in ones (Petition.Channel) and any added since, in the staff's order."""
+    return method_kinds.choices(
+        MethodKind.Group.PETITION_CHANNEL, active_only=active_only
+    )
+
+
+def channel_label(code: str) -> str:
+    return dict(channel_choices()).get(code, code)
+
+
 class Petition(models.Model):
     """An enterprise's appeal (诉求), from intake to the enterprise's rating."""
 
@@ -226,6 +240,8 @@ class Petition(models.Model):
         ACCEPTED = "accepted", _("accepted")
         DISPATCHED = "dispatched", _("dispatched")
         IN_PROGRESS = "in_progress", _("in progress")
+        # 待企业补充: the department waits for the enterprise; its clock stops.
+        AWAITING_INFO = "awaiting_info", _("awaiting the enterprise's information")
         REPLIED = "replied", _("replied")
         CLOSED = "closed", pgettext_lazy("petition status", "closed")
         REJECTED = "rejected", _("rejected")
@@ -258,6 +274,13 @@ class Petition(models.Model):
         UNSATISFIED = "unsatisfied", _("unsatisfied")
         NONE = "none", _("no rating")
 
+    class Solved(models.TextChoices):
+        """The enterprise's own word on whether its problem was solved (问题是否解决)."""
+
+        SOLVED = "solved", pgettext_lazy("problem", "solved")
+        PARTLY = "partly", pgettext_lazy("problem", "partly solved")
+        UNSOLVED = "unsolved", pgettext_lazy("problem", "not solved")
+
     number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
     enterprise = models.ForeignKey(
         "members.Enterprise",
@@ -275,7 +298,7 @@ class Petition(models.Model):
     )
     contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
-    channel = models.CharField(_("channel"), max_length=20, choices=Channel)
+    channel = models.CharField(_("channel"), max_length=20, choices=channel_choices)
     activity = models.ForeignKey(
         "activities.Activity",
         on_delete=models.PROTECT,
@@ -353,6 +376,19 @@ class Petition(models.Model):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
     due_on = models.DateField(_("due date"), null=True, blank=True)
+    original_due_on = models.DateField(
+        _("original due date"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The due date without extensions (延期); the enterprise's pauses still move it."
+        ),
+    )
+    paused_working_days = models.PositiveSmallIntegerField(
+        _("working days waiting for the enterprise"),
+        default=0,
+        help_text=_("Working days the clock stood still for the enterprise's answers."),
+    )
     signed_at = models.DateTimeField(_("signed for at"), null=True, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -405,7 +441,19 @@ class Petition(models.Model):
         default=0,
         help_text=_("Grows with each answer, so an old rating link stops working."),
     )
+    solved = models.CharField(
+        _("problem solved"), max_length=10, choices=Solved, blank=True
+    )
     rating = models.CharField(_("rating"), max_length=12, choices=Rating, blank=True)
+    rating_taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("rating taken by"),
+        help_text=_("The staff member who took the rating on a return visit (回访)."),
+    )
     rating_comment = models.TextField(_("rating comment"), max_length=2000, blank=True)
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
     merged_into = models.ForeignKey(
@@ -462,7 +510,7 @@ class Petition(models.Model):
                 name="petition_merged_names_its_target",
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["dispatched", "in_progress"])
+                condition=~Q(status__in=["dispatched", "in_progress", "awaiting_info"])
                 | (Q(department__isnull=False) & Q(due_on__isnull=False)),
                 name="petition_dispatched_has_department_and_due_date",
             ),
@@ -500,6 +548,8 @@ class Petition(models.Model):
             return Section.ANSWERED
         if self.status in self.ENDED_STATUSES:
             return Section.ENDED
+        if self.status == S.AWAITING_INFO:
+            return Section.AWAITING_INFO
         if self.department_replied_at is not None:
             return Section.AWAITING_REVIEW
         if self.due_on < on:
@@ -526,6 +576,9 @@ class Petition(models.Model):
         )
 
 
+method_kinds.register(MethodKind.Group.PETITION_CHANNEL, Petition.Channel.choices)
+
+
 class Section(models.TextChoices):
     """Where a petition stands in the work on a given day: one meaning for the
     department's queue, the staff's board, the weekly digest, the daily study and the
@@ -538,6 +591,7 @@ class Section(models.TextChoices):
     NEW = "new", _("new, to sign for")
     DUE_THIS_WEEK = "due_this_week", _("due this week")
     IN_PROGRESS = "in_progress", pgettext_lazy("petition section", "in progress")
+    AWAITING_INFO = "awaiting_info", _("awaiting the enterprise's information")
     AWAITING_REVIEW = "awaiting_review", _("replied, with the chamber for review")
     ANSWERED = "answered", _("answered, awaiting the rating")
     ENDED = "ended", _("ended")
@@ -579,6 +633,7 @@ def section_q(section: str, on, prefix: str = "") -> Q:
             status__in=(S.DISPATCHED, S.IN_PROGRESS),
             department_replied_at__isnull=False,
         ),
+        Section.AWAITING_INFO: q(status=S.AWAITING_INFO),
         Section.ANSWERED: q(status=S.REPLIED),
         Section.ENDED: q(status__in=(S.CLOSED, S.REJECTED, S.MERGED)),
     }[section]
@@ -625,6 +680,9 @@ class PetitionEvent(ImmutableRecord):
         SUPERVISION = "supervision", _("marked for supervision")
         ESCALATION = "escalation", _("escalated")
         INSTRUCTION = "instruction", _("district leader's instruction")
+        EXTENSION = "extension", _("extension asked")
+        EXTENSION_DECISION = "extension_decision", _("extension decided")
+        ADDITION = "addition", _("added by the enterprise")
 
     petition = models.ForeignKey(
         Petition,
@@ -706,6 +764,189 @@ class PetitionAttachment(StoredUpload):
         pass
 
 
+class InfoRequestQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(closed_at__isnull=True)
+
+
+class InfoRequest(models.Model):
+    """待企业补充: a department (or staff) asks the enterprise for something it needs.
+
+    While the request is open the petition is awaiting the enterprise's information and
+    the working-day clock stands still; when the enterprise answers (or staff close the
+    request after the enterprise let the time pass) the working days it stood still are
+    added to the due dates. One open request per petition.
+    """
+
+    class Ending(models.TextChoices):
+        ANSWERED = "answered", _("answered by the enterprise")
+        TIMED_OUT = "timed_out", _("closed by staff without an answer")
+
+    petition = models.ForeignKey(
+        Petition,
+        on_delete=models.PROTECT,
+        related_name="info_requests",
+        verbose_name=_("petition"),
+    )
+    department = models.ForeignKey(
+        "chamber.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
+    )
+    request = models.TextField(_("what is needed"), max_length=2000)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("asked by"),
+    )
+    asked_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    ending = models.CharField(_("ended"), max_length=10, choices=Ending, blank=True)
+    answer = models.TextField(_("the enterprise's answer"), max_length=5000, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("answered or closed by"),
+    )
+    closed_at = models.DateTimeField(_("answered or closed at"), null=True, blank=True)
+    paused_working_days = models.PositiveSmallIntegerField(
+        _("working days waiting"), default=0
+    )
+
+    objects = InfoRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("request to the enterprise")
+        verbose_name_plural = _("requests to the enterprise")
+        ordering = ["-asked_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["petition"],
+                condition=Q(closed_at__isnull=True),
+                name="one_open_info_request_per_petition",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} · {beijing_minute(self.asked_at)}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class Extension(models.Model):
+    """延期: a department asks once, before the due date, for more time; staff decide."""
+
+    class Status(models.TextChoices):
+        ASKED = "asked", _("asked")
+        APPROVED = "approved", _("approved")
+        REFUSED = "refused", _("refused")
+
+    petition = models.ForeignKey(
+        Petition,
+        on_delete=models.PROTECT,
+        related_name="extensions",
+        verbose_name=_("petition"),
+    )
+    department = models.ForeignKey(
+        "chamber.Department",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("department"),
+    )
+    reason = models.TextField(_("reason"), max_length=2000)
+    due_before = models.DateField(_("due date asked from"))
+    proposed_due = models.DateField(_("proposed due date"))
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("asked by"),
+    )
+    asked_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    status = models.CharField(
+        pgettext_lazy("state of a record", "status"),
+        max_length=10,
+        choices=Status,
+        default=Status.ASKED,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("reason for the decision"), blank=True)
+
+    class Meta:
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+        ordering = ["-asked_at", "-pk"]
+        constraints = [
+            # A department asks once for a petition.
+            models.UniqueConstraint(
+                fields=["petition", "department"], name="one_extension_per_department"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} · {self.proposed_due:%Y-%m-%d}"
+
+
+class ReturnVisit(ImmutableRecord):
+    """回访: staff ask the enterprise by phone or in person what it made of an answer.
+
+    The enterprise's two answers count as its rating, marked as taken by staff.
+    """
+
+    class Way(models.TextChoices):
+        PHONE = "phone", _("by phone")
+        IN_PERSON = "in_person", _("in person")
+
+    petition = models.ForeignKey(
+        Petition,
+        on_delete=models.PROTECT,
+        related_name="return_visits",
+        verbose_name=_("petition"),
+    )
+    answer_round = models.PositiveSmallIntegerField(_("answer"))
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("visited by"),
+    )
+    way = models.CharField(_("how"), max_length=10, choices=Way)
+    spoke_with = models.CharField(_("spoke with"), max_length=50)
+    visited_at = models.DateTimeField(_("visited at"))
+    solved = models.CharField(
+        _("problem solved"), max_length=10, choices=Petition.Solved
+    )
+    rating = models.CharField(_("rating"), max_length=12, choices=Petition.Rating)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(
+        _("recorded at"), default=timezone.now, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("return visit")
+        verbose_name_plural = _("return visits")
+        ordering = ["-visited_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} · {beijing_minute(self.visited_at)}"
+
+
 class ReviewRun(models.Model):
     """One step of the review cycle for one period; the unique row makes each step run once."""
 
@@ -751,7 +992,7 @@ class Escalation(models.Model):
     """A petition put before the district leaders: long overdue, or not cleared in its quarter."""
 
     class Reason(models.TextChoices):
-        OVERDUE = "overdue", _("overdue by more than 10 working days")
+        OVERDUE = "overdue", _("long overdue (escalated by the weekly dispatch)")
         CLEARANCE = "clearance", _("not cleared in its quarter")
 
     petition = models.ForeignKey(

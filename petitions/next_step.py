@@ -33,6 +33,10 @@ def next_step(petition: Petition, *, on: date) -> str:
     if section == Section.ENDED:
         return ""
     department = petition.department.name
+    if section == Section.AWAITING_INFO:
+        return gettext(
+            "%(department)s needs something from you: answer on the petition's page"
+        ) % {"department": department}
     if section == Section.AWAITING_REVIEW:
         return gettext(
             "%(department)s has replied; the chamber reviews the reply and answers you"

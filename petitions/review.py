@@ -7,7 +7,9 @@ runs at the same moment meet at the unique constraint. A step is one transaction
 worker killed in the middle leaves nothing behind and the next run does the whole step.
 Queries are set-based (values_list, update, bulk_create): their number does not grow
 with the number of petitions. E-mails are enqueued after commit, and each step stores
-its figures (stats) and its lists (report) for the staff's pages.
+its figures (stats) and its lists (report) for the staff's pages, with the values of the
+method's rules it ran with (report["rules"], chamber/method_rules.py: staff change them
+in the admin, and a change applies from the next step on).
 
 A tick lost with a killed worker (the filesystem broker of `make run` does not give a
 task back) is caught up by the next tick: see `catch_up`.
@@ -20,17 +22,11 @@ from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chamber import workdays
+from chamber import method_rules, workdays
 from petitions import emails, selectors, today, topics
 from petitions.models import Escalation, Petition, PetitionEvent, ReviewRun
 
 S = Petition.Status
-# A reply not rated within this many working days closes with "no rating".
-RATING_WORKING_DAYS = 5
-# Petitions overdue by more than this many working days go to the district leaders.
-ESCALATE_AFTER_WORKING_DAYS = 10
-# The clear-to-zero warning goes out this many days before the quarter's last day.
-QUARTER_WARNING_DAYS = 14
 
 
 def _start(
@@ -43,9 +39,15 @@ def _start(
     )
 
 
-def _finish(run: ReviewRun, *, stats: dict, report: dict | None = None) -> ReviewRun:
+def _finish(
+    run: ReviewRun,
+    *,
+    rules: method_rules.Rules,
+    stats: dict,
+    report: dict | None = None,
+) -> ReviewRun:
     run.stats = stats
-    run.report = report or {}
+    run.report = {**(report or {}), "rules": rules.as_dict()}
     run.finished_at = timezone.now()
     run.save(update_fields=["stats", "report", "finished_at"])
     return run
@@ -107,6 +109,7 @@ def run_daily_study(*, on: date, caught_up_on: date | None = None) -> ReviewRun 
     if not created:
         return run
     now = timezone.now()
+    rules = method_rules.current()
     previous = workdays.last_working_day_before(on)
     open_at_department = Petition.objects.waiting_at_department()
 
@@ -151,11 +154,12 @@ def run_daily_study(*, on: date, caught_up_on: date | None = None) -> ReviewRun 
     Petition.objects.filter(pk__in=overdue).update(supervised_on=on)
     _system_events(overdue, PetitionEvent.Kind.SUPERVISION, now=now)
 
-    unrated = _close_unrated(on=on, now=now)
+    unrated = _close_unrated(on=on, now=now, days=rules.rating_window)
     # 每月一题: a topic's task past its due date is supervised as an overdue petition is.
     tasks = topics.supervise_overdue_tasks(on=on, now=now)
     run = _finish(
         run,
+        rules=rules,
         stats={
             "intake": len(intake),
             "untriaged": len(untriaged),
@@ -180,9 +184,10 @@ def run_daily_study(*, on: date, caught_up_on: date | None = None) -> ReviewRun 
     return run
 
 
-def _close_unrated(*, on: date, now: datetime) -> list[int]:
-    """Close replies not rated within RATING_WORKING_DAYS, recording "no rating"."""
-    cutoff = workdays.nth_working_day_before(on, RATING_WORKING_DAYS)
+def _close_unrated(*, on: date, now: datetime, days: int) -> list[int]:
+    """Close replies not rated within `days` working days (the rating window), recording
+    "no rating"."""
+    cutoff = workdays.nth_working_day_before(on, days)
     # Locked until the step commits: a rating arriving meanwhile waits, then finds the
     # petition closed, so no "closed without rating" event is written for a rated one.
     unrated = list(
@@ -197,8 +202,7 @@ def _close_unrated(*, on: date, now: datetime) -> list[int]:
         unrated,
         PetitionEvent.Kind.STATUS,
         now=now,
-        note=_("No rating within %(days)d working days.")
-        % {"days": RATING_WORKING_DAYS},
+        note=_("No rating within %(days)d working days.") % {"days": days},
         data={"rating": Petition.Rating.NONE},
         from_status=S.REPLIED,
         to_status=S.CLOSED,
@@ -213,16 +217,19 @@ def _close_unrated(*, on: date, now: datetime) -> list[int]:
 @transaction.atomic
 def run_weekly_dispatch(*, on: date, caught_up_on: date | None = None) -> ReviewRun:
     """周调度 for the week holding `on`: each department's board, escalation of petitions
-    overdue by more than 10 working days, and the hand-over to the weekly digests."""
+    overdue by more than `escalate_after` working days (10 by default), and the
+    hand-over to the weekly digests."""
     week_start, week_end = period_of(ReviewRun.Kind.WEEKLY, on)
     run, created = _start(ReviewRun.Kind.WEEKLY, week_start, week_end, caught_up_on)
     if not created:
         return run
     now = timezone.now()
+    rules = method_rules.current()
     boards = selectors.department_boards(on=on)
-    # Due before the 10th working day before `on`: overdue by 11 or more working days,
-    # counted as Escalation.overdue_working_days counts them (due Friday, Monday is day 1).
-    cutoff = workdays.nth_working_day_before(on, ESCALATE_AFTER_WORKING_DAYS)
+    # Due before the 10th working day before `on` (escalate_after, 10 by default): overdue
+    # by 11 or more working days, counted as Escalation.overdue_working_days counts them
+    # (due Friday, Monday is day 1).
+    cutoff = workdays.nth_working_day_before(on, rules.escalate_after)
     already = Escalation.objects.filter(
         petition=OuterRef("pk"),
         reason=Escalation.Reason.OVERDUE,
@@ -243,6 +250,7 @@ def run_weekly_dispatch(*, on: date, caught_up_on: date | None = None) -> Review
     )
     run = _finish(
         run,
+        rules=rules,
         stats={
             "open": sum(b["open"] for b in boards),
             "due_this_week": sum(b["due_this_week"] for b in boards),
@@ -302,11 +310,12 @@ def run_monthly_summary(*, on: date, caught_up_on: date | None = None) -> Review
     run, created = _start(ReviewRun.Kind.MONTHLY, first, last, caught_up_on)
     if not created:
         return run
+    rules = method_rules.current()
     report = {
-        **selectors.period_report(first=first, last=last),
+        **selectors.period_report(first=first, last=last, min_ranked=rules.min_ranked),
         "candidates": topics.candidates(first=first, last=last),
     }
-    run = _finish(run, stats=report["totals"], report=report)
+    run = _finish(run, rules=rules, stats=report["totals"], report=report)
     emails.period_report(run)
     return run
 
@@ -348,14 +357,17 @@ def run_quarterly_clearance(*, on: date, caught_up_on: date | None = None) -> Re
         now=now,
         period=lambda _due: first,
     )
-    summary = selectors.period_report(first=first, last=last)
+    rules = method_rules.current()
+    summary = selectors.period_report(
+        first=first, last=last, min_ranked=rules.min_ranked
+    )
     stats = {**summary["totals"], "uncleared": len(escalated)}
     report = {
         **summary,
         "uncleared": escalated,
         "topics": topics.quarter_topics(first=first, last=last, on=on),
     }
-    run = _finish(run, stats=stats, report=report)
+    run = _finish(run, rules=rules, stats=stats, report=report)
     emails.review_step(run)
     emails.period_report(run)
     return run
@@ -365,9 +377,11 @@ def run_quarterly_clearance(*, on: date, caught_up_on: date | None = None) -> Re
 def run_quarter_warning(
     *, on: date, caught_up_on: date | None = None
 ) -> ReviewRun | None:
-    """Two weeks before the quarter ends: tell staff what still has to be cleared. Once a quarter."""
+    """`quarter_warning` days (two weeks by default) before the quarter ends: tell staff
+    what still has to be cleared. Once a quarter."""
     first, last = period_of(ReviewRun.Kind.QUARTER_WARNING, on)
-    if on < last - timedelta(days=QUARTER_WARNING_DAYS - 1):
+    rules = method_rules.current()
+    if on < last - timedelta(days=rules.quarter_warning - 1):
         return None
     run, created = _start(ReviewRun.Kind.QUARTER_WARNING, first, last, caught_up_on)
     if not created:
@@ -375,6 +389,7 @@ def run_quarter_warning(
     uncleared = list(_uncleared(first, last).values_list("pk", flat=True))
     run = _finish(
         run,
+        rules=rules,
         stats={"uncleared": len(uncleared), "days_left": (last - on).days + 1},
         report={"uncleared": uncleared},
     )

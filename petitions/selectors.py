@@ -12,11 +12,13 @@ from datetime import date, timedelta
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from chamber import workdays
+from chamber import method_rules, workdays
 from chamber.models import Department
 from chamber.ranking import competition_ranks
+from petitions import rates
 from petitions.models import (
     Escalation,
+    Extension,
     Petition,
     PetitionEvent,
     ReviewRun,
@@ -26,8 +28,6 @@ from petitions.models import (
 )
 
 S = Petition.Status
-# Departments with fewer petitions in a period are listed in the report but not ranked.
-MIN_RANKED = 3
 _ROW = ("enterprise", "category", "department")
 
 
@@ -264,10 +264,6 @@ def department_boards(*, on: date) -> list[dict]:
     ]
 
 
-def _rate(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
-
-
 def _percentile(values: list[int], share: float) -> int | None:
     """Nearest-rank percentile (the value at or below which `share` of the values lie)."""
     if not values:
@@ -276,19 +272,28 @@ def _percentile(values: list[int], share: float) -> int | None:
     return ordered[max(math.ceil(share * len(ordered)) - 1, 0)]
 
 
-def period_report(*, first: date, last: date) -> dict:
+def period_report(*, first: date, last: date, min_ranked: int | None = None) -> dict:
     """The figures of a month or a quarter (三率 and the rest), JSON-ready for ReviewRun.report.
 
     - intake: petitions received in the period, by channel and by category;
-    - response rate: of the answers given in the period, the share given by the due date;
-    - resolution rate: of those answers, the share that resolved the matter;
-    - satisfaction rate: of the ratings given in the period, the share satisfied or
-      basically satisfied ("no rating" is counted apart, not as unsatisfied);
+    - the rates, each with its numerator and denominator (petitions/rates.py, their one
+      definition): response (on time against the approved and the original due date),
+      resolution in the enterprise's word and as the departments declared it,
+      satisfaction, and the return visit rate, with the ratings taken by staff and the
+      answers closed with "no rating" counted apart;
     - days to reply: working days from receipt to the answer, median and 90th percentile;
+    - working days the clock stood still for the enterprise (待企业补充) in the answers;
+    - extensions (延期) asked in the period, approved and refused;
     - bounce-backs: petitions returned by a department as not its duty;
-    - per department, the same; departments with fewer than MIN_RANKED petitions in the
-      period are listed but not ranked.
+    - repeats (重复诉求) by category: petitions merged into another, and additions an
+      enterprise made to an existing petition instead of filing it again;
+    - per department, the same; departments with fewer than `min_ranked` petitions in
+      the period (the method's rule, read when not given) are listed but not ranked.
+
+    Five queries whatever the number of petitions (and the rule's, when not given).
     """
+    if min_ranked is None:
+        min_ranked = method_rules.current().min_ranked
     intake = Petition.objects.filter(_in_period("created_at", first, last))
     by_channel = dict(intake.values_list("channel").annotate(n=Count("pk")).order_by())
     by_category = list(
@@ -296,140 +301,222 @@ def period_report(*, first: date, last: date) -> dict:
         .annotate(n=Count("pk"))
         .order_by("-n", "category__name")
     )
-    events = PetitionEvent.objects.filter(
-        _in_period("created_at", first, last), kind=PetitionEvent.Kind.STATUS
-    )
-    answers = list(
-        events.filter(to_status=S.REPLIED).values_list(
-            "petition_id", "petition__created_at", "created_at", "data"
-        )
-    )
-    ratings = list(
-        events.filter(from_status=S.REPLIED).values_list("petition_id", "data")
-    )
-    bounces = list(
-        events.filter(
-            to_status=S.SUBMITTED, from_status__in=Petition.WITH_DEPARTMENT
-        ).values_list("petition_id", "data")
-    )
-    dispatches = list(
-        events.filter(to_status=S.DISPATCHED).values_list("petition_id", "data")
+    events = _report_events(first, last)
+    extensions = list(
+        Extension.objects.filter(_in_period("asked_at", first, last))
+        .values_list("department_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
     departments = list(
         Department.objects.order_by("sort_order", "name").values_list("pk", "name")
     )
 
-    earliest = min(
-        (timezone.localtime(c).date() for _p, c, _a, _d in answers), default=first
-    )
-    counter = workdays.WorkingDayCounter(earliest, last)
-    per_dep = defaultdict(lambda: {"petitions": set(), **dict.fromkeys(_DEP_COUNTS, 0)})
-    days, totals = [], Counter()
-    for pk, created, answered, data in answers:
-        took = counter.between(
-            timezone.localtime(created).date(), timezone.localtime(answered).date()
-        )
-        days.append(took)
-        totals["answered"] += 1
-        totals["on_time"] += bool(data.get("on_time"))
-        totals[data.get("outcome") or "explained"] += 1
-        dep = per_dep[data.get("department_id")]
-        dep["petitions"].add(pk)
-        dep["answered"] += 1
-        dep["on_time"] += bool(data.get("on_time"))
-        dep["resolved"] += data.get("outcome") == Petition.Outcome.RESOLVED
-    for _pk, data in ratings:
-        rating = data.get("rating", "")
-        totals[rating] += 1
-        if rating != Petition.Rating.NONE:
-            dep = per_dep[data.get("department_id")]
-            dep["rated"] += 1
-            dep["satisfied"] += rating in (
-                Petition.Rating.SATISFIED,
-                Petition.Rating.BASICALLY,
+    answered_on = [
+        timezone.localtime(e["petition__created_at"]).date()
+        for e in events
+        if e["to_status"] == S.REPLIED
+    ]
+    counter = workdays.WorkingDayCounter(min(answered_on, default=first), last)
+    per_dep = defaultdict(lambda: {"petitions": set(), **dict.fromkeys(_COUNTS, 0)})
+    totals = dict.fromkeys(_COUNTS, 0)
+    days, repeats = [], defaultdict(Counter)
+    for event in events:
+        data, pk = event["data"] or {}, event["petition_id"]
+        if event["kind"] == PetitionEvent.Kind.ADDITION:
+            repeats[event["petition__category__name"] or ""]["additions"] += 1
+        elif event["to_status"] == S.MERGED:
+            repeats[event["petition__category__name"] or ""]["merged"] += 1
+        elif event["to_status"] == S.REPLIED:
+            days.append(
+                counter.between(
+                    timezone.localtime(event["petition__created_at"]).date(),
+                    timezone.localtime(event["created_at"]).date(),
+                )
             )
-    for pk, data in bounces:
-        totals["bounces"] += 1
-        per_dep[data.get("returned_by_id")]["bounces"] += 1
-        per_dep[data.get("returned_by_id")]["petitions"].add(pk)
-    for pk, data in dispatches:
-        per_dep[data.get("department_id")]["dispatched"] += 1
-        per_dep[data.get("department_id")]["petitions"].add(pk)
+            dep = per_dep[data.get("department_id")]
+            dep["petitions"].add(pk)
+            _count_answer(data, (totals, dep))
+        elif event["from_status"] == S.REPLIED and "rating" in data:
+            # A "no rating" closing has no department in its data: the petition's.
+            department_id = data.get("department_id", event["petition__department_id"])
+            _count_rating(data, (totals, per_dep[department_id]))
+        elif event["to_status"] == S.SUBMITTED:
+            totals["bounces"] += 1
+            per_dep[data.get("returned_by_id")]["bounces"] += 1
+            per_dep[data.get("returned_by_id")]["petitions"].add(pk)
+        elif event["to_status"] == S.DISPATCHED:
+            per_dep[data.get("department_id")]["dispatched"] += 1
+            per_dep[data.get("department_id")]["petitions"].add(pk)
+    for department_id, status, n in extensions:
+        for counts in (totals, per_dep[department_id]):
+            counts["extensions_asked"] += n
+            if status != Extension.Status.ASKED:  # decided: approved or refused
+                counts[f"extensions_{status}"] += n
 
-    rated = totals["satisfied"] + totals["basically"] + totals["unsatisfied"]
     summary = {
         "intake": sum(by_channel.values()),
-        "answered": totals["answered"],
-        "answered_on_time": totals["on_time"],
-        "resolved": totals["resolved"],
-        "partly": totals["partly"],
-        "explained": totals["explained"],
-        "rated": rated,
-        "satisfied": totals["satisfied"],
-        "basically": totals["basically"],
-        "unsatisfied": totals["unsatisfied"],
-        "no_rating": totals["none"],
-        "bounces": totals["bounces"],
-        "response_rate": _rate(totals["on_time"], totals["answered"]),
-        "resolution_rate": _rate(totals["resolved"], totals["answered"]),
-        "satisfaction_rate": _rate(totals["satisfied"] + totals["basically"], rated),
+        **{key: totals[key] for key in _COUNTS if key != "dispatched"},
+        "merged": sum(c["merged"] for c in repeats.values()),
+        "additions": sum(c["additions"] for c in repeats.values()),
         "median_days": statistics.median(days) if days else None,
         "p90_days": _percentile(days, 0.9),
     }
+    summary["repeats"] = summary["merged"] + summary["additions"]
+    rates.add_rates(summary)
     return {
         "first": first.isoformat(),
         "last": last.isoformat(),
         "totals": summary,
         "by_channel": [
             {"code": code, "count": by_channel.get(code, 0)}
-            for code in Petition.Channel.values
+            # The built-in channels, then those staff added that brought petitions
+            # (their names are read where the report is shown: channel_label).
+            for code in [
+                *Petition.Channel.values,
+                *sorted(set(by_channel) - set(Petition.Channel.values)),
+            ]
         ],
         "by_category": [
             {"name": r["category__name"] or "", "count": r["n"]} for r in by_category
         ],
-        "departments": _department_table(departments, per_dep),
+        "repeats": sorted(
+            (
+                {
+                    "name": name,
+                    "merged": c["merged"],
+                    "additions": c["additions"],
+                    "count": c["merged"] + c["additions"],
+                }
+                for name, c in repeats.items()
+            ),
+            key=lambda r: (-r["count"], r["name"]),
+        ),
+        "departments": _department_table(departments, per_dep, min_ranked),
     }
 
 
-_DEP_COUNTS = (
+def _report_events(first: date, last: date) -> list[dict]:
+    """The events of the period a report counts, in one query: answers, ratings (and
+    "no rating"), bounce-backs, dispatches, merges and the enterprises' additions."""
+    counted = Q(kind=PetitionEvent.Kind.STATUS) & (
+        Q(to_status__in=(S.REPLIED, S.DISPATCHED, S.MERGED))
+        | Q(from_status=S.REPLIED)
+        | Q(to_status=S.SUBMITTED, from_status__in=Petition.WITH_DEPARTMENT)
+    )
+    return list(
+        PetitionEvent.objects.filter(
+            _in_period("created_at", first, last),
+            counted | Q(kind=PetitionEvent.Kind.ADDITION),
+        )
+        .values(
+            "kind",
+            "from_status",
+            "to_status",
+            "created_at",
+            "data",
+            "petition_id",
+            "petition__created_at",
+            "petition__department_id",
+            "petition__category__name",
+        )
+        .order_by()
+    )
+
+
+def _count_answer(data: dict, into: tuple[dict, ...]) -> None:
+    """An answer (its status event's data) in the totals and its department's row."""
+    outcome = data.get("outcome")
+    if outcome not in Petition.Outcome.values:  # older answers of the chamber's own
+        outcome = Petition.Outcome.EXPLAINED
+    for counts in into:
+        counts["answered"] += 1
+        counts["answered_on_time"] += bool(data.get("on_time"))
+        # Answers from before extensions existed: their only due date is the original.
+        counts["answered_on_time_original"] += bool(
+            data.get("on_time_original", data.get("on_time"))
+        )
+        counts[outcome] += 1
+        counts["paused_days"] += data.get("paused") or 0
+
+
+def _count_rating(data: dict, into: tuple[dict, ...]) -> None:
+    """A rating, or a closing with "no rating", in the totals and its department's row."""
+    rating, solved = data.get("rating"), data.get("solved")
+    for counts in into:
+        counts["rating_ended"] += 1
+        if rating == Petition.Rating.NONE:
+            counts["no_rating"] += 1
+            continue
+        counts["rated"] += 1
+        counts["rated_by_staff"] += "return_visit" in data
+        if rating in _RATINGS:
+            counts[rating] += 1
+        counts["satisfied_or_basically"] += rating in (
+            Petition.Rating.SATISFIED,
+            Petition.Rating.BASICALLY,
+        )
+        if solved in _SOLVED:  # older ratings did not ask
+            counts["rated_with_solved"] += 1
+            counts[_SOLVED[solved]] += 1
+
+
+_RATINGS = (
+    Petition.Rating.SATISFIED,
+    Petition.Rating.BASICALLY,
+    Petition.Rating.UNSATISFIED,
+)
+# The enterprise's word on its problem, by the report's key ("partly" is an outcome's).
+_SOLVED = {
+    Petition.Solved.SOLVED: "solved",
+    Petition.Solved.PARTLY: "partly_solved",
+    Petition.Solved.UNSOLVED: "unsolved",
+}
+# The counts of the totals and of each department's row; the rates are shares of them.
+_COUNTS = (
     "dispatched",
     "answered",
-    "on_time",
-    "resolved",
+    "answered_on_time",
+    "answered_on_time_original",
+    *Petition.Outcome.values,  # resolved, partly, explained: the departments' word
+    "paused_days",
+    "rating_ended",
     "rated",
-    "satisfied",
+    "rated_by_staff",
+    "no_rating",
+    *_RATINGS,
+    "satisfied_or_basically",
+    "rated_with_solved",
+    *_SOLVED.values(),
+    "extensions_asked",
+    "extensions_approved",
+    "extensions_refused",
     "bounces",
 )
 
 
-def _department_table(departments, per_dep) -> list[dict]:
+def _department_table(departments, per_dep, min_ranked: int) -> list[dict]:
     rows = []
     for pk, name in departments:
         dep = per_dep.get(pk)
         if dep is None:
             continue
         row = {"id": pk, "name": name, "petitions": len(dep["petitions"])}
-        row.update({key: dep[key] for key in _DEP_COUNTS})
-        row["response_rate"] = _rate(dep["on_time"], dep["answered"])
-        row["resolution_rate"] = _rate(dep["resolved"], dep["answered"])
-        row["satisfaction_rate"] = _rate(dep["satisfied"], dep["rated"])
-        rows.append(row)
+        row.update({key: dep[key] for key in _COUNTS})
+        rows.append(rates.add_rates(row))
 
     def score(row):
-        return tuple(
-            -1 if row[k] is None else row[k]
-            for k in ("response_rate", "satisfaction_rate", "resolution_rate")
-        )
+        return tuple(-1 if row[k] is None else row[k] for k in rates.RANKED_BY)
 
     ranked = sorted(
-        (r for r in rows if r["petitions"] >= MIN_RANKED), key=score, reverse=True
+        (r for r in rows if r["petitions"] >= min_ranked), key=score, reverse=True
     )
     for row, (rank, tied) in zip(
         ranked, competition_ranks([score(r) for r in ranked]), strict=True
     ):
         row["rank"], row["tied"] = rank, tied
     unranked = sorted(
-        (r for r in rows if r["petitions"] < MIN_RANKED), key=lambda r: r["name"]
+        (r for r in rows if r["petitions"] < min_ranked), key=lambda r: r["name"]
     )
     for row in unranked:
         row["rank"], row["tied"] = None, False

@@ -14,8 +14,9 @@ from openpyxl import Workbook, load_workbook
 from chamber.exports import safe_cell
 from chamber.ranking import rank_label
 from chamber.times import beijing_date, spreadsheet_cell
+from petitions import rates
 from petitions.forms import MAX_BATCH_ROWS, SHEET_COLUMNS
-from petitions.models import Petition, ReviewRun
+from petitions.models import Petition, ReviewRun, channel_label
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Number formats: a rate is a number Excel shows as a percentage (75.0%), and sums,
@@ -92,11 +93,6 @@ def _rank(row: dict):
     return row["rank"]
 
 
-def _rate(value) -> float | None:
-    """A rate stored as a percentage (75.0) as the fraction Excel formats as 75.0%."""
-    return None if value is None else value / 100
-
-
 def _format(sheet, column: int, number_format: str, *, first_row: int = 2) -> None:
     for (cell,) in sheet.iter_rows(
         min_row=first_row, min_col=column, max_col=column, max_row=sheet.max_row
@@ -104,8 +100,37 @@ def _format(sheet, column: int, number_format: str, *, first_row: int = 2) -> No
         cell.number_format = number_format
 
 
+def rate_headings(chosen=rates.RATES) -> list[str]:
+    """The headings of rate columns: each rate, then its numerator and denominator."""
+    headings = []
+    for r in chosen:
+        headings += [str(r.label), str(r.part_label), str(r.whole_label)]
+    return headings
+
+
+def figure_cells(figures) -> list:
+    """The cells under `rate_headings`: each rate as a number Excel shows as 75.0%, its
+    numerator and its denominator."""
+    cells = []
+    for figure in figures:
+        cells += [rates.as_fraction(figure.value), figure.part, figure.whole]
+    return cells
+
+
+def rate_cells(source: dict, chosen=rates.RATES) -> list:
+    """`figure_cells` of the rates `chosen` of a report's totals or a department's row."""
+    return figure_cells(rates.figure(source, r.key) for r in chosen)
+
+
+def format_rate_columns(sheet, first_column: int, chosen=rates.RATES, **kw) -> None:
+    """Format the rate columns written by `rate_cells` from `first_column` on."""
+    for n in range(len(chosen)):
+        _format(sheet, first_column + 3 * n, PERCENT, **kw)
+
+
 def report_workbook(run: ReviewRun, *, uncleared: list[Petition] = ()) -> bytes:
-    """A stored monthly or quarterly report as a workbook: figures, intake, departments."""
+    """A stored monthly or quarterly report as a workbook: figures (each rate with its
+    numerator and denominator), intake, departments, repeats."""
     report, totals = run.report, run.report.get("totals", {})
     book = Workbook()
     sheet = book.active
@@ -117,18 +142,24 @@ def report_workbook(run: ReviewRun, *, uncleared: list[Petition] = ()) -> bytes:
             f"{run.period_end:%Y-%m-%d}",
         ]
     )
+    sheet.append(
+        [
+            pgettext("a measured value", "figure"),
+            _("value"),
+            _("numerator"),
+            _("denominator"),
+        ]
+    )
     for label, key in FIGURES:
-        value = totals.get(key)
-        if key.endswith("_rate"):
-            sheet.append([str(label), _rate(value)])
+        if key in rates.BY_KEY:
+            sheet.append([str(label), *rate_cells(totals, [rates.BY_KEY[key]])])
             sheet.cell(row=sheet.max_row, column=2).number_format = PERCENT
         else:
-            sheet.append([str(label), value])
+            sheet.append([str(label), totals.get(key)])
     intake = book.create_sheet(_("intake")[:31])
     intake.append([_("channel"), _("petitions")])
-    channels = dict(Petition.Channel.choices)
     for row in report.get("by_channel", []):
-        intake.append([str(channels.get(row["code"], row["code"])), row["count"]])
+        intake.append([channel_label(row["code"]), row["count"]])
     intake.append([])
     intake.append([_("category"), _("petitions")])
     for row in report.get("by_category", []):
@@ -140,10 +171,14 @@ def report_workbook(run: ReviewRun, *, uncleared: list[Petition] = ()) -> bytes:
             _("department"),
             _("petitions"),
             _("dispatched"),
-            _("answered"),
-            _("response rate"),
-            _("resolution rate"),
-            _("satisfaction rate"),
+            *rate_headings(),
+            str(rates.GAP_LABEL),
+            _("no rating"),
+            _("rated on a return visit"),
+            _("working days paused for the enterprise"),
+            _("extensions asked"),
+            _("extensions approved"),
+            _("extensions refused"),
             _("returned"),
         ]
     )
@@ -154,15 +189,41 @@ def report_workbook(run: ReviewRun, *, uncleared: list[Petition] = ()) -> bytes:
                 safe_cell(row["name"]),
                 row["petitions"],
                 row["dispatched"],
-                row["answered"],
-                _rate(row["response_rate"]),
-                _rate(row["resolution_rate"]),
-                _rate(row["satisfaction_rate"]),
+                *rate_cells(row),
+                row.get(rates.GAP),
+                *(
+                    row.get(key)
+                    for key in (
+                        "no_rating",
+                        "rated_by_staff",
+                        "paused_days",
+                        "extensions_asked",
+                        "extensions_approved",
+                        "extensions_refused",
+                    )
+                ),
                 row["bounces"],
             ]
         )
-    for column in (6, 7, 8):
-        _format(deps, column, PERCENT)
+    format_rate_columns(deps, 5)
+    repeats = book.create_sheet(_("repeat petitions")[:31])
+    repeats.append(
+        [
+            _("category"),
+            _("merged into another petition"),
+            _("added to an existing petition"),
+            _("repeat petitions"),
+        ]
+    )
+    for row in report.get("repeats", []):
+        repeats.append(
+            [
+                safe_cell(row["name"] or _("not categorised")),
+                row["merged"],
+                row["additions"],
+                row["count"],
+            ]
+        )
     if uncleared:
         left = book.create_sheet(_("not cleared")[:31])
         left.append(
@@ -230,22 +291,46 @@ def petitions_workbook(petitions) -> bytes:
     return _save(book)
 
 
+def _rate_label(key: str):
+    return rates.BY_KEY[key].label
+
+
+# The report's figures in the order of its page and workbook: (label, key in totals).
 FIGURES = [
     (gettext_lazy("petitions received"), "intake"),
     (gettext_lazy("answers given"), "answered"),
     (gettext_lazy("answered by the due date"), "answered_on_time"),
-    (gettext_lazy("response rate"), "response_rate"),
-    (gettext_lazy("resolved"), "resolved"),
+    (_rate_label("response_rate"), "response_rate"),
+    (gettext_lazy("answered by the original due date"), "answered_on_time_original"),
+    (_rate_label("response_rate_original"), "response_rate_original"),
+    (gettext_lazy("working days paused for the enterprise"), "paused_days"),
+    (gettext_lazy("extensions asked"), "extensions_asked"),
+    (gettext_lazy("extensions approved"), "extensions_approved"),
+    (gettext_lazy("extensions refused"), "extensions_refused"),
+    (gettext_lazy("declared resolved by the department"), "resolved"),
     (gettext_lazy("partly resolved"), "partly"),
     (gettext_lazy("explained, with a follow-up plan"), "explained"),
-    (gettext_lazy("resolution rate"), "resolution_rate"),
+    (_rate_label("declared_resolution_rate"), "declared_resolution_rate"),
+    (gettext_lazy("answers whose rating time ended"), "rating_ended"),
     (gettext_lazy("ratings"), "rated"),
+    (gettext_lazy("rated on a return visit"), "rated_by_staff"),
+    (gettext_lazy("no rating"), "no_rating"),
+    (_rate_label("visit_rate"), "visit_rate"),
+    (gettext_lazy("solved, in the enterprise's word"), "solved"),
+    (gettext_lazy("partly solved, in the enterprise's word"), "partly_solved"),
+    (gettext_lazy("not solved, in the enterprise's word"), "unsolved"),
+    (gettext_lazy("ratings saying whether it was solved"), "rated_with_solved"),
+    (_rate_label("resolution_rate"), "resolution_rate"),
+    (rates.GAP_LABEL, rates.GAP),
     (gettext_lazy("satisfied"), "satisfied"),
     (gettext_lazy("basically satisfied"), "basically"),
     (gettext_lazy("unsatisfied"), "unsatisfied"),
-    (gettext_lazy("no rating"), "no_rating"),
-    (gettext_lazy("satisfaction rate"), "satisfaction_rate"),
+    (gettext_lazy("satisfied or basically satisfied"), "satisfied_or_basically"),
+    (_rate_label("satisfaction_rate"), "satisfaction_rate"),
     (gettext_lazy("median working days to reply"), "median_days"),
     (gettext_lazy("90th percentile of working days to reply"), "p90_days"),
     (gettext_lazy("returned by departments"), "bounces"),
+    (gettext_lazy("merged into another petition"), "merged"),
+    (gettext_lazy("added to an existing petition"), "additions"),
+    (gettext_lazy("repeat petitions"), "repeats"),
 ]

@@ -8,7 +8,7 @@ The rules come from `petitions.models` (`section_q`, `waiting_at_department_q`) 
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
@@ -16,10 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_celery_beat.models import PeriodicTask
 
-from chamber import workdays
+from chamber import method_rules, workdays
 from petitions import selectors
 from petitions.models import (
     Escalation,
+    Extension,
+    InfoRequest,
     Petition,
     PetitionEvent,
     ReviewRun,
@@ -39,6 +41,9 @@ OVERDUE = "overdue"
 ESCALATED = "escalated"
 INSTRUCTED = "instructed"
 UNSATISFIED = "unsatisfied"
+EXTENSION_ASKED = "extension_asked"
+INFO_REQUEST_LATE = "info_request_late"
+RETURN_VISIT = "return_visit"
 
 LABELS = {
     TO_DISPATCH: _("To dispatch"),
@@ -51,6 +56,9 @@ LABELS = {
     ESCALATED: _("Escalated to the district leaders"),
     INSTRUCTED: _("With a leader's instruction not yet carried out"),
     UNSATISFIED: _("Rated unsatisfied, to follow up"),
+    EXTENSION_ASKED: _("Extensions asked by departments, to decide"),
+    INFO_REQUEST_LATE: _("Requests to enterprises past their deadline, to close"),
+    RETURN_VISIT: _("Answers still without a rating, for a return visit (回访)"),
 }
 # Parts shown inside another item ("of which …"), in red: key → the item holding it.
 PARTS = {TO_DISPATCH_LATE: TO_DISPATCH, INSTRUCTED: ESCALATED}
@@ -64,6 +72,21 @@ def triage_late_before(on: date) -> datetime:
     """Waiting for triage since before this moment: a whole working day without triage
     on day `on`, as the daily study counts it (petitions.review.run_daily_study)."""
     return workdays.start_of_day(workdays.last_working_day_before(on))
+
+
+def info_request_late_before(on: date, days: int) -> datetime:
+    """A request to the enterprise asked before this moment is past its deadline on day
+    `on`: its `days` working days (the rule info_request_timeout) ended before `on`, as
+    `services.info_request_deadline` counts them (staff may then close it)."""
+    return workdays.start_of_day(workdays.nth_working_day_before(on, days))
+
+
+def return_visit_before(on: date, days: int) -> datetime:
+    """An answer given before this moment was given `days` working days ago or more on
+    day `on` (the rule return_visit_after): `on` counts when it is a working day."""
+    return workdays.start_of_day(
+        workdays.nth_working_day_before(on + timedelta(days=1), days)
+    )
 
 
 def instructions_waiting_q() -> Q | None:
@@ -90,6 +113,14 @@ def todo_filters(on: date) -> dict[str, tuple[Q, tuple[str, ...]]]:
     waiting = waiting_at_department_q()
     next_day = workdays.add_working_days(on, 1)
     escalated = still_open & Q(pk__in=Escalation.objects.values("petition_id"))
+    rules = method_rules.current()
+    extension_asked = Extension.objects.filter(
+        petition=OuterRef("pk"), status=Extension.Status.ASKED
+    )
+    late_request = InfoRequest.objects.open().filter(
+        petition=OuterRef("pk"),
+        asked_at__lt=info_request_late_before(on, rules.info_request_timeout),
+    )
     filters = {
         TO_DISPATCH: (to_dispatch, ("awaiting_triage_since", "pk")),
         TO_DISPATCH_LATE: (
@@ -108,13 +139,26 @@ def todo_filters(on: date) -> dict[str, tuple[Q, tuple[str, ...]]]:
             ("due_on", "pk"),
         ),
         OVERDUE: (section_q(Section.OVERDUE, on), ("due_on", "pk")),
+        # 延期 and 待企业补充: the department waits for the chamber's decision; the
+        # enterprise let the time pass, so staff may close the request.
+        EXTENSION_ASKED: (still_open & Q(Exists(extension_asked)), ("due_on", "pk")),
+        INFO_REQUEST_LATE: (
+            section_q(Section.AWAITING_INFO, on) & Q(Exists(late_request)),
+            ("due_on", "pk"),
+        ),
         ESCALATED: (escalated, ("created_at", "pk")),
         # Unsatisfied sends the petition back (to the department or the chamber) and
         # keeps the rating until the next answer clears it: rated unsatisfied and not
-        # yet answered again. The portal records no return visit (回访) of its own.
+        # yet answered again.
         UNSATISFIED: (
             still_open & Q(rating=Petition.Rating.UNSATISFIED),
             ("rated_at", "pk"),
+        ),
+        # 回访: answers the enterprise has not rated this many working days after.
+        RETURN_VISIT: (
+            section_q(Section.ANSWERED, on)
+            & Q(answered_at__lt=return_visit_before(on, rules.return_visit_after)),
+            ("answered_at", "pk"),
         ),
     }
     instructed = instructions_waiting_q()
@@ -208,6 +252,55 @@ class TaskFigure:
     @property
     def url(self) -> str:
         return f"{reverse('petitions:topics')}?overdue=1"
+
+
+# --- the worklists of the clock (回访, 延期, 待企业补充) -------------------------------------
+
+# Each list's form on the petition's staff page: its rows open the page at the form.
+WORKLISTS = {
+    RETURN_VISIT: "act-visit",
+    EXTENSION_ASKED: "act-extension",
+    INFO_REQUEST_LATE: "act-close",
+}
+# Rows shown per list on the dashboard; the staff list (?todo=…) holds them all.
+WORKLIST_ROWS = 10
+
+
+@dataclass(frozen=True)
+class Worklist:
+    """The first petitions of one item of the day's work, each row linking to the form
+    that settles it."""
+
+    key: str
+    rows: list
+    anchor: str
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.key]
+
+    @property
+    def url(self) -> str:
+        return f"{reverse('petitions:staff_list')}?todo={self.key}"
+
+
+def worklists(*, on: date) -> list[Worklist]:
+    """The dashboard's worklists on day `on`: answers to visit (回访), extensions to
+    decide, requests past their deadline; at most WORKLIST_ROWS each, the most pressing
+    first. One query per list, one for the rules."""
+    filters = todo_filters(on)
+    return [
+        Worklist(
+            key,
+            list(
+                Petition.objects.filter(filters[key][0])
+                .select_related("enterprise", "department")
+                .order_by(*filters[key][1])[:WORKLIST_ROWS]
+            ),
+            anchor,
+        )
+        for key, anchor in WORKLISTS.items()
+    ]
 
 
 # --- the review cycle's clock -----------------------------------------------------------

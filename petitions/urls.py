@@ -1,6 +1,6 @@
 from django.urls import path
 
-from petitions import views, views_entry, views_topics
+from petitions import views, views_clock, views_entry, views_repeats, views_topics
 
 app_name = "petitions"
 
@@ -9,7 +9,23 @@ urlpatterns = [
     path("new/", views.submit, name="submit"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/rate/", views.rate, name="rate"),
+    # 重复诉求: add to an open petition instead of filing it again; the suggestions
+    # while typing (JSON); a batch's petitions with their likely repeats.
+    path("<int:pk>/add/", views_repeats.add_to, name="add_to"),
+    path("similar/", views_repeats.similar, name="similar"),
     path("rate/<str:token>/", views.rate_by_link, name="rate_by_link"),
+    # 待企业补充, 延期 and 回访: the enterprise answers, the department and staff act.
+    path("<int:pk>/answer-request/", views_clock.answer_request, name="answer_request"),
+    path(
+        "department/<int:pk>/clock/<slug:action>/",
+        views_clock.department_clock,
+        name="department_clock",
+    ),
+    path(
+        "staff/<int:pk>/clock/<slug:action>/",
+        views_clock.staff_clock,
+        name="staff_clock",
+    ),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("from-duty-log/<int:entry_pk>/", views.from_duty_log, name="from_duty_log"),
     # The QR entry points (扫码反映诉求) and their posters.
@@ -34,6 +50,7 @@ urlpatterns = [
     path("staff/new/", views.staff_new, name="staff_new"),
     path("staff/batch/", views.batch, name="batch"),
     path("staff/batch/template.xlsx", views.batch_template, name="batch_template"),
+    path("staff/batch/<int:pk>/", views_repeats.batch_entered, name="batch_entered"),
     path("staff/cycle/", views.cycle, name="cycle"),
     path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
     path("staff/<int:pk>/<slug:action>/", views.staff_action, name="staff_action"),

@@ -18,17 +18,28 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from chamber import method_rules
 from chamber.decorators import member_required, role_required, staff_required
 from chamber.roles import Role, roles_of
 from chamber.uploads import content_disposition, download_response
 from members.models import DutyLogEntry
-from petitions import forms, leader, selectors, services, sheets
+from petitions import (
+    clock,
+    forms,
+    leader,
+    repeats,
+    selectors,
+    services,
+    sheets,
+    views_repeats,
+)
 from petitions.models import (
     Escalation,
     Petition,
     PetitionAttachment,
     ReviewRun,
     Section,
+    channel_label,
 )
 from petitions.today import LABELS as TODAY_LABELS
 from petitions.today import todo_petitions
@@ -136,6 +147,9 @@ def submit(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        # 重复诉求: the enterprise's similar petitions first, to add to one of them.
+        if shown := views_repeats.similar_first(request, form):
+            return shown
         try:
             petition = services.submit_petition(
                 enterprise=member.enterprise,
@@ -179,15 +193,26 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         if roles.is_official:
             return redirect("petitions:department_detail", pk=pk)
         raise Http404
-    petition = _get_petition_for_member(request, pk)
+    return _member_page(request, _get_petition_for_member(request, pk))
+
+
+def _member_page(
+    request: HttpRequest, petition: Petition, rating_form=None, **bound
+) -> HttpResponse:
+    """The member's page of a petition; `rating_form` (or, in `bound`, the answer to a
+    request of petitions/views_clock.py) is a refused form, shown again with what was
+    typed and its errors."""
+    if rating_form is None and petition.status == Petition.Status.REPLIED:
+        rating_form = forms.RatingForm()
+    today = timezone.localdate()
     context = {
         "petition": petition,
         "events": selectors.timeline(petition=petition, audience="enterprise"),
         "leaders_following": petition.events.instructions().exists(),
         "attachments": list(petition.attachments.all()),
-        "rating_form": forms.RatingForm()
-        if petition.status == Petition.Status.REPLIED
-        else None,
+        "rating_form": rating_form,
+        "today": today,
+        **clock.member_panel(petition, today=today, **bound),
     }
     return render(request, "petitions/detail.html", context)
 
@@ -197,9 +222,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def rate(request: HttpRequest, pk: int) -> HttpResponse:
     petition = _get_petition_for_member(request, pk)
     form = forms.RatingForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect(petition)
+    if not form.is_valid():  # shown again, with what was typed
+        return _member_page(request, petition, rating_form=form)
     _run_service(
         request,
         lambda: services.rate_petition(
@@ -322,15 +346,20 @@ def department_queue(request: HttpRequest) -> HttpResponse:
     """The department's queue: new, overdue, due soon, in progress, awaiting the chamber's review."""
     official = roles_of(request.user).official
     today = timezone.localdate()
+    queue = selectors.department_queue(department_id=official.department_id, on=today)
+    # 待企业补充: the department's petitions waiting for the enterprise, listed too.
+    queue[Section.AWAITING_INFO] = clock.department_awaiting_info(
+        department_id=official.department_id
+    )
     context = {
         "department": official.department,
-        "queue": selectors.department_queue(
-            department_id=official.department_id, on=today
-        ),
+        "queue": queue,
         "today": today,
         "recent": list(
             selectors.department_petitions(department_id=official.department_id)
-            .exclude(status__in=Petition.WITH_DEPARTMENT)
+            .exclude(
+                status__in=(*Petition.WITH_DEPARTMENT, Petition.Status.AWAITING_INFO)
+            )
             .order_by("-answered_at", "-pk")[:20]
         ),
     }
@@ -343,25 +372,28 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _department_page(
-    request: HttpRequest, petition: Petition, reply_form=None
+    request: HttpRequest, petition: Petition, reply_form=None, **bound
 ) -> HttpResponse:
-    """The department's page of a petition; `reply_form` is a refused reply, shown again
-    with what was typed and its errors."""
+    """The department's page of a petition; `reply_form` (or, in `bound`, a form of
+    petitions/views_clock.py) is refused, shown again with what was typed and its
+    errors."""
     instructions = selectors.open_instructions(petition=petition)
     if reply_form is None:
         reply_form = forms.ReplyForm(
             auto_id="reply_%s", instruction_open=bool(instructions)
         )
+    today = timezone.localdate()
     context = {
         "petition": petition,
         "events": selectors.timeline(petition=petition, audience="department"),
         "attachments": list(petition.attachments.all()),
-        "today": timezone.localdate(),
+        "today": today,
         "still_ours": petition.is_waiting_at_department,
         "instructions": instructions,
         "return_form": forms.ReturnForm(auto_id="return_%s"),
         "progress_form": forms.ProgressForm(auto_id="progress_%s"),
         "reply_form": reply_form,
+        **clock.department_panel(petition, today=today, **bound),
     }
     return render(request, "petitions/department_detail.html", context)
 
@@ -451,6 +483,13 @@ BOARD_SECTIONS = [
         gettext_lazy("At departments past the due date: follow up."),
         "overdue",
     ),
+    (
+        Section.AWAITING_INFO,
+        gettext_lazy(
+            "Waiting for the enterprise's answer; close a request past its deadline."
+        ),
+        "awaiting_info",
+    ),
 ]
 
 
@@ -458,8 +497,12 @@ BOARD_SECTIONS = [
 def triage(request: HttpRequest) -> HttpResponse:
     """The staff's board: to triage, with the chamber, awaiting review, overdue."""
     today = timezone.localdate()
+    board = selectors.triage_board(on=today)
+    board.update(clock.awaiting_info_board())  # 待企业补充, not on the selector's board
     context = {
-        "board": selectors.triage_board(on=today),
+        "board": board,
+        # 重复诉求: each petition to triage with its likely repeats (two queries).
+        "duplicates": repeats.likely_duplicates(board[Section.TO_TRIAGE]["rows"]),
         "sections": BOARD_SECTIONS,
         "today": today,
         "runs": selectors.last_runs(),
@@ -580,7 +623,8 @@ def batch(request: HttpRequest) -> HttpResponse:
                     request,
                     _("This batch was entered already; nothing new was created."),
                 )
-            return redirect(f"{reverse('petitions:staff_list')}?status=open")
+            # Its petitions, each flagged with its likely repeats (重复诉求).
+            return redirect("petitions:batch_entered", pk=batch.pk)
     elif request.method == "POST":
         _form_errors(request, form)
     context = {
@@ -652,14 +696,20 @@ def batch_template(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    petition = _get_petition_for_staff(pk)
+    return _staff_page(request, _get_petition_for_staff(pk))
+
+
+def _staff_page(request: HttpRequest, petition: Petition, **bound) -> HttpResponse:
+    """The staff's page of a petition; `bound` holds a refused form of
+    petitions/views_clock.py, shown again with what was typed and its errors."""
+    today = timezone.localdate()
     initial_answer = petition.department_reply if petition.awaits_review else ""
     context = {
         "petition": petition,
         "events": selectors.timeline(petition=petition, audience="staff"),
         "attachments": list(petition.attachments.all()),
         "escalations": list(petition.escalations.select_related("run")),
-        "today": timezone.localdate(),
+        "today": today,
         # One page, several forms with fields of the same name: ids of their own, so
         # each label names its own field.
         "accept_form": forms.AcceptForm(
@@ -675,6 +725,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "merge_form": forms.MergeForm(auto_id="merge_%s"),
         "note_form": forms.NoteForm(auto_id="note_%s"),
         "invite_url": _invite_url(petition),
+        **clock.staff_panel(petition, today=today, **bound),
     }
     return render(request, "petitions/staff_detail.html", context)
 
@@ -823,7 +874,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
             for key, pks in lists.items()
         ],
         "channels": [
-            (Petition.Channel(row["code"]).label, row["count"])
+            (channel_label(row["code"]), row["count"])
             for row in run.report.get("by_channel", [])
         ],
         "figures": [(label, key) for label, key in sheets.FIGURES],
@@ -950,5 +1001,6 @@ def escalations(request: HttpRequest) -> HttpResponse:
         "show_all": show_all,
         "counts": counts,
         "today": timezone.localdate(),
+        "escalate_after": method_rules.current().escalate_after,
     }
     return render(request, "petitions/escalations.html", context)

@@ -24,7 +24,7 @@ from chamber.security import client_ip
 from members.models import DutyStudio
 from petitions import entry, services
 from petitions.forms_entry import EntryForm, GuestPetitionForm
-from petitions.models import Petition
+from petitions.models import Petition, channel_label
 from petitions.views import tell_received
 
 # The mobile a visitor proved with a code, and when: further petitions within the
@@ -189,7 +189,7 @@ def _render(request: HttpRequest, where: dict, form, *, guest: bool) -> HttpResp
         **where,
         "form": form,
         "guest": guest,
-        "channel_label": Petition.Channel(where["channel"]).label,
+        "channel_label": channel_label(where["channel"]),
         "login_url": f"{reverse('login')}?next={request.path}",
     }
     status = 400 if request.method == "POST" and form.errors else 200

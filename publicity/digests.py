@@ -18,6 +18,7 @@ from django.utils.text import capfirst
 
 from chamber import outbox, workdays
 from chamber.models import Official, OutgoingMessage
+from petitions import selectors
 from petitions.models import (
     Escalation,
     Petition,
@@ -176,7 +177,8 @@ def build_messages(
 ) -> dict[int, deliveries.Built]:
     """The e-mail of each delivery (its template and context, by the delivery's id); None
     when nothing waits any more. The same queries for one delivery or for a thousand:
-    each department's petitions, each week's policies and the escalations are read once."""
+    each department's petitions, this month's rates, each week's policies and the
+    escalations are read once."""
     on = timezone.localdate(now)
     department_ids = {
         d.official.department_id
@@ -184,6 +186,7 @@ def build_messages(
         if d.kind == DigestDelivery.Kind.DEPARTMENT
     }
     sections = _sections_by_department(department_ids, on=on)
+    rates = _rates_by_department(department_ids, on=on)
     instructions = _instructions_by_department(department_ids)
     topic_tasks = _topic_tasks_by_department(department_ids, on=on)
     leaders = (
@@ -219,6 +222,10 @@ def build_messages(
                 "delivery": delivery,
                 "department": official.department,
                 "sections": waiting,
+                # the department's rates this month so far, each with its counts
+                "rates": rates.get(official.department_id),
+                "rates_first": on.replace(day=1),
+                "rates_last": on,
                 "instructions": instructed,
                 "topic_tasks": tasks,
                 # the official's queue heads its sections with the same words
@@ -284,6 +291,19 @@ def department_sections(*, department_id: int, on: date) -> dict[str, list]:
     its page, where the reply form is). One query, whatever the number of petitions.
     """
     return _sections_by_department({department_id}, on=on)[department_id]
+
+
+def _rates_by_department(department_ids: set[int], *, on: date) -> dict[int, dict]:
+    """Each department's row of this month's report up to day `on`
+    (`selectors.period_report`: the rates of petitions/rates.py with their counts); a
+    department with nothing answered, rated or dispatched this month has none. A fixed
+    number of queries (none without departments)."""
+    if not department_ids:
+        return {}
+    report = selectors.period_report(first=on.replace(day=1), last=on)
+    return {
+        row["id"]: row for row in report["departments"] if row["id"] in department_ids
+    }
 
 
 def _instructions_by_department(department_ids: set[int]) -> dict[int, list]:

@@ -3,8 +3,9 @@
 Off until a leader switches it on (every turn is a TransparencySwitch record); while
 off, the page is not found for the public and leaders and staff see it as a preview.
 The figures are the monthly report's own (petitions.selectors.period_report) for the
-twelve full months before this one: the counts beside each rate, departments with too
-few petitions listed but not ranked, and no enterprise name or petition title at all.
+twelve full months before this one: each rate of petitions/rates.py with the counts
+behind it, departments with too few petitions listed but not ranked, and no enterprise
+name or petition title at all.
 """
 
 from datetime import date, timedelta
@@ -12,9 +13,9 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from chamber import pagecache
+from chamber import method_rules, pagecache
 from chamber.models import User
-from petitions import selectors
+from petitions import rates, selectors
 from publicity.models import TransparencySwitch
 
 MONTHS = 12
@@ -52,21 +53,10 @@ def figures(today: date | None = None) -> dict:
     """The departments' rows of the twelve months (name, counts, rates, place) and the
     period; nothing that names an enterprise or a petition."""
     first, last = period(today)
-    report = selectors.period_report(first=first, last=last)
-    keep = (
-        "name",
-        "petitions",
-        "answered",
-        "on_time",
-        "resolved",
-        "rated",
-        "satisfied",
-        "response_rate",
-        "resolution_rate",
-        "satisfaction_rate",
-        "rank",
-        "tied",
-    )
+    min_ranked = method_rules.current().min_ranked
+    report = selectors.period_report(first=first, last=last, min_ranked=min_ranked)
+    keep = {"name", "petitions", "rank", "tied", rates.GAP}
+    keep.update(key for r in rates.RATES for key in (r.key, r.part, r.whole))
     rows = [
         {key: row.get(key) for key in keep} for row in report.get("departments", [])
     ]
@@ -74,5 +64,5 @@ def figures(today: date | None = None) -> dict:
         "first": first,
         "last": last,
         "departments": rows,
-        "min_ranked": selectors.MIN_RANKED,
+        "min_ranked": min_ranked,
     }

@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from tests.test_templates import (
     BAD_TOKEN,
+    _a_batch,
     _a_campaign,
     _a_daily_run,
     _a_failed_message,
@@ -850,16 +851,35 @@ MATRIX: dict[str, list[Case]] = {
             },
         )
     ],
+    # A refused rating comes back on the petition's page with what was typed (200).
     "petitions:rate": [
+        Case(row(302, 200, 404, 403, 403, 403, 403), _a_petition, method="POST")
+    ],
+    # 待企业补充, 延期 and 回访 (petitions/views_clock.py): the enterprise answers, the
+    # department and staff act; a refused form comes back on the page (200).
+    "petitions:answer_request": [
+        Case(row(302, 200, 404, 403, 403, 403, 403), _a_petition, method="POST")
+    ],
+    "petitions:department_clock": [
         Case(
-            row(302, 302, 404, 403, 403, 403, 403),
-            _a_petition,
+            row(302, 403, 403, 200, 403, 403, 403),
+            _petition_action("extension"),
             method="POST",
-            goes_to="petitions:detail",
+        )
+    ],
+    "petitions:staff_clock": [
+        Case(
+            row(302, 403, 403, 403, 403, 200, 200),
+            _petition_action("visit"),
+            method="POST",
         )
     ],
     # No login needed: the signed link is the key.
     "petitions:rate_by_link": [Case(PUBLIC, _a_rating_link)],
+    # 重复诉求: a member adds to their own enterprise's open petition (the representative
+    # belongs to another enterprise); the suggestions while typing are their own.
+    "petitions:add_to": [Case(ALICES_OWN, _a_petition)],
+    "petitions:similar": [Case(MEMBERS_ONLY, content_type="application/json")],
     # The QR entry points: anyone who scans gets the form (a member writes as their
     # enterprise, anyone else as a non-member with an SMS code); the posters are staff's.
     "petitions:studio": [Case(PUBLIC)],
@@ -895,6 +915,8 @@ MATRIX: dict[str, list[Case]] = {
     "petitions:staff_new": [Case(STAFF_ONLY)],
     "petitions:batch": [Case(STAFF_ONLY)],
     "petitions:batch_template": [Case(STAFF_ONLY, content_type=XLSX)],
+    # 重复诉求: a batch's petitions, each flagged with its likely repeats.
+    "petitions:batch_entered": [Case(STAFF_ONLY, _a_batch)],
     "petitions:cycle": [Case(STAFF_ONLY)],
     "petitions:staff_detail": [Case(STAFF_ONLY, _a_petition)],
     "petitions:staff_action": [

@@ -109,10 +109,13 @@ def _empty_cache():
     """Each test starts with an empty cache (the home page caches the coming duty weeks)."""
     from django.core.cache import cache
 
-    from chamber import workdays
+    from chamber import method_kinds, workdays
+    from petitions import repeats
 
     cache.clear()
     workdays.forget_overrides()  # and the process's own copy of the working-day overrides
+    method_kinds.forget()  # and of the method's lists
+    repeats.forget()  # and its index of petitions (a rolled-back test's keys come back)
     yield
     cache.clear()
     workdays.forget_overrides()

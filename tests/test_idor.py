@@ -244,6 +244,20 @@ class Target:
         return f"{self.name}{label}-{self.method}"
 
 
+# What the clock's forms take (petitions/forms_clock.py): a request to the enterprise,
+# an extension to a date well after any due date here, a decision, a return visit.
+CLOCK_POST = {
+    "request": "请补充营业执照复印件",
+    "reason": "需现场踏勘",
+    "proposed_due": (timezone.localdate() + timedelta(days=120)).isoformat(),
+    "decision": "refuse",
+    "note": "理由不充分",
+    "way": "phone",
+    "spoke_with": "王经理",
+    "solved": "solved",
+    "rating": "satisfied",
+}
+
 MEMBERS = (
     "member",
     "representative",
@@ -354,7 +368,27 @@ TARGETS = [
         "petitions:rate",
         lambda p: {"pk": p.answered.pk},
         "POST",
-        {"rating": "satisfied", "comment": "满意"},
+        {"solved": "solved", "rating": "satisfied", "comment": "满意"},
+        serves=MEMBERS,
+        owner="member",
+    ),
+    # 待企业补充: the enterprise answers the department's request (none is open here:
+    # the intruders are refused before the service is asked).
+    Target(
+        "petitions:answer_request",
+        lambda p: {"pk": p.signed.pk},
+        "POST",
+        {"answer": "营业执照复印件已上传。"},
+        serves=MEMBERS,
+    ),
+    Target(
+        "petitions:add_to", lambda p: {"pk": p.new.pk}, serves=MEMBERS, owner="member"
+    ),
+    Target(
+        "petitions:add_to",
+        lambda p: {"pk": p.new.pk},
+        "POST",
+        {"title": "补充", "description": "补充现场照片说明。"},
         serves=MEMBERS,
         owner="member",
     ),
@@ -420,6 +454,19 @@ TARGETS = [
         serves=("official",),
         owner="official",
     ),
+    # 待企业补充 and 延期: the department asks the enterprise, or asks for more time.
+    *[
+        Target(
+            "petitions:department_clock",
+            lambda p, action=action: {"pk": p.signed.pk, "action": action},
+            "POST",
+            CLOCK_POST,
+            label=action,
+            serves=("official",),
+            owner="official",
+        )
+        for action in ("ask", "extension")
+    ],
     Target(
         "petitions:registered_detail",
         lambda p: {"pk": p.registered.pk},
@@ -445,6 +492,18 @@ TARGETS = [
             "merge",
             "note",
         )
+    ],
+    # 待企业补充, 延期 and 回访 on the staff's page of a petition.
+    *[
+        Target(
+            "petitions:staff_clock",
+            lambda p, action=action: {"pk": p.signed.pk, "action": action},
+            "POST",
+            CLOCK_POST,
+            label=action,
+            owner="staff" if action == "ask" else "",
+        )
+        for action in ("ask", "close", "extension", "visit")
     ],
     # --- publicity ---
     Target(
@@ -530,6 +589,8 @@ OUTSIDE = {
     "activities:attendance_export": "the chamber's activities, staff only",
     "activities:activity_calendar": "the chamber's activities",
     "petitions:report": "the chamber's reports, leaders and staff",
+    "petitions:batch_entered": "the chamber's intake batches, staff only (access "
+    "matrix)",
     "petitions:topic_edit": "the chamber's monthly topics: staff and leaders change "
     "every one; the other roles are refused by role (access matrix)",
     "petitions:topic_close": "the chamber's monthly topics: staff and leaders "

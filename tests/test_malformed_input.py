@@ -38,6 +38,7 @@ from django.forms.formsets import BaseFormSet
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.choices import CallableChoiceIterator
 
 from chamber.forms import (
     CodeForm,
@@ -58,8 +59,10 @@ from members.forms.rota import (
 )
 from members.models import Member
 from petitions import forms as petition_forms
+from petitions import forms_clock as clock_forms
 from petitions import forms_topics as topic_forms
 from petitions.forms_entry import EntryForm, GuestPetitionForm
+from petitions.forms_repeats import AdditionForm
 from publicity.forms import DigestPreferenceForm, ReturnShowcaseForm, ShowcaseForm
 from tests.access_matrix import MATRIX, PERSONA_FIXTURES
 from tests.factories import PASSWORD, DutyShiftFactory, UserFactory
@@ -87,7 +90,9 @@ TEXT, NUMBER, DATE, DATETIME, TIME, CHOICE, ID, BOOL, FILE = (
 class Field:
     kind: str = TEXT
     max_length: int | None = None
-    choice: str = ""  # a valid choice, for the payloads that spoil the other fields
+    choice: str | Callable[[], str] = (
+        ""  # a valid choice, for the payloads that spoil the other fields
+    )
     model: type | None = None  # the model an id names
     required: bool = True
     sane: str = ""  # a value the field takes, where the kind's own would not do
@@ -111,8 +116,15 @@ def field_of(form_field: forms.Field) -> Field:
     if isinstance(form_field, forms.ModelChoiceField):
         return Field(ID, model=form_field.queryset.model, required=required)
     if isinstance(form_field, forms.ChoiceField):
-        values = [str(v) for v, _label in form_field.choices if v not in ("", None)]
-        return Field(CHOICE, choice=values[0] if values else "")
+
+        def first_choice() -> str:
+            values = [str(v) for v, _label in form_field.choices if v not in ("", None)]
+            return values[0] if values else ""
+
+        if isinstance(form_field.choices, CallableChoiceIterator):
+            # Choices read from the database (the method's lists): read in the test.
+            return Field(CHOICE, choice=first_choice)
+        return Field(CHOICE, choice=first_choice())
     if isinstance(form_field, forms.BooleanField):
         return Field(BOOL)
     if isinstance(form_field, (forms.IntegerField, forms.FloatField)):
@@ -166,7 +178,7 @@ def _sane(spec: Field) -> str | None:
     if spec.kind == TIME:
         return "10:00"
     if spec.kind == CHOICE:
-        return spec.choice
+        return spec.choice() if callable(spec.choice) else spec.choice
     if spec.kind == ID:
         if not spec.required:  # the first row may be outside the field's choices
             return ""
@@ -428,6 +440,41 @@ def _alices_petition_at(stage: str) -> Callable:
         return {"pk": petition.pk}
 
     return build
+
+
+def _alices_petition_waiting(on: str) -> Callable:
+    """Alice's petition signed for by the official's department, then waiting for the
+    enterprise's information ("info") or for the chamber's decision on an extension."""
+
+    def build(request) -> dict:
+        from datetime import timedelta
+
+        from petitions import services
+        from petitions.models import Petition
+
+        found = _alices_petition_at("signed")(request)
+        petition = Petition.objects.get(**found)
+        official = request.getfixturevalue("official")
+        if on == "info":
+            services.ask_enterprise(
+                petition=petition, actor=official.user, request="请补充营业执照复印件"
+            )
+        else:
+            services.ask_extension(
+                petition=petition,
+                actor=official.user,
+                reason="需现场踏勘",
+                proposed_due=petition.due_on + timedelta(days=10),
+            )
+        return found
+
+    return build
+
+
+def _a_later_date(request, kwargs) -> dict:
+    from datetime import timedelta
+
+    return {"proposed_due": (timezone.localdate() + timedelta(days=120)).isoformat()}
 
 
 def _action(builder: Callable, action: str) -> Callable:
@@ -741,7 +788,79 @@ SWEEP: dict[str, list[Sweep]] = {
     "petitions:rate": [
         Sweep(MEMBER, _RATING, _alices_petition_at("replied"), form_refuses_empty=True)
     ],
+    # 重复诉求: what a member adds to their open petition.
+    "petitions:add_to": [
+        Sweep(
+            MEMBER,
+            _form(AdditionForm),
+            _alices_petition_at("dispatched"),
+            get_first=True,
+            form_refuses_empty=True,
+        )
+    ],
     "petitions:rate_by_link": [Sweep("anonymous", _RATING, get_first=True)],
+    # 待企业补充, 延期 and 回访 (petitions/views_clock.py).
+    "petitions:answer_request": [
+        Sweep(
+            MEMBER,
+            _form(clock_forms.InfoAnswerForm),
+            _alices_petition_waiting("info"),
+            form_refuses_empty=True,
+        )
+    ],
+    "petitions:department_clock": [
+        Sweep(
+            "official",
+            _form(clock_forms.InfoRequestForm),
+            _action(_alices_petition_at("signed"), "ask"),
+            label="ask",
+            form_refuses_empty=True,
+        ),
+        Sweep(
+            "official",
+            _form(clock_forms.ExtensionForm),
+            _action(_alices_petition_at("signed"), "extension"),
+            label="extension",
+            sane=_a_later_date,
+            form_refuses_empty=True,
+        ),
+    ],
+    "petitions:staff_clock": [
+        Sweep(
+            STAFF,
+            _form(form_class),
+            _action(builder, action),
+            label=action,
+            form_refuses_empty=refuses_empty,
+        )
+        for action, form_class, builder, refuses_empty in [
+            (
+                "ask",
+                clock_forms.InfoRequestForm,
+                _alices_petition_at("signed"),
+                True,
+            ),
+            # The note is optional; before the deadline the service refuses.
+            (
+                "close",
+                clock_forms.CloseInfoRequestForm,
+                _alices_petition_waiting("info"),
+                False,
+            ),
+            (
+                "extension",
+                clock_forms.ExtensionDecisionForm,
+                _alices_petition_waiting("extension"),
+                True,
+            ),
+            (
+                "visit",
+                clock_forms.ReturnVisitForm,
+                _alices_petition_at("replied"),
+                True,
+            ),
+        ]
+    ],
     # The QR entry points: a member's petition, or a non-member's with its SMS code.
     **{
         name: [

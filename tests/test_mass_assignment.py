@@ -273,7 +273,13 @@ def test_submitting_a_petition_ignores_the_columns_the_chamber_sets(
 
     plain = client.post(url, valid)
     smuggled = client.post(
-        url, {**valid, **forbidden(skip=("title",), **elsewhere), "category": ""}
+        url,
+        {
+            **valid,
+            **forbidden(skip=("title",), **elsewhere),
+            "category": "",
+            "anyway": "1",  # the same petition again: filed, not the similar ones first
+        },
     )
 
     assert (plain.status_code, smuggled.status_code) == (302, 302)
@@ -411,7 +417,7 @@ def test_rating_from_the_page_sets_only_the_rating(
     plain, target = _two_answered(alice, staff, official)
     untouched = PetitionFactory(enterprise=alice.enterprise)
     client.force_login(alice.user)
-    valid = {"rating": "basically", "comment": "基本满意"}
+    valid = {"solved": "solved", "rating": "basically", "comment": "基本满意"}
     extras = forbidden(skip=("rating",), **elsewhere) | {"pk": str(untouched.pk)}
     before = snapshot()
 
@@ -440,7 +446,7 @@ def test_rating_by_the_signed_link_sets_only_the_rating(
     client, alice, staff, official, elsewhere
 ):
     plain, target = _two_answered(alice, staff, official)
-    valid = {"rating": "satisfied", "comment": ""}
+    valid = {"solved": "solved", "rating": "satisfied", "comment": ""}
     extras = forbidden(skip=("rating",), **elsewhere)
     before = snapshot()
 

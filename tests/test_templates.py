@@ -492,6 +492,29 @@ def _a_topic(request) -> dict:
     return {"pk": topic.pk}
 
 
+def _a_batch(request) -> dict:
+    """A batch of two petitions entered by staff (重复诉求: its page flags repeats)."""
+    from petitions import services
+
+    alice, staff = request.getfixturevalue("alice"), request.getfixturevalue("staff")
+    rows = [
+        services.BatchRow(
+            enterprise=alice.enterprise,
+            title="厂区道路积水",
+            description="雨天积水严重。",
+        ),
+        services.BatchRow(
+            enterprise=alice.enterprise,
+            title="道路积水",
+            description="厂区门前积水。",
+        ),
+    ]
+    batch, _created = services.enter_batch(
+        key="batch-templates", rows=rows, channel="consultation_day", actor=staff
+    )
+    return {"pk": batch.pk}
+
+
 def _a_daily_run(request) -> dict:
 
     from django.utils import timezone
@@ -622,6 +645,18 @@ PAGES.update(
         "petitions/staff_list.html": Page("petitions:staff_list", {}, 302, 403, 200),
         "petitions/staff_new.html": Page("petitions:staff_new", {}, 302, 403, 200),
         "petitions/batch.html": Page("petitions:batch", {}, 302, 403, 200),
+        "petitions/batch_entered.html": Page(
+            "petitions:batch_entered", _a_batch, 302, 403, 200
+        ),
+        # 重复诉求: a member adds to their own enterprise's open petition.
+        "petitions/add_to.html": Page(
+            "petitions:add_to",
+            _a_petition,
+            302,
+            200,
+            403,
+            {"representative": 404, **NOT_MEMBERS},
+        ),
         "petitions/staff_detail.html": Page(
             "petitions:staff_detail", _a_petition, 302, 403, 200
         ),

@@ -259,6 +259,7 @@ def _rated_with_a_plan(staff) -> Petition:
         petition=petition, actor=staff, answer="已疏通排水管道。", now=at(3, 10)
     )
     return services.rate_petition(
+        solved="solved",
         petition=petition,
         rating=Petition.Rating.BASICALLY,
         actor=None,

@@ -26,8 +26,13 @@ DEFAULTS: dict[str, frozenset[str]] = {
     "petition-due": frozenset({SMS, WECHAT}),
     "petition-overdue": frozenset({SMS, WECHAT}),
     "petition-instruction": frozenset({SMS, WECHAT}),
+    "petition-info-answered": frozenset({SMS, WECHAT}),
+    "petition-extension-decided": frozenset({SMS, WECHAT}),
+    # to whoever holds the petition (officials or staff)
+    "petition-addition": frozenset({WECHAT}),
     # to the enterprise
     "petition-answered": frozenset({SMS, WECHAT}),
+    "petition-info-requested": frozenset({SMS, WECHAT}),
     "activity-reminder": frozenset({SMS, WECHAT}),
     "activity-promoted": frozenset({SMS, WECHAT}),
     "activity-registered": frozenset({WECHAT}),
@@ -40,6 +45,7 @@ DEFAULTS: dict[str, frozenset[str]] = {
     # to staff
     "petition-replied": frozenset({WECHAT}),
     "petition-returned": frozenset({WECHAT}),
+    "petition-extension-asked": frozenset({WECHAT}),
     "petition-unsatisfied": frozenset({WECHAT}),
     "petition-instruction-to-staff": frozenset({WECHAT}),
     "petition-from-duty-log": frozenset({WECHAT}),
@@ -61,11 +67,15 @@ AUDIENCES = {
         "petition-due",
         "petition-overdue",
         "petition-instruction",
+        "petition-addition",
+        "petition-info-answered",
+        "petition-extension-decided",
     ),
     Role.MEMBER: (
         "petition-accepted",
         "petition-sent-to-department",
         "petition-progress",
+        "petition-info-requested",
         "petition-answered",
         "activity-registered",
         "activity-reminder",
@@ -75,9 +85,11 @@ AUDIENCES = {
     Role.STAFF: (
         "petition-replied",
         "petition-returned",
+        "petition-extension-asked",
         "petition-unsatisfied",
         "petition-instruction-to-staff",
         "petition-from-duty-log",
+        "petition-addition",
         "rota-swap-accepted",
     ),
 }

@@ -62,6 +62,22 @@ SHORT_FORMS: dict[str, ShortForm] = {
     "petition-instruction": ShortForm(
         "区领导对诉求{1}作出批示，请阅办：{link}", (_PETITION,)
     ),
+    "petition-info-answered": ShortForm(
+        "诉求{1}待企业补充已结束，请于{2}前答复：{link}",
+        (_PETITION, "{{ petition.due_on|date:'n月j日' }}"),
+    ),
+    "petition-extension-decided": ShortForm(
+        "诉求{1}的延期申请{2}，请于{3}前答复：{link}",
+        (
+            _PETITION,
+            "{% if event.data.approved %}已通过{% else %}未通过{% endif %}",
+            "{{ petition.due_on|date:'n月j日' }}",
+        ),
+    ),
+    # to whoever holds the petition: the department's officials, or staff
+    "petition-addition": ShortForm(
+        "企业对诉求{1}作了补充，请查看：{link}", (_PETITION,)
+    ),
     # --- to the enterprise ---
     "petition-accepted": ShortForm("您反映的诉求{1}已受理：{link}", (_PETITION,)),
     "petition-sent-to-department": ShortForm(
@@ -74,6 +90,9 @@ SHORT_FORMS: dict[str, ShortForm] = {
         ),
     ),
     "petition-progress": ShortForm("您的诉求{1}有新进展：{link}", (_PETITION,)),
+    "petition-info-requested": ShortForm(
+        "您的诉求{1}需企业补充材料，请查看并答复：{link}", (_PETITION,)
+    ),
     "petition-answered": ShortForm(
         "您的诉求{1}已答复，请查看并评价：{link}",
         (_PETITION,),
@@ -118,6 +137,9 @@ SHORT_FORMS: dict[str, ShortForm] = {
     "petition-replied": ShortForm("部门已答复诉求{1}，请审核：{link}", (_PETITION,)),
     "petition-returned": ShortForm(
         "诉求{1}被部门退回，请重新分办：{link}", (_PETITION,)
+    ),
+    "petition-extension-asked": ShortForm(
+        "部门申请诉求{1}延期，请审批：{link}", (_PETITION,)
     ),
     "petition-unsatisfied": ShortForm(
         "企业对诉求{1}的答复不满意，请回访：{link}", (_PETITION,)

@@ -5,7 +5,7 @@ against ALLOWED, changes the row and writes one immutable PetitionEvent. E-mails
 out after commit (STYLE B4).
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +14,14 @@ from django.utils.translation import gettext as _
 from chamber import workdays
 from chamber.models import Department, User
 from petitions import emails
-from petitions.models import Category, Petition, PetitionEvent
+from petitions.models import (
+    Category,
+    Extension,
+    InfoRequest,
+    Petition,
+    PetitionEvent,
+    ReturnVisit,
+)
 
 S = Petition.Status
 
@@ -29,7 +36,10 @@ ALLOWED: dict[str, set[str]] = {
     S.ACCEPTED: {S.ACCEPTED, S.DISPATCHED, S.REPLIED, S.REJECTED, S.MERGED},
     # A department signs for it (in progress) or returns it to triage (submitted).
     S.DISPATCHED: {S.IN_PROGRESS, S.SUBMITTED},
-    S.IN_PROGRESS: {S.REPLIED, S.SUBMITTED},
+    # Or the department asks the enterprise for something: its clock stops (待企业补充)
+    # until the enterprise answers or staff close the request.
+    S.IN_PROGRESS: {S.REPLIED, S.SUBMITTED, S.AWAITING_INFO},
+    S.AWAITING_INFO: {S.IN_PROGRESS},
     # Rated: closed; unsatisfied: back to the department (in progress) or the chamber.
     S.REPLIED: {S.CLOSED, S.IN_PROGRESS, S.ACCEPTED},
     S.CLOSED: set(),
@@ -175,6 +185,8 @@ def dispatch_petition(
         priority=petition.priority,
         start=timezone.localdate(now),
     )
+    petition.original_due_on = petition.due_on
+    petition.paused_working_days = 0  # this department's clock: its own pauses only
     petition.signed_at = None
     petition.signed_by = None
     petition.department_replied_at = None
@@ -188,6 +200,8 @@ def dispatch_petition(
             "department",
             "dispatched_at",
             "due_on",
+            "original_due_on",
+            "paused_working_days",
             "signed_at",
             "signed_by",
             "department_replied_at",
@@ -203,6 +217,14 @@ def dispatch_petition(
     # The officials and the enterprise, queued in the outbox, in this transaction.
     emails.dispatched(petition.pk, event_id=event.pk)
     return petition
+
+
+def _check_staff(actor: User, message: str) -> None:
+    """Only the chamber's staff do this (`message` says what)."""
+    from chamber.roles import roles_of
+
+    if not roles_of(actor).is_staff:
+        raise PetitionError(message)
 
 
 def _check_department(petition: Petition, actor: User) -> None:
@@ -246,7 +268,7 @@ def return_petition(
     _check_department(petition, actor)
     department = petition.department
     petition.department = None
-    petition.due_on = None
+    petition.due_on = petition.original_due_on = None
     petition.signed_at = None
     petition.signed_by = None
     petition.handling = ""
@@ -264,6 +286,7 @@ def return_petition(
         fields=(
             "department",
             "due_on",
+            "original_due_on",
             "signed_at",
             "signed_by",
             "handling",
@@ -293,6 +316,8 @@ def record_progress(
     note = _required(note, _("Write what has been done."))
     petition = _locked(petition)
     _check_department(petition, actor)
+    if petition.status == S.AWAITING_INFO:
+        raise PetitionError(_("The petition waits for the enterprise's information."))
     if petition.status != S.IN_PROGRESS:
         raise PetitionError(_("Sign for the petition before recording progress."))
     event = _event(
@@ -453,8 +478,14 @@ def answer_petition(
         data={
             "outcome": petition.outcome,
             "department_id": petition.department_id,
+            # On time against the approved date (an extension moves it) and against
+            # the original one; a pause for the enterprise moves both.
             "due_on": due.isoformat(),
             "on_time": timezone.localdate(now) <= due,
+            "original_due_on": (petition.original_due_on or due).isoformat(),
+            "on_time_original": timezone.localdate(now)
+            <= (petition.original_due_on or due),
+            "paused": petition.paused_working_days,
         },
         now=now,
     )
@@ -464,44 +495,78 @@ def answer_petition(
     return petition
 
 
-@transaction.atomic
-def rate_petition(
-    *,
-    petition: Petition,
-    rating: str,
-    comment: str = "",
-    actor: User | None,
-    answer_round: int | None = None,
-    now: datetime | None = None,
-) -> Petition:
-    """The enterprise rates the answer: satisfied closes it; unsatisfied sends it back.
-
-    `answer_round`, from a signed link, must be the current answer's: a link works once.
-    """
-    now = now or timezone.now()
+def _check_rating(*, solved: str, rating: str, comment: str) -> str:
+    """The enterprise's two answers (问题是否解决, 满意度); what is not solved or not
+    satisfying needs a word on what is missing. Returns the comment, stripped."""
     comment = (comment or "").strip()
+    if solved not in Petition.Solved.values:
+        raise PetitionError(_("Say whether the problem was solved."))
     if rating not in (
         Petition.Rating.SATISFIED,
         Petition.Rating.BASICALLY,
         Petition.Rating.UNSATISFIED,
     ):
         raise PetitionError(_("Choose a rating."))
-    if rating == Petition.Rating.UNSATISFIED and not comment:
+    if (
+        rating == Petition.Rating.UNSATISFIED or solved == Petition.Solved.UNSOLVED
+    ) and not comment:
         raise PetitionError(
             _("Tell us what is still unresolved, so it can be followed up.")
         )
+    return comment
+
+
+@transaction.atomic
+def rate_petition(
+    *,
+    petition: Petition,
+    solved: str,
+    rating: str,
+    comment: str = "",
+    actor: User | None,
+    answer_round: int | None = None,
+    now: datetime | None = None,
+) -> Petition:
+    """The enterprise says whether its problem was solved and how satisfied it is:
+    satisfied or basically satisfied closes the petition; unsatisfied sends it back.
+
+    `answer_round`, from a signed link, must be the current answer's: a link works once.
+    """
+    comment = _check_rating(solved=solved, rating=rating, comment=comment)
     petition = _locked(petition)
     if petition.status != S.REPLIED or (
         answer_round is not None and answer_round != petition.answer_round
     ):
         raise PetitionError(_("This answer has been rated already."))
-    data = {"rating": rating, "department_id": petition.department_id}
+    return _rate(
+        petition, solved=solved, rating=rating, comment=comment, actor=actor, now=now
+    )
+
+
+def _rate(
+    petition: Petition,
+    *,
+    solved: str,
+    rating: str,
+    comment: str,
+    actor: User | None,
+    now: datetime | None,
+    visit: ReturnVisit | None = None,
+) -> Petition:
+    """Record the enterprise's answers on the locked, replied petition and move it."""
+    now = now or timezone.now()
+    data = {
+        "rating": rating,
+        "solved": solved,
+        "department_id": petition.department_id,
+    }
+    if visit is not None:
+        data["return_visit"] = visit.pk
+    petition.solved, petition.rating = solved, rating
+    petition.rating_comment, petition.rated_at = comment, now
+    petition.rating_taken_by = visit.staff if visit is not None else None
+    fields = ["solved", "rating", "rating_comment", "rated_at", "rating_taken_by"]
     if rating != Petition.Rating.UNSATISFIED:
-        petition.rating, petition.rating_comment, petition.rated_at = (
-            rating,
-            comment,
-            now,
-        )
         petition.closed_at = now
         _move(
             petition,
@@ -510,21 +575,20 @@ def rate_petition(
             note=comment,
             data=data,
             now=now,
-            fields=("rating", "rating_comment", "rated_at", "closed_at"),
+            fields=(*fields, "closed_at"),
         )
         return petition
-    petition.rating, petition.rating_comment, petition.rated_at = rating, comment, now
-    fields = ["rating", "rating_comment", "rated_at", "department_replied_at"]
     petition.department_replied_at = None
+    fields.append("department_replied_at")
     if petition.department_id:
         # Reopened to the same department, with a fresh time limit from today.
-        petition.due_on = due_date(
+        petition.due_on = petition.original_due_on = due_date(
             category=petition.category,
             priority=petition.priority,
             start=timezone.localdate(now),
         )
         petition.supervised_on = None
-        fields += ["due_on", "supervised_on"]
+        fields += ["due_on", "original_due_on", "supervised_on"]
         to = S.IN_PROGRESS
         data["due_on"] = petition.due_on.isoformat()
     else:
@@ -542,6 +606,338 @@ def rate_petition(
     if petition.department_id:
         emails.dispatched(petition.pk)  # queued in the outbox, in this transaction
     return petition
+
+
+@transaction.atomic
+def record_return_visit(
+    *,
+    petition: Petition,
+    actor: User,
+    way: str,
+    spoke_with: str,
+    visited_at: datetime,
+    solved: str,
+    rating: str,
+    note: str = "",
+    now: datetime | None = None,
+) -> ReturnVisit:
+    """回访: staff called on the enterprise (by phone or in person) about the answer; its
+    two answers count as its rating, marked as taken by this staff member."""
+    now = now or timezone.now()
+    _check_staff(actor, _("Only the chamber's staff record return visits."))
+    if way not in ReturnVisit.Way.values:
+        raise PetitionError(_("Say how the enterprise was reached."))
+    spoke_with = _required(spoke_with, _("Say whom you spoke with."))
+    note = _check_rating(solved=solved, rating=rating, comment=note)
+    petition = _locked(petition)
+    if petition.status != S.REPLIED:
+        raise PetitionError(_("This answer has been rated already."))
+    # Staff give the time to the minute: the minute of the answer itself will do.
+    answered = petition.answered_at.replace(second=0, microsecond=0)
+    if visited_at > now or visited_at < answered:
+        raise PetitionError(_("The return visit must fall between the answer and now."))
+    visit = ReturnVisit.objects.create(
+        petition=petition,
+        answer_round=petition.answer_round,
+        staff=actor,
+        way=way,
+        spoke_with=spoke_with,
+        visited_at=visited_at,
+        solved=solved,
+        rating=rating,
+        note=note,
+        created_at=now,
+    )
+    _rate(
+        petition,
+        solved=solved,
+        rating=rating,
+        comment=note,
+        actor=actor,
+        now=now,
+        visit=visit,
+    )
+    return visit
+
+
+# --- 待企业补充: the clock stops only while the enterprise is asked for something ------
+
+
+@transaction.atomic
+def ask_enterprise(
+    *, petition: Petition, actor: User, request: str, now: datetime | None = None
+) -> InfoRequest:
+    """The department (or staff) asks the enterprise for something it needs (documents,
+    a date for a site visit). The petition awaits the enterprise's information and the
+    working-day clock stands still until it answers; one request open at a time."""
+    now = now or timezone.now()
+    request = _required(request, _("Say what the enterprise should provide."))
+    petition = _locked(petition)
+    _check_department(petition, actor)
+    if petition.status == S.AWAITING_INFO:
+        raise PetitionError(_("A request to the enterprise is already open."))
+    if petition.status == S.DISPATCHED:
+        raise PetitionError(_("Sign for the petition before asking the enterprise."))
+    if S.AWAITING_INFO not in ALLOWED[petition.status]:
+        raise _refuse(petition, S.AWAITING_INFO)
+    if petition.awaits_review:
+        raise PetitionError(_("The department has replied already."))
+    info = InfoRequest.objects.create(
+        petition=petition,
+        department=petition.department,
+        request=request,
+        asked_by=actor,
+        asked_at=now,
+    )
+    event = _move(
+        petition,
+        S.AWAITING_INFO,
+        actor=actor,
+        note=request,
+        data={"info_request": info.pk, "department_id": petition.department_id},
+        now=now,
+    )
+    emails.info_requested(
+        event.pk
+    )  # to the enterprise, in the outbox, this transaction
+    return info
+
+
+def _end_request(
+    petition: Petition,
+    *,
+    ending: str,
+    actor: User | None,
+    answer: str,
+    now: datetime,
+) -> InfoRequest:
+    """Close the open request; the working days it stood open move both due dates."""
+    info = InfoRequest.objects.select_for_update().open().get(petition=petition)
+    asked_on = timezone.localdate(info.asked_at)
+    # The working days after the day it was asked, up to the day it closed.
+    paused = len(
+        workdays.working_days(asked_on + timedelta(days=1), timezone.localdate(now))
+    )
+    info.ending, info.answer, info.closed_by, info.closed_at = (
+        ending,
+        answer,
+        actor,
+        now,
+    )
+    info.paused_working_days = paused
+    info.save(
+        update_fields=[
+            "ending",
+            "answer",
+            "closed_by",
+            "closed_at",
+            "paused_working_days",
+        ]
+    )
+    petition.original_due_on = workdays.add_working_days(
+        petition.original_due_on or petition.due_on, paused
+    )
+    petition.due_on = workdays.add_working_days(petition.due_on, paused)
+    petition.paused_working_days += paused
+    if petition.due_on >= timezone.localdate(now):
+        petition.supervised_on = (
+            None  # not late any more: supervised again if late again
+        )
+    event = _move(
+        petition,
+        S.IN_PROGRESS,
+        actor=actor,
+        note=answer,
+        fields=("due_on", "original_due_on", "paused_working_days", "supervised_on"),
+        data={
+            "info_request": info.pk,
+            "ending": ending,
+            "paused": paused,
+            "due_on": petition.due_on.isoformat(),
+            "department_id": petition.department_id,
+        },
+        now=now,
+    )
+    emails.info_answered(event.pk)  # to the department, in the outbox, this transaction
+    return info
+
+
+@transaction.atomic
+def answer_info_request(
+    *, petition: Petition, actor: User, answer: str, now: datetime | None = None
+) -> InfoRequest:
+    """The enterprise answers the open request on its petition's page: the department's
+    clock starts again, later by the working days it waited."""
+    answer = _required(answer, _("Write your answer."))
+    petition = _locked(petition)
+    if petition.status != S.AWAITING_INFO:
+        raise PetitionError(_("There is no open request to answer."))
+    return _end_request(
+        petition,
+        ending=InfoRequest.Ending.ANSWERED,
+        actor=actor,
+        answer=answer,
+        now=now or timezone.now(),
+    )
+
+
+def info_request_deadline(info: InfoRequest) -> date:
+    """The last day the enterprise has to answer; after it staff may close the request."""
+    from chamber import method_rules
+
+    return workdays.add_working_days(
+        timezone.localdate(info.asked_at), method_rules.current().info_request_timeout
+    )
+
+
+@transaction.atomic
+def close_info_request(
+    *, petition: Petition, actor: User, note: str = "", now: datetime | None = None
+) -> InfoRequest:
+    """Staff close a request the enterprise left unanswered past its time: the clock
+    starts again (the waiting still moves the due dates)."""
+    now = now or timezone.now()
+    _check_staff(actor, _("Only the chamber's staff close a request."))
+    petition = _locked(petition)
+    if petition.status != S.AWAITING_INFO:
+        raise PetitionError(_("There is no open request to close."))
+    info = InfoRequest.objects.open().get(petition=petition)
+    deadline = info_request_deadline(info)
+    if timezone.localdate(now) <= deadline:
+        raise PetitionError(
+            _("The enterprise has until %(date)s to answer.")
+            % {"date": f"{deadline:%Y-%m-%d}"}
+        )
+    return _end_request(
+        petition,
+        ending=InfoRequest.Ending.TIMED_OUT,
+        actor=actor,
+        answer=(note or "").strip(),
+        now=now,
+    )
+
+
+# --- 延期: more time, asked once before the due date, decided by staff -----------------
+
+
+@transaction.atomic
+def ask_extension(
+    *,
+    petition: Petition,
+    actor: User,
+    reason: str,
+    proposed_due: date,
+    now: datetime | None = None,
+) -> Extension:
+    """The department asks, once and before the due date, for a later one."""
+    now = now or timezone.now()
+    reason = _required(reason, _("Say why more time is needed."))
+    petition = _locked(petition)
+    _check_department(petition, actor)
+    if not petition.is_waiting_at_department:
+        raise PetitionError(
+            _("Only a petition waiting for the department's reply can be extended.")
+        )
+    if timezone.localdate(now) > petition.due_on:
+        raise PetitionError(
+            _("The due date has passed: an extension must be asked before it.")
+        )
+    if proposed_due is None or proposed_due <= petition.due_on:
+        raise PetitionError(
+            _("Propose a date after the current due date (%(date)s).")
+            % {"date": f"{petition.due_on:%Y-%m-%d}"}
+        )
+    if Extension.objects.filter(
+        petition=petition, department_id=petition.department_id
+    ).exists():
+        raise PetitionError(
+            _("The department has asked for an extension of this petition already.")
+        )
+    extension = Extension.objects.create(
+        petition=petition,
+        department_id=petition.department_id,
+        reason=reason,
+        due_before=petition.due_on,
+        proposed_due=proposed_due,
+        asked_by=actor,
+        asked_at=now,
+    )
+    event = _event(
+        petition,
+        PetitionEvent.Kind.EXTENSION,
+        actor=actor,
+        note=reason,
+        data={
+            "extension": extension.pk,
+            "department_id": petition.department_id,
+            "due_on": petition.due_on.isoformat(),
+            "proposed_due": proposed_due.isoformat(),
+        },
+        now=now,
+    )
+    emails.extension_asked(event.pk)  # to the staff who handle petitions
+    return extension
+
+
+@transaction.atomic
+def decide_extension(
+    *,
+    extension: Extension,
+    actor: User,
+    approve: bool,
+    note: str = "",
+    now: datetime | None = None,
+) -> Extension:
+    """Staff approve an extension (the due date moves) or refuse it with a reason."""
+    now = now or timezone.now()
+    note = (note or "").strip()
+    _check_staff(actor, _("Only the chamber's staff decide on extensions."))
+    if not approve and not note:
+        raise PetitionError(_("Give the department the reason for the refusal."))
+    petition = _locked(extension.petition)
+    extension = Extension.objects.select_for_update().get(pk=extension.pk)
+    if extension.status != Extension.Status.ASKED:
+        raise PetitionError(_("This extension has been decided already."))
+    data = {
+        "extension": extension.pk,
+        "approved": approve,
+        "department_id": extension.department_id,
+    }
+    if approve:
+        # Still the department's: waiting for its reply, or for the enterprise's answer.
+        still_with_department = (
+            petition.is_waiting_at_department or petition.status == S.AWAITING_INFO
+        )
+        if (
+            not still_with_department
+            or petition.department_id != extension.department_id
+        ):
+            raise PetitionError(
+                _("The petition no longer waits for this department's reply.")
+            )
+        data["due_before"] = petition.due_on.isoformat()
+        petition.due_on = extension.proposed_due
+        petition.supervised_on = None  # late again only after the new date
+        petition.save(update_fields=["due_on", "supervised_on"])
+        data["due_on"] = petition.due_on.isoformat()
+    extension.status = (
+        Extension.Status.APPROVED if approve else Extension.Status.REFUSED
+    )
+    extension.decided_by, extension.decided_at = actor, now
+    extension.decision_note = note
+    extension.save(
+        update_fields=["status", "decided_by", "decided_at", "decision_note"]
+    )
+    event = _event(
+        petition,
+        PetitionEvent.Kind.EXTENSION_DECISION,
+        actor=actor,
+        note=note,
+        data=data,
+        now=now,
+    )
+    emails.extension_decided(event.pk)  # to the department's officials
+    return extension
 
 
 def _end_with_reason(

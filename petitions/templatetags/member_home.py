@@ -28,8 +28,11 @@ def my_open_petitions(member) -> dict:
     """The enterprise's open petitions, those waiting for its rating first, then the
     newest; at most SHOWN, with the number of all. One query."""
     today = timezone.localdate()
-    waiting_for_rating = Case(
-        When(status=Petition.Status.REPLIED, then=Value(0)),
+    waiting_for_rating = Case(  # or for its answer to a request (待企业补充)
+        When(
+            status__in=(Petition.Status.REPLIED, Petition.Status.AWAITING_INFO),
+            then=Value(0),
+        ),
         default=Value(1),
         output_field=IntegerField(),
     )

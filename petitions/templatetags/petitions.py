@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chamber.ranking import rank_label
+from petitions import models, rates
 from petitions.models import Petition, Section
 
 register = template.Library()
@@ -14,6 +15,7 @@ SECTION_BADGES = {
     Section.NEW: "text-bg-primary",
     Section.DUE_THIS_WEEK: "text-bg-warning",
     Section.IN_PROGRESS: "text-bg-primary",
+    Section.AWAITING_INFO: "text-bg-warning",
     Section.AWAITING_REVIEW: "text-bg-info",
     Section.ANSWERED: "text-bg-success",
     Section.ENDED: "text-bg-secondary",
@@ -41,11 +43,17 @@ def rating_label(code: str) -> str:
 
 
 @register.filter
-def channel_label(code: str) -> str:
+def solved_label(code: str) -> str:
+    """The enterprise's answer to "was the problem solved" in the reader's language."""
     try:
-        return Petition.Channel(code).label
+        return Petition.Solved(code).label
     except ValueError:
-        return code
+        return ""
+
+
+@register.filter
+def channel_label(code: str) -> str:
+    return models.channel_label(code)
 
 
 STAT_LABELS = {
@@ -60,9 +68,8 @@ STAT_LABELS = {
     "escalated": _("escalated"),
     "uncleared": _("not cleared"),
     "answered": _("answers given"),
-    "response_rate": _("response rate"),
-    "resolution_rate": _("resolution rate"),
-    "satisfaction_rate": _("satisfaction rate"),
+    # the 三率 and the return visit rate, as petitions/rates.py names them
+    **{r.key: r.label for r in rates.HEADLINE},
     "bounces": _("returned by departments"),
     "median_days": _("median working days to reply"),
     "p90_days": _("90th percentile of working days to reply"),
@@ -78,9 +85,10 @@ def stat_label(key: str) -> str:
 
 @register.filter
 def card_stats(stats: dict) -> list[tuple[str, object]]:
-    """The figures of a run worth a line on its card, labelled, in a fixed order."""
+    """The figures of a run worth a line on its card, labelled, in a fixed order; a rate
+    with its numerator and denominator ("80.0%（12/15）")."""
     return [
-        (STAT_LABELS[k], stats[k])
+        (STAT_LABELS[k], rates.figure(stats, k) if k in rates.BY_KEY else stats[k])
         for k in CARD_STATS
         if k in stats and stats[k] is not None
     ]

@@ -20,3 +20,12 @@ def todo_figures() -> list[Figure]:
 def review_steps() -> dict:
     """The review cycle's clock: when each step last ran and when it runs next."""
     return {"steps": today.review_steps()}
+
+
+@register.inclusion_tag("petitions/includes/clock_worklists.html")
+def clock_worklists() -> dict:
+    """回访, 延期 and 待企业补充: the petitions waiting for staff, each row linking to the
+    form on its page; the lists with nothing in them are left out. One query per list."""
+    return {
+        "worklists": [w for w in today.worklists(on=timezone.localdate()) if w.rows]
+    }

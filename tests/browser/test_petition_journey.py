@@ -133,6 +133,7 @@ def test_a_member_submits_a_petition_on_a_phone_and_rates_the_answer(
     )
     expect(answer).to_contain_text(ANSWER)
     expect(page.locator("dl").first).to_contain_text(zh_label(Petition.Status.REPLIED))
+    page.get_by_role("radio", name=zh_label(Petition.Solved.SOLVED), exact=True).check()
     page.get_by_role(
         "radio", name=zh_label(Petition.Rating.SATISFIED), exact=True
     ).check()
@@ -146,8 +147,9 @@ def test_a_member_submits_a_petition_on_a_phone_and_rates_the_answer(
     expect(page.locator("dl").first).to_contain_text(zh_label(Petition.Status.CLOSED))
     expect(page.get_by_role("button", name=zh("Send my rating"))).to_have_count(0)
     petition.refresh_from_db()
-    assert (petition.status, petition.rating) == (
+    assert (petition.status, petition.solved, petition.rating) == (
         Petition.Status.CLOSED,
+        Petition.Solved.SOLVED,
         Petition.Rating.SATISFIED,
     )
     assert page.console_errors == []

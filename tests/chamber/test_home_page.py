@@ -106,7 +106,9 @@ def test_a_member_sees_their_open_petitions_with_status_and_next_step(
     sent = dispatched(alice, "新厂房消防验收", staff, official)
     to_rate = answered(alice, "供电增容", staff, official)
     ended = answered(alice, "已办结的诉求", staff, official)
-    services.rate_petition(petition=ended, rating="satisfied", actor=alice.user)
+    services.rate_petition(
+        solved="solved", petition=ended, rating="satisfied", actor=alice.user
+    )
     submitted(bob, "乙公司的诉求")
     client.force_login(alice.user)
 

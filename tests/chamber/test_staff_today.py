@@ -30,7 +30,13 @@ from chamber import workdays
 from chamber.models import OutgoingMessage
 from members.models import SwapRequest
 from petitions import services, today
-from petitions.models import Escalation, Petition, PetitionEvent, ReviewRun
+from petitions.models import (
+    Escalation,
+    InfoRequest,
+    Petition,
+    PetitionEvent,
+    ReviewRun,
+)
 from publicity.models import Showcase
 from tests.factories import (
     PASSWORD,
@@ -116,6 +122,32 @@ def answered(staff, official, **kwargs) -> Petition:
     return services.answer_petition(petition=petition, actor=staff, answer="已解决。")
 
 
+def answered_at(petition: Petition, when: datetime) -> Petition:
+    Petition.objects.filter(pk=petition.pk).update(answered_at=when)
+    return petition
+
+
+def asked_enterprise(staff, official, when: datetime, **kwargs) -> Petition:
+    """待企业补充: signed for, then the enterprise asked for something at `when`."""
+    petition = dispatched(staff, official.department, **kwargs)
+    services.sign_petition(petition=petition, actor=official.user)
+    services.ask_enterprise(
+        petition=petition, actor=official.user, request="请补充材料", now=when
+    )
+    return petition
+
+
+def asked_extension(staff, official, **kwargs) -> Petition:
+    petition = dispatched(staff, official.department, **kwargs)
+    services.ask_extension(
+        petition=petition,
+        actor=official.user,
+        reason="需现场踏勘",
+        proposed_due=petition.due_on + timedelta(days=7),
+    )
+    return petition
+
+
 def due_on(petition: Petition, day: date) -> Petition:
     Petition.objects.filter(pk=petition.pk).update(due_on=day)
     return petition
@@ -141,7 +173,11 @@ def day(clock, staff, official, leader):
     """One petition in each item of the day's work (a few in two), and some in none."""
     unsatisfied = answered(staff, official, title="不满意：回复未解决问题")
     services.rate_petition(
-        petition=unsatisfied, rating="unsatisfied", comment="问题仍未解决", actor=None
+        solved="solved",
+        petition=unsatisfied,
+        rating="unsatisfied",
+        comment="问题仍未解决",
+        actor=None,
     )
     late_since = at(date(2026, 3, 2), 16)  # before Tuesday began: a whole working day
     yesterday = at(date(2026, 3, 3), 9)  # on Tuesday: within one working day
@@ -153,7 +189,9 @@ def day(clock, staff, official, leader):
     )
     escalate(overdue)
     closed = answered(staff, official, title="已办结：已满意")
-    services.rate_petition(petition=closed, rating="satisfied", actor=None)
+    services.rate_petition(
+        solved="solved", petition=closed, rating="satisfied", actor=None
+    )
     escalate(closed)
     if HAS_INSTRUCTIONS:
         services.write_instruction(
@@ -188,6 +226,26 @@ def day(clock, staff, official, leader):
         "unsatisfied": unsatisfied,
         "closed": closed,
         "rejected": rejected,
+        # 回访: answered on Saturday 28 February (a make-up working day), three
+        # working days ago; on Monday, two.
+        "to_visit": answered_at(
+            answered(staff, official, title="待回访：供水管网"),
+            at(date(2026, 2, 28), 16),
+        ),
+        "answered_monday": answered_at(
+            answered(staff, official, title="周一答复：道路维修"),
+            at(date(2026, 3, 2), 9),
+        ),
+        # 待企业补充: five working days from Wednesday 25 February end on Tuesday; from
+        # Thursday 26, today.
+        "info_late": asked_enterprise(
+            staff, official, at(date(2026, 2, 25), 10), title="逾期未补充：环评材料"
+        ),
+        "info_waiting": asked_enterprise(
+            staff, official, at(date(2026, 2, 26), 10), title="待补充：用地红线图"
+        ),
+        # 延期: asked, waiting for the chamber's decision.
+        "extension": asked_extension(staff, official, title="申请延期：管线迁改"),
     }
     return found
 
@@ -204,6 +262,9 @@ def expected(day: dict) -> dict[str, set[str]]:
         "overdue": {"overdue"},
         "escalated": {"overdue"},
         "unsatisfied": {"unsatisfied"},
+        "extension_asked": {"extension"},
+        "info_request_late": {"info_late"},
+        "return_visit": {"to_visit"},
     }
     if HAS_INSTRUCTIONS:
         found["instructed"] = {"overdue"}
@@ -289,6 +350,24 @@ def test_the_figures_equal_direct_queries_on_the_same_data(day):
         "unsatisfied": Petition.objects.filter(rating="unsatisfied")
         .exclude(status__in=ended)
         .count(),
+        "extension_asked": Petition.objects.filter(extensions__status="asked")
+        .exclude(status__in=ended)
+        .distinct()
+        .count(),
+        # In the services' own words: past the deadline they close a request after.
+        "info_request_late": sum(
+            services.info_request_deadline(info) < TODAY
+            for info in InfoRequest.objects.open()
+        ),
+        "return_visit": sum(
+            len(
+                workdays.working_days(
+                    timezone.localdate(p.answered_at) + timedelta(days=1), TODAY
+                )
+            )
+            >= 3
+            for p in Petition.objects.filter(status=S.REPLIED)
+        ),
     }
     if HAS_INSTRUCTIONS:
         direct["instructed"] = 1

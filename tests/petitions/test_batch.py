@@ -214,8 +214,9 @@ def test_typed_rows_become_petitions_with_consecutive_numbers(
     )
 
     assert response.status_code == 302, errors(response)
-    assert response["Location"] == reverse("petitions:staff_list") + "?status=open"
     batch = IntakeBatch.objects.get()
+    # The batch's page: each row with its likely repeats (tests/petitions/test_repeats.py).
+    assert response["Location"] == reverse("petitions:batch_entered", args=[batch.pk])
     petitions = list(batch.petitions.order_by("number"))
     assert before.number == f"XS-{year}-0001"
     assert [p.number for p in petitions] == [

@@ -94,7 +94,10 @@ def test_the_members_page_rating(client, alice, staff, official):
     before = _status_events()
     client.force_login(alice.user)
 
-    client.post(reverse("petitions:rate", args=[petition.pk]), {"rating": "satisfied"})
+    client.post(
+        reverse("petitions:rate", args=[petition.pk]),
+        {"solved": "solved", "rating": "satisfied"},
+    )
 
     _one_new_event(before, petition, S.CLOSED, alice.user)
 
@@ -103,7 +106,7 @@ def test_the_signed_rating_link(client, alice, staff, official):
     petition = answered(alice, staff, official)
     before = _status_events()
 
-    client.post(link_for(petition, alice), {"rating": "satisfied"})
+    client.post(link_for(petition, alice), {"solved": "solved", "rating": "satisfied"})
 
     _one_new_event(before, petition, S.CLOSED, alice.user)
 

@@ -212,6 +212,7 @@ def test_departments_with_the_same_rates_share_a_place_and_the_next_skips_it():
     rows = _department_table(
         [(1, "甲局"), (2, "乙局"), (3, "丙局"), (4, "丁局")],
         {1: dep(4), 2: dep(3), 3: dep(3), 4: dep(1)},
+        3,  # the method's minimum to be ranked
     )
 
     with translation.override("zh-hans"):

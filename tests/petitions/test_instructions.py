@@ -189,7 +189,9 @@ def test_an_ended_petition_takes_no_instruction_and_shows_no_form(
         petition=petition, actor=official.user, outcome="resolved", reply="已办结。"
     )
     services.answer_petition(petition=petition, actor=staff, answer="已办结。")
-    services.rate_petition(petition=petition, rating="satisfied", actor=None)
+    services.rate_petition(
+        solved="solved", petition=petition, rating="satisfied", actor=None
+    )
     escalate(petition)
     client.force_login(leader.user)
 

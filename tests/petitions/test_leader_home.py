@@ -110,7 +110,8 @@ def expected(first: date, last: date, today: date = TODAY) -> dict:
     received_then = Petition.objects.filter(**_window(first, last))
     events = PetitionEvent.objects.filter(**_window(first, last), kind="status")
     answers = events.filter(to_status=S.REPLIED)
-    ratings = events.filter(from_status=S.REPLIED)
+    ended = events.filter(from_status=S.REPLIED, data__has_key="rating")
+    ratings = ended.exclude(data__rating=R.NONE)
     figures = {
         "intake": received_then.count(),
         "open": received_then.exclude(
@@ -121,25 +122,37 @@ def expected(first: date, last: date, today: date = TODAY) -> dict:
             department_replied_at__isnull=True,
             due_on__lt=today,
         ).count(),
+        "no_rating": ended.filter(data__rating=R.NONE).count(),
         "answered": answers.count(),
         "answered_on_time": answers.filter(data__on_time=True).count(),
-        "resolved": answers.filter(data__outcome=O.RESOLVED).count(),
-        "rated": ratings.filter(
-            data__rating__in=[R.SATISFIED, R.BASICALLY, R.UNSATISFIED]
+        "answered_on_time_original": answers.filter(
+            data__on_time_original=True
         ).count(),
-        "satisfied_all": ratings.filter(
+        "resolved": answers.filter(data__outcome=O.RESOLVED).count(),
+        "solved": ratings.filter(data__solved="solved").count(),
+        "rated_with_solved": ratings.filter(data__has_key="solved").count(),
+        "rated": ratings.count(),
+        "satisfied_or_basically": ratings.filter(
             data__rating__in=[R.SATISFIED, R.BASICALLY]
         ).count(),
+        "rating_ended": ended.count(),
     }
-    for rate_key, part, whole in (
-        ("response_rate", "answered_on_time", "answered"),
-        ("resolution_rate", "resolved", "answered"),
-        ("satisfaction_rate", "satisfied_all", "rated"),
-    ):
+    for rate_key, (part, whole) in PARTS.items():
         figures[rate_key] = (
             round(100 * figures[part] / figures[whole], 1) if figures[whole] else None
         )
     return figures
+
+
+# Each rate and its counts (part of whole), as the test counts them.
+PARTS = {
+    "response_rate": ("answered_on_time", "answered"),
+    "response_rate_original": ("answered_on_time_original", "answered"),
+    "resolution_rate": ("solved", "rated_with_solved"),
+    "declared_resolution_rate": ("resolved", "answered"),
+    "satisfaction_rate": ("satisfied_or_basically", "rated"),
+    "visit_rate": ("rated", "rating_ended"),
+}
 
 
 def shown(table: dict, column: int) -> dict:
@@ -149,12 +162,10 @@ def shown(table: dict, column: int) -> dict:
         cell = row["cells"][column]
         figures[row["key"]] = cell["value"]
         if row["rate"]:
-            part, whole = {
-                "response_rate": ("answered_on_time", "answered"),
-                "resolution_rate": ("resolved", "answered"),
-                "satisfaction_rate": ("satisfied_all", "rated"),
-            }[row["key"]]
-            figures[part], figures[whole] = cell["part"], cell["whole"]
+            part, whole = PARTS[row["key"]]
+            for key, value in ((part, cell["part"]), (whole, cell["whole"])):
+                assert figures.setdefault(key, value) == value, key
+    assert set(PARTS) <= set(figures)
     return figures
 
 
@@ -220,12 +231,21 @@ def test_last_months_rates_equal_the_stored_monthly_summary(april):
 
     assert (run.period_start, run.period_end) == LAST_MONTH
     for key in (
-        "intake", "answered", "answered_on_time", "resolved", "rated",
-        "response_rate", "resolution_rate", "satisfaction_rate",
+        "intake", "answered", "answered_on_time", "answered_on_time_original",
+        "resolved", "solved", "rated_with_solved", "rated", "satisfied_or_basically",
+        "rating_ended", "no_rating", *PARTS,
     ):  # fmt: skip
         assert figures[key] == run.stats[key], key
-    assert figures["satisfied_all"] == run.stats["satisfied"] + run.stats["basically"]
     assert (figures["response_rate"], figures["satisfaction_rate"]) == (75.0, 83.3)
+    assert (figures["resolution_rate"], figures["declared_resolution_rate"]) == (
+        66.7,
+        75.0,
+    )
+    assert (figures["visit_rate"], figures["rated"], figures["rating_ended"]) == (
+        85.7,
+        6,
+        7,
+    )
     # The first half of March is not the stored month: counted for its own days.
     assert shown(overview["this_month"], 1) == expected(*SAME_DAYS_LAST_MONTH)
 
@@ -310,8 +330,16 @@ def test_departments_below_a_target_or_too_few_to_rank_are_listed(overview):
     assert [(r["name"], r["unranked"]) for r in this_month["rows"]] == [("甲局", True)]
     march = {r["name"]: r for r in last_month["rows"]}
     assert set(march) == {"甲局", "乙局", "丙局"}
-    assert [rate["below"] for rate in march["甲局"]["rates"]] == [True, True, True]
-    assert [rate["below"] for rate in march["乙局"]["rates"]] == [True, False, False]
+    # response, resolution (the enterprise's word), satisfaction; no target for visits
+    assert [rate["below"] for rate in march["甲局"]["rates"]] == [
+        True,
+        True,
+        True,
+        False,
+    ]
+    assert [rate["below"] for rate in march["乙局"]["rates"]] == [
+        True, False, False, False,
+    ]  # fmt: skip
     assert (march["乙局"]["rates"][0]["part"], march["乙局"]["rates"][0]["whole"]) == (
         1,
         2,

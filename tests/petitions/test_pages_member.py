@@ -310,7 +310,7 @@ def test_bob_cannot_open_rate_or_download_from_alices_petition(
         post(
             client,
             reverse("petitions:rate", args=[petition.pk]),
-            {"rating": "satisfied"},
+            {"solved": "solved", "rating": "satisfied"},
         ).status_code
         == 404
     )
@@ -366,7 +366,9 @@ def test_rating_satisfied_from_the_page_closes_the_petition(
     client.force_login(alice.user)
 
     response = post(
-        client, reverse("petitions:rate", args=[petition.pk]), {"rating": "satisfied"}
+        client,
+        reverse("petitions:rate", args=[petition.pk]),
+        {"solved": "solved", "rating": "satisfied"},
     )
 
     assert response.status_code == 302
@@ -391,7 +393,7 @@ def test_unsatisfied_without_a_comment_shows_the_error_and_changes_nothing(
     response = post(
         client,
         reverse("petitions:rate", args=[petition.pk]),
-        {"rating": "unsatisfied", "comment": "  "},
+        {"solved": "solved", "rating": "unsatisfied", "comment": "  "},
         follow=True,
     )
 
@@ -413,7 +415,7 @@ def test_unsatisfied_with_a_comment_sends_it_back_to_the_department(
     post(
         client,
         reverse("petitions:rate", args=[petition.pk]),
-        {"rating": "unsatisfied", "comment": "增容仍未完成"},
+        {"solved": "solved", "rating": "unsatisfied", "comment": "增容仍未完成"},
     )
 
     petition.refresh_from_db()
@@ -443,7 +445,9 @@ def test_the_rating_link_works_without_logging_in(client, alice, staff, official
     assert ANSWER in text(shown)
     assert 'name="rating"' in text(shown)
 
-    done = post(client, url, {"rating": "basically", "comment": "基本满意"})
+    done = post(
+        client, url, {"solved": "solved", "rating": "basically", "comment": "基本满意"}
+    )
 
     assert done.status_code == 200
     assert shows(done, zh("Thank you, your rating was recorded."))
@@ -459,7 +463,7 @@ def test_the_same_link_a_second_time_says_rated_already_and_changes_nothing(
 ):
     petition = answered(alice, staff, official)
     url = link_for(petition, alice)
-    post(client, url, {"rating": "satisfied"})
+    post(client, url, {"solved": "solved", "rating": "satisfied"})
     petition.refresh_from_db()
     before = (
         petition.status,
@@ -468,7 +472,11 @@ def test_the_same_link_a_second_time_says_rated_already_and_changes_nothing(
         petition.events.count(),
     )
 
-    again = post(client, url, {"rating": "unsatisfied", "comment": "其实不满意"})
+    again = post(
+        client,
+        url,
+        {"solved": "solved", "rating": "unsatisfied", "comment": "其实不满意"},
+    )
 
     assert again.status_code == 200
     assert shows(
@@ -501,14 +509,18 @@ def test_a_link_of_an_earlier_answer_is_refused_after_a_new_answer(
     petition = answered(alice, staff, official)
     old = link_for(petition, alice)
     services.rate_petition(
-        petition=petition, rating="unsatisfied", comment="未完成", actor=alice.user
+        solved="solved",
+        petition=petition,
+        rating="unsatisfied",
+        comment="未完成",
+        actor=alice.user,
     )
     services.record_department_reply(
         petition=petition, actor=official.user, outcome="resolved", reply="已完成增容。"
     )
     services.answer_petition(petition=petition, actor=staff, answer="增容已完成。")
 
-    response = post(client, old, {"rating": "satisfied"})
+    response = post(client, old, {"solved": "solved", "rating": "satisfied"})
 
     assert 'name="rating"' not in text(response)
     petition.refresh_from_db()
@@ -532,7 +544,7 @@ def test_a_forged_or_garbled_link_is_a_404_page(client, alice, staff, official, 
 
     url = reverse("petitions:rate_by_link", args=[garble(token)])
     shown = get(client, url)
-    posted = post(client, url, {"rating": "satisfied"})
+    posted = post(client, url, {"solved": "solved", "rating": "satisfied"})
 
     assert shown.status_code == 404
     assert shows(
@@ -549,7 +561,9 @@ def test_a_signed_link_naming_someone_outside_the_enterprise_is_a_404(
 ):
     petition = answered(alice, staff, official)
 
-    response = post(client, link_for(petition, bob), {"rating": "satisfied"})
+    response = post(
+        client, link_for(petition, bob), {"solved": "solved", "rating": "satisfied"}
+    )
 
     assert response.status_code == 404
     petition.refresh_from_db()
@@ -583,7 +597,7 @@ def test_the_link_in_the_answer_email_rates_the_petition(
     path = found.group(1)
 
     assert ANSWER in text(get(client, path))
-    post(client, path, {"rating": "satisfied"})
+    post(client, path, {"solved": "solved", "rating": "satisfied"})
 
     petition.refresh_from_db()
     assert petition.status == S.CLOSED

@@ -668,7 +668,9 @@ def test_settled_escalations_are_shown_only_on_request(client, staff, quarterly)
         petition=petition, actor=staff, outcome="resolved", reply="已办。"
     )
     services.answer_petition(petition=petition, actor=staff, answer="已办结。")
-    services.rate_petition(petition=petition, rating="satisfied", actor=None)
+    services.rate_petition(
+        solved="solved", petition=petition, rating="satisfied", actor=None
+    )
     client.force_login(staff)
 
     assert escape(FORMULA) not in text(get(client, reverse("petitions:escalations")))

@@ -73,7 +73,7 @@ def test_each_department_gets_its_own_line_and_no_other(
     assert_email_contains(
         mail,
         f"交办贵单位的诉求：{row['dispatched']}件",
-        f"（{row['on_time']}/{row['answered']}）",
+        f"（{row['answered_on_time']}/{row['answered']}）",
         "/petitions/department/",
     )
     assert mails_to(mailoutbox, elsewhere) == []

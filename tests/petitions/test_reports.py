@@ -3,16 +3,18 @@
 One March 2026 is played through the services with explicit times, so every figure of
 the stored report is known in advance (March 2026 has no public holiday):
 
-    petition  dept  received  channel         category  answered  outcome    rating
+    petition  dept  received  channel         category  answered  outcome    rating (solved?)
     A1        甲局   2 Mar     online          融资信贷    5 Mar     resolved   satisfied (6th)
-    A2        甲局   2 Mar     online          融资信贷    9 Mar     resolved   basically (10th)
-    A3        甲局   3 Mar     online          融资信贷   10 Mar     partly     unsatisfied (11th)
+    A2        甲局   2 Mar     online          融资信贷    9 Mar     resolved   basically, partly (10th)
+    A3        甲局   3 Mar     online          融资信贷   10 Mar     partly     unsatisfied, not (11th)
     A4        甲局   3 Mar     phone           融资信贷   24 Mar     explained  (rated 2 Apr)
     B1        乙局   4 Mar     online          市场拓展    6 Mar     resolved   satisfied (9th)
     B2        乙局   4 Mar     online          市场拓展   20 Mar     resolved   satisfied (23rd)
     B3        乙→丙  5 Mar     reception hall  审批服务   11 Mar     resolved   satisfied (12th)
     H1        -     6 Mar     phone           审批服务    6 Mar     resolved   none (study of 16th)
     S1        -    30 Mar     duty studio     审批服务    -
+
+Every rating says the problem was solved but A2's (partly solved) and A3's (not solved).
 
 B3 is returned by 乙局 on 6 March and dispatched to 丙局 on 9 March. Time limits are
 10 working days from dispatch: A4 (due 17 Mar) and B2 (due 18 Mar) are answered late.
@@ -79,15 +81,23 @@ def answer(petition: Petition, staff, day: date, outcome: str) -> Petition:
     )
 
 
-def rate(petition: Petition, rating: str, day: date) -> Petition:
-    comment = "仍未解决。" if rating == R.UNSATISFIED else ""
+def rate(
+    petition: Petition, rating: str, day: date, solved: str = "solved"
+) -> Petition:
+    unsolved = rating == R.UNSATISFIED or solved == Petition.Solved.UNSOLVED
     return services.rate_petition(
-        petition=petition, rating=rating, comment=comment, actor=None, now=at(day, 15)
+        petition=petition,
+        solved=solved,
+        rating=rating,
+        comment="仍未解决。" if unsolved else "",
+        actor=None,
+        now=at(day, 15),
     )
 
 
 def handled(staff, department, *, received_on, answered_on, outcome, code="financing",
-            channel="online", rating=None, rated_on=None) -> Petition:  # fmt: skip
+            channel="online", rating=None, rated_on=None, solved="solved",
+            ) -> Petition:  # fmt: skip
     petition = dispatch(
         received(received_on, code=code, channel=channel),
         staff,
@@ -96,7 +106,7 @@ def handled(staff, department, *, received_on, answered_on, outcome, code="finan
     )
     petition = answer(petition, staff, answered_on, outcome)
     if rating:
-        petition = rate(petition, rating, rated_on)
+        petition = rate(petition, rating, rated_on, solved)
     return petition
 
 
@@ -117,9 +127,11 @@ def march(staff, departments):
         "A1": handled(staff, a, received_on=date(2026, 3, 2), answered_on=date(2026, 3, 5),
                       outcome=O.RESOLVED, rating=R.SATISFIED, rated_on=date(2026, 3, 6)),
         "A2": handled(staff, a, received_on=date(2026, 3, 2), answered_on=date(2026, 3, 9),
-                      outcome=O.RESOLVED, rating=R.BASICALLY, rated_on=date(2026, 3, 10)),
+                      outcome=O.RESOLVED, rating=R.BASICALLY, rated_on=date(2026, 3, 10),
+                      solved="partly"),
         "A3": handled(staff, a, received_on=date(2026, 3, 3), answered_on=date(2026, 3, 10),
-                      outcome=O.PARTLY, rating=R.UNSATISFIED, rated_on=date(2026, 3, 11)),
+                      outcome=O.PARTLY, rating=R.UNSATISFIED, rated_on=date(2026, 3, 11),
+                      solved="unsolved"),
         "A4": handled(staff, a, received_on=date(2026, 3, 3), answered_on=date(2026, 3, 24),
                       outcome=O.EXPLAINED, channel="phone",
                       rating=R.BASICALLY, rated_on=date(2026, 4, 2)),
@@ -173,6 +185,8 @@ def test_monthly_summary_on_the_first_stores_the_previous_months_report(march):
     run.refresh_from_db()
     # the period's figures, and the candidates for the next month's topic (每月一题)
     candidates = run.report.pop("candidates")
+    # and the method's rules it was computed with (chamber/method_rules.py)
+    assert run.report.pop("rules")["min_ranked"] == 3
     assert run.report == selectors.period_report(first=MARCH[0], last=MARCH[1])
     assert candidates == topics.candidates(first=MARCH[0], last=MARCH[1])
     assert run.stats == run.report["totals"]
@@ -205,22 +219,55 @@ def test_monthly_report_gives_the_rates_and_the_days_to_reply(march):
         "intake": 9,
         "answered": 8,
         "answered_on_time": 6,  # A4 and B2 were late
-        "resolved": 6,
+        "answered_on_time_original": 6,  # no extension: the same
+        "resolved": 6,  # the departments' word
         "partly": 1,
         "explained": 1,
-        "rated": 6,  # A4's rating came in April; H1 closed with no rating
+        "paused_days": 0,
+        "rating_ended": 7,  # A4's rating came in April
+        "rated": 6,  # H1 closed with no rating
+        "rated_by_staff": 0,
+        "no_rating": 1,
         "satisfied": 4,
         "basically": 1,
         "unsatisfied": 1,
-        "no_rating": 1,
+        "satisfied_or_basically": 5,
+        "rated_with_solved": 6,  # the enterprises' word
+        "solved": 4,
+        "partly_solved": 1,
+        "unsolved": 1,
+        "extensions_asked": 0,
+        "extensions_approved": 0,
+        "extensions_refused": 0,
         "bounces": 1,
+        "merged": 0,
+        "additions": 0,
+        "repeats": 0,
         "response_rate": 75.0,
-        "resolution_rate": 75.0,
+        "response_rate_original": 75.0,
+        "resolution_rate": 66.7,  # 4 of 6 enterprises say solved
+        "declared_resolution_rate": 75.0,  # 6 of 8 answers declared resolved
+        "resolution_gap": 8.3,
         "satisfaction_rate": 83.3,  # 5 of 6: "no rating" is not "unsatisfied"
+        "visit_rate": 85.7,  # 6 of the 7 whose rating time ended
         # Working days from receipt to answer: 0 2 3 4 5 5 12 15.
         "median_days": 4.5,
         "p90_days": 15,
     }
+
+
+def _counts(**given) -> dict:
+    """A department's counts: those given, every other 0."""
+    zero = dict.fromkeys(
+        ("dispatched", "answered", "answered_on_time", "answered_on_time_original",
+         "resolved", "partly", "explained", "paused_days", "rating_ended", "rated",
+         "rated_by_staff", "no_rating", "satisfied", "basically", "unsatisfied",
+         "satisfied_or_basically", "rated_with_solved", "solved", "partly_solved",
+         "unsolved", "extensions_asked", "extensions_approved", "extensions_refused",
+         "bounces"),
+        0,
+    )  # fmt: skip
+    return {**zero, **given}
 
 
 def test_monthly_report_ranks_departments_with_at_least_three_petitions(
@@ -236,14 +283,23 @@ def test_monthly_report_ranks_departments_with_at_least_three_petitions(
     ]  # fmt: skip
     a, b, c = rows
     assert {k: a[k] for k in a if k not in common} == {
-        "dispatched": 4, "answered": 4, "on_time": 3, "resolved": 2, "rated": 3,
-        "satisfied": 2, "bounces": 0,
-        "response_rate": 75.0, "resolution_rate": 50.0, "satisfaction_rate": 66.7,
+        **_counts(dispatched=4, answered=4, answered_on_time=3,
+                  answered_on_time_original=3, resolved=2, partly=1, explained=1,
+                  rating_ended=3, rated=3, satisfied=1, basically=1, unsatisfied=1,
+                  satisfied_or_basically=2, rated_with_solved=3, solved=1,
+                  partly_solved=1, unsolved=1),
+        "response_rate": 75.0, "response_rate_original": 75.0,
+        "resolution_rate": 33.3, "declared_resolution_rate": 50.0,
+        "resolution_gap": 16.7, "satisfaction_rate": 66.7, "visit_rate": 100.0,
     }  # fmt: skip
     assert {k: b[k] for k in b if k not in common} == {
-        "dispatched": 3, "answered": 2, "on_time": 1, "resolved": 2, "rated": 2,
-        "satisfied": 2, "bounces": 1,
-        "response_rate": 50.0, "resolution_rate": 100.0, "satisfaction_rate": 100.0,
+        **_counts(dispatched=3, answered=2, answered_on_time=1,
+                  answered_on_time_original=1, resolved=2, rating_ended=2, rated=2,
+                  satisfied=2, satisfied_or_basically=2, rated_with_solved=2,
+                  solved=2, bounces=1),
+        "response_rate": 50.0, "response_rate_original": 50.0,
+        "resolution_rate": 100.0, "declared_resolution_rate": 100.0,
+        "resolution_gap": 0.0, "satisfaction_rate": 100.0, "visit_rate": 100.0,
     }  # fmt: skip
     # Perfect rates, but one petition is too few to rank.
     assert (c["response_rate"], c["satisfaction_rate"], c["resolution_rate"]) == (
@@ -300,10 +356,13 @@ def test_an_empty_month_has_no_rates(db):
 
     totals = report["totals"]
     assert totals["intake"] == totals["answered"] == totals["rated"] == 0
-    assert totals["response_rate"] is None
-    assert totals["resolution_rate"] is None
-    assert totals["satisfaction_rate"] is None
+    for key in (
+        "response_rate", "response_rate_original", "resolution_rate",
+        "declared_resolution_rate", "resolution_gap", "satisfaction_rate", "visit_rate",
+    ):  # fmt: skip
+        assert totals[key] is None, key
     assert totals["median_days"] is None
     assert totals["p90_days"] is None
     assert report["departments"] == []
+    assert report["repeats"] == []
     assert {row["count"] for row in report["by_channel"]} == {0}

@@ -101,6 +101,7 @@ def replied(staff, *, answered_on: date, **kwargs) -> Petition:
 def closed(staff, *, answered_on: date, **kwargs) -> Petition:
     petition = replied(staff, answered_on=answered_on, **kwargs)
     return services.rate_petition(
+        solved="solved",
         petition=petition,
         rating=Petition.Rating.SATISFIED,
         actor=None,

@@ -109,6 +109,7 @@ class World:
 
     def unsatisfied(self, petition: Petition, *, on=FRIDAY) -> Petition:
         return services.rate_petition(
+            solved="solved",
             petition=petition,
             rating=Petition.Rating.UNSATISFIED,
             comment=COMPLAINT,

@@ -8,29 +8,35 @@ exactly one event; any other pair raises PetitionError naming both states, and c
 no column of any petition, writes no event and e-mails nobody.
 
 A pair in ALLOWED is refused only by the rules listed in PRECONDITIONS (who handles a
-petition, whether the department has replied) or when the service is not the way into
-that status from there (`starts`: replied → accepted is the unsatisfied rating's move,
-not a triage). A new status, move or service function fails these tests until it is
+petition, whether the department has replied, whether the enterprise's time to answer a
+request is up) or when the service is not the way into that status from there
+(`starts`: replied → accepted is the unsatisfied rating's move, not a triage; the
+rating and the return visit move only a replied petition). A new status, move or service function fails these tests until it is
 given a builder, a Move or a place in NOT_MOVES.
 """
 
 import inspect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 
-from petitions.models import Petition, PetitionEvent
+from petitions.models import Extension, Petition, PetitionEvent, ReturnVisit
 from petitions.services import ALLOWED, PetitionError, workflow
 from tests.petitions import test_workflow
 from tests.petitions.test_workflow import (
+    INFO_REQUEST,
     LATER,
     STATE_STATUS,
     STATES,
     World,
     accept,
     answer,
+    answer_info,
     basically,
+    close_info,
     dispatch,
     merge,
     reject,
@@ -40,6 +46,7 @@ from tests.petitions.test_workflow import (
     snapshot,
     unsatisfied,
 )
+from tests.petitions.test_workflow import at as beijing
 
 # test_workflow's fixtures: its World (staff, a department, an official, a member, a
 # category, a petition to merge into) and English messages (the msgids).
@@ -59,6 +66,42 @@ def cannot_become(status: str, to: str) -> str:
 
 
 RATED_ALREADY = "This answer has been rated already."
+NO_OPEN_REQUEST = "There is no open request to answer."
+
+
+def ask_as_staff(w: World, p: Petition) -> Petition:
+    return workflow.ask_enterprise(
+        petition=p, actor=w.staff, request=INFO_REQUEST, now=LATER
+    )
+
+
+def ask_refused(status: str, to: str) -> str:
+    if status == S.AWAITING_INFO:
+        return "A request to the enterprise is already open."
+    if status == S.DISPATCHED:
+        return "Sign for the petition before asking the enterprise."
+    return cannot_become(status, to)
+
+
+def visit(rating: str, solved: str, note: str = ""):
+    """回访: staff telephoned the enterprise on LATER's morning; its answers count as
+    its rating."""
+
+    def visit_it(w: World, p: Petition) -> ReturnVisit:
+        return workflow.record_return_visit(
+            petition=p,
+            actor=w.staff,
+            way=ReturnVisit.Way.PHONE,
+            spoke_with="张经理",
+            visited_at=beijing(2026, 3, 3, 9),
+            solved=solved,
+            rating=rating,
+            note=note,
+            now=LATER,
+        )
+
+    visit_it.__name__ = f"visit_{rating}"
+    return visit_it
 
 
 @dataclass(frozen=True)
@@ -121,9 +164,65 @@ MOVES = [
     ),
     Move("reject_petition", reject, to(S.REJECTED)),
     Move("merge_petition", merge, to(S.MERGED)),
+    # 待企业补充: the clock stops until the enterprise answers or staff close the request.
+    Move("ask_enterprise", ask_as_staff, to(S.AWAITING_INFO), refusal=ask_refused),
+    Move(
+        "answer_info_request",
+        answer_info,
+        to(S.IN_PROGRESS),
+        who="member",
+        starts=frozenset({S.AWAITING_INFO}),
+        refusal=lambda _status, _to: NO_OPEN_REQUEST,
+    ),
+    Move(
+        "close_info_request",
+        close_info,
+        to(S.IN_PROGRESS),
+        starts=frozenset({S.AWAITING_INFO}),
+        refusal=lambda _status, _to: NO_OPEN_REQUEST,
+    ),
+    # 回访: the enterprise's answers taken by staff move it as its own rating does.
+    *(
+        Move(
+            "record_return_visit",
+            visit(rating, solved),
+            to(S.CLOSED),
+            starts=frozenset({S.REPLIED}),
+            refusal=lambda _status, _to: RATED_ALREADY,
+        )
+        for rating, solved in (
+            (Petition.Rating.SATISFIED, Petition.Solved.SOLVED),
+            (Petition.Rating.BASICALLY, Petition.Solved.PARTLY),
+        )
+    ),
+    Move(
+        "record_return_visit",
+        visit(Petition.Rating.UNSATISFIED, Petition.Solved.UNSOLVED, "增容仍未完成"),
+        lambda p: S.IN_PROGRESS if p.department_id else S.ACCEPTED,
+        starts=frozenset({S.REPLIED}),
+        refusal=lambda _status, _to: RATED_ALREADY,
+    ),
 ]
 
-# Service functions that take a petition but never change its status.
+
+def decide_an_extension(w: World, p: Petition) -> Extension:
+    """Staff approve an extension the department asked for (stored as asked, so that the
+    decision is the one step tried): the due date moves, the status stays."""
+    extension = Extension.objects.create(
+        petition=p,
+        department=w.department,
+        reason="需协调供电公司现场勘察",
+        due_before=p.due_on or date(2026, 3, 16),
+        proposed_due=date(2026, 3, 31),
+        asked_by=w.official,
+        asked_at=LATER,
+    )
+    return workflow.decide_extension(
+        extension=extension, actor=w.staff, approve=True, now=LATER
+    )
+
+
+# Service functions that take a petition (or its extension) but never change its status.
 NOT_MOVES = {
     "record_progress": lambda w, p: workflow.record_progress(
         petition=p, actor=w.staff, note="已与供电公司对接", now=LATER
@@ -141,6 +240,14 @@ NOT_MOVES = {
     "add_note": lambda w, p: workflow.add_note(
         petition=p, actor=w.staff, note="已电话联系企业", now=LATER
     ),
+    "ask_extension": lambda w, p: workflow.ask_extension(
+        petition=p,
+        actor=w.staff,
+        reason="需协调供电公司现场勘察",
+        proposed_due=date(2026, 3, 31),
+        now=LATER,
+    ),
+    "decide_extension": decide_an_extension,
 }
 
 # (state builder, move) pairs that ALLOWED permits but another rule refuses.
@@ -152,6 +259,9 @@ PRECONDITIONS = {
         "This petition is handled by the chamber; triage it again to dispatch it."
     ),
     ("in_progress", "answer"): "The department has not replied yet.",
+    ("awaiting_review", "ask_as_staff"): "The department has replied already.",
+    # Asked on NOW (Monday 2 March): 5 working days to answer (the method's rule).
+    ("awaiting_info", "close_info"): "The enterprise has until 2026-03-09 to answer.",
 }
 
 
@@ -182,21 +292,33 @@ def test_the_allowed_table_has_a_row_for_every_status_and_names_only_statuses():
     assert set().union(*ALLOWED.values()) <= set(S.values)
 
 
+def calls(function, names: set[str]) -> bool:
+    source = inspect.getsource(function)
+    return any(re.search(rf"(?<![\w.]){name}\(", source) for name in names)
+
+
 def test_every_service_taking_a_petition_is_a_move_here_or_never_changes_the_status():
-    taking_a_petition = {
-        name
+    functions = {
+        name: function
         for name, function in inspect.getmembers(workflow, inspect.isfunction)
         if function.__module__ == workflow.__name__
-        and not name.startswith("_")
-        and "petition" in inspect.signature(function).parameters
     }
-    changing_the_status = {
+    taking_a_petition = {
         name
-        for name in taking_a_petition
-        if any(
-            call in inspect.getsource(getattr(workflow, name))
-            for call in ("_move(", "_end_with_reason(")
-        )
+        for name, function in functions.items()
+        if not name.startswith("_")
+        and {"petition", "extension"} & set(inspect.signature(function).parameters)
+    }
+    # _move and the helpers that call it, however indirectly (_rate, _end_request…).
+    moving = {"_move"}
+    while grown := {
+        name
+        for name, function in functions.items()
+        if name.startswith("_") and name not in moving and calls(function, moving)
+    }:
+        moving |= grown
+    changing_the_status = {
+        name for name in taking_a_petition if calls(functions[name], moving)
     }
 
     assert {move.service for move in MOVES} == changing_the_status

@@ -63,6 +63,8 @@ ANSWER = "经区发改局协调，供电增容已于本周完成。"
 COMPLAINT = "增容仍未完成，请继续跟进。"
 REJECT_REASON = "该事项属于司法程序，工商联无法受理，建议通过法律途径解决。"
 MERGE_REASON = "与贵企业此前提交的诉求为同一事项，合并办理。"
+INFO_REQUEST = "请补充提供用电报装申请表及营业执照复印件。"
+INFO_ANSWER = "已上传用电报装申请表及营业执照复印件。"
 
 
 @pytest.fixture(autouse=True)
@@ -176,11 +178,19 @@ def replied_by_chamber(w: World) -> Petition:
 
 def closed(w: World) -> Petition:
     return services.rate_petition(
+        solved="solved",
         petition=replied(w),
         rating=Petition.Rating.SATISFIED,
         actor=w.member.user,
         now=NOW,
     )
+
+
+def awaiting_info(w: World) -> Petition:
+    """Signed for, then the department asks the enterprise for documents (待企业补充)."""
+    return services.ask_enterprise(
+        petition=in_progress(w), actor=w.official, request=INFO_REQUEST, now=NOW
+    ).petition
 
 
 def rejected(w: World) -> Petition:
@@ -207,6 +217,7 @@ STATES: dict[str, Callable[[World], Petition]] = {
     "dispatched": dispatched,
     "in_progress": in_progress,
     "awaiting_review": awaiting_review,
+    "awaiting_info": awaiting_info,
     "replied": replied,
     "replied_by_chamber": replied_by_chamber,
     "closed": closed,
@@ -224,6 +235,7 @@ STATE_STATUS = {
     "dispatched": S.DISPATCHED,
     "in_progress": S.IN_PROGRESS,
     "awaiting_review": S.IN_PROGRESS,
+    "awaiting_info": S.AWAITING_INFO,
     "replied": S.REPLIED,
     "replied_by_chamber": S.REPLIED,
     "closed": S.CLOSED,
@@ -287,10 +299,34 @@ def answer(w, p):
     )
 
 
+def ask_info(w, p):
+    return services.ask_enterprise(
+        petition=p, actor=w.official, request=INFO_REQUEST, now=LATER
+    )
+
+
+def answer_info(w, p):
+    return services.answer_info_request(
+        petition=p, actor=w.member.user, answer=INFO_ANSWER, now=LATER
+    )
+
+
+def close_info(w, p):
+    """Staff close the request: refused on LATER, before the enterprise's time is up."""
+    return services.close_info_request(
+        petition=p, actor=w.staff, note="企业逾期未补充", now=LATER
+    )
+
+
 def rate(rating: str, comment: str = ""):
     def rate_it(w, p):
         return services.rate_petition(
-            petition=p, rating=rating, comment=comment, actor=w.member.user, now=LATER
+            solved="solved",
+            petition=p,
+            rating=rating,
+            comment=comment,
+            actor=w.member.user,
+            now=LATER,
         )
 
     rate_it.__name__ = f"rate_{rating}"
@@ -337,6 +373,8 @@ MOVES = [
     ("dispatched", give_back, S.SUBMITTED, "official", BASIS),
     ("awaiting_review", answer, S.REPLIED, "staff", ANSWER),
     ("in_progress", give_back, S.SUBMITTED, "official", BASIS),
+    ("in_progress", ask_info, S.AWAITING_INFO, "official", INFO_REQUEST),
+    ("awaiting_info", answer_info, S.IN_PROGRESS, "member", INFO_ANSWER),
     ("replied", satisfied, S.CLOSED, "member", ""),
     ("replied", basically, S.CLOSED, "member", "基本解决，感谢"),
     ("replied", unsatisfied, S.IN_PROGRESS, "member", COMPLAINT),
@@ -591,6 +629,9 @@ def test_answering_sends_the_reviewed_reply_to_the_enterprise(
         "department_id": w.department.pk,
         "due_on": "2026-03-16",
         "on_time": True,
+        "original_due_on": "2026-03-16",
+        "on_time_original": True,
+        "paused": 0,
     }
     assert len(callbacks) == 1  # the e-mail with the rating link
 
@@ -633,6 +674,7 @@ def test_a_satisfied_rating_closes_the_petition(w, rating):
     petition = replied(w)
 
     services.rate_petition(
+        solved="solved",
         petition=petition,
         rating=rating,
         comment=" 谢谢 ",
@@ -658,6 +700,7 @@ def test_an_unsatisfied_rating_reopens_it_to_the_same_department_with_a_new_due_
 
     with django_capture_on_commit_callbacks() as callbacks:
         services.rate_petition(
+            solved="solved",
             petition=petition,
             rating=Petition.Rating.UNSATISFIED,
             comment=COMPLAINT,
@@ -676,6 +719,7 @@ def test_an_unsatisfied_rating_reopens_it_to_the_same_department_with_a_new_due_
     assert not petition.awaits_review  # the department must reply again
     assert petition.events.last().data == {
         "rating": Petition.Rating.UNSATISFIED,
+        "solved": "solved",
         "department_id": w.department.pk,
         "due_on": "2026-03-24",
         "reopened": True,
@@ -708,6 +752,7 @@ def test_a_second_answer_can_be_rated_but_not_through_the_first_link(w):
 
     with pytest.raises(PetitionError, match="rated already"):
         services.rate_petition(
+            solved="solved",
             petition=petition,
             rating=Petition.Rating.SATISFIED,
             actor=None,
@@ -717,6 +762,7 @@ def test_a_second_answer_can_be_rated_but_not_through_the_first_link(w):
     assert snapshot() == before
 
     services.rate_petition(
+        solved="solved",
         petition=petition,
         rating=Petition.Rating.SATISFIED,
         actor=None,
@@ -742,6 +788,7 @@ def test_a_rating_needs_a_choice_and_unsatisfied_needs_a_reason(
 
     with pytest.raises(PetitionError, match=message):
         services.rate_petition(
+            solved="solved",
             petition=petition,
             rating=rating,
             comment=comment,

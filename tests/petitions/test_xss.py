@@ -204,6 +204,8 @@ def world(
                 "description": texts["description"],
                 "contact_name": "王会计",
                 "contact_phone": "0417-2800001",
+                # the same description again: filed, not shown the similar ones first
+                "anyway": "1",
             },
         )
         return Petition.objects.get(title=title)
@@ -254,7 +256,7 @@ def world(
         post(
             alice,
             reverse("petitions:rate", args=[petition.pk]),
-            {"rating": "unsatisfied", "comment": texts["comment"]},
+            {"solved": "solved", "rating": "unsatisfied", "comment": texts["comment"]},
         )
 
         rejected = submit(texts["second title"])

@@ -97,10 +97,16 @@ def test_the_public_sees_each_departments_rates_with_their_counts_and_no_names(
     report = selectors.period_report(first=date(2025, 4, 1), last=date(2026, 3, 31))
     rows = {row["name"]: row for row in report["departments"]}
     a = rows["甲局"]
-    assert a["answered"] == 4 and a["on_time"] == 3  # the monthly report's own counts
+    # the monthly report's own counts
+    assert a["answered"] == 4 and a["answered_on_time"] == 3
     assert f"{a['response_rate']}%" in html
-    assert f"{a['on_time']}/{a['answered']}" in html
-    assert f"{a['satisfied']}/{a['rated']}" in html
+    assert f"{a['answered_on_time']}/{a['answered']}" in html
+    assert f"{a['satisfied_or_basically']}/{a['rated']}" in html
+    # the enterprises' word on resolution beside the departments', and the visits
+    assert (a["resolution_rate"], a["declared_resolution_rate"]) == (33.3, 50.0)
+    assert f"{a['solved']}/{a['rated_with_solved']}" in html
+    assert "解决率（企业评价）" in html and "部门自报解决率" in html
+    assert f"{a['rated']}/{a['rating_ended']}" in html and "回访率" in html
     # 丙局 had one petition: listed, not ranked.
     assert rows["丙局"]["rank"] is None
     assert "丙局" in html
