@@ -397,7 +397,9 @@ def _event_to_members(kind: str, event: PetitionEvent, choice: str) -> None:
     )
 
 
-def _event_to_officials(kind: str, event: PetitionEvent, department_id: int) -> None:
+def _event_to_officials(
+    kind: str, event: PetitionEvent, department_id: int, **context
+) -> None:
     """The notice `kind` of `event` to a department's officials, liaison first."""
     petition = event.petition
     path = reverse("petitions:department_detail", args=[petition.pk])
@@ -406,7 +408,7 @@ def _event_to_officials(kind: str, event: PetitionEvent, department_id: int) -> 
             f"{kind}:{event.pk}:{user.pk}",
             kind,
             user,
-            {"petition": petition, "event": event, "path": path},
+            {"petition": petition, "event": event, "path": path, **context},
         )
         for user in _department_officials(department_id)
     )
@@ -435,6 +437,23 @@ def info_answered(event_id: int) -> None:
         _event_to_officials(
             "petition-info-answered", event, event.petition.department_id
         )
+
+
+def added(event_id: int) -> None:
+    """The enterprise added to its petition instead of raising the matter again: to the
+    department's officials while the department holds it, else to the handlers (at
+    once, or in the morning digest, as each chose)."""
+    event = _event(event_id)
+    department_id = event.data.get("department_id")
+    if event.data.get("holder") == "department" and department_id:
+        _event_to_officials(
+            "petition-addition",
+            event,
+            department_id,
+            who=event.petition.enterprise.name,
+        )
+    else:
+        outbox.queue_all(_to_handlers("petition-addition", event))
 
 
 def extension_asked(event_id: int) -> None:

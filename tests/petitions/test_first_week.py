@@ -197,17 +197,26 @@ def test_departments_with_the_same_rates_share_a_place_and_the_next_skips_it():
     from petitions.selectors import _department_table
     from petitions.templatetags.petitions import rank_of
 
+    from petitions.selectors import _COUNTS
+
     def dep(on_time: int) -> dict:
-        return {
-            "petitions": set(range(4)),
-            "dispatched": 4,
-            "answered": 4,
-            "on_time": on_time,
-            "resolved": 4,
-            "rated": 4,
-            "satisfied": 4,
-            "bounces": 0,
-        }
+        counts = dict.fromkeys(_COUNTS, 0)
+        counts.update(
+            {
+                "dispatched": 4,
+                "answered": 4,
+                "answered_on_time": on_time,
+                "answered_on_time_original": on_time,
+                "resolved": 4,
+                "rating_ended": 4,
+                "rated": 4,
+                "satisfied": 4,
+                "satisfied_or_basically": 4,
+                "rated_with_solved": 4,
+                "solved": 4,
+            }
+        )
+        return {"petitions": set(range(4)), **counts}
 
     rows = _department_table(
         [(1, "甲局"), (2, "乙局"), (3, "丙局"), (4, "丁局")],

@@ -67,6 +67,7 @@ def cannot_become(status: str, to: str) -> str:
 
 RATED_ALREADY = "This answer has been rated already."
 NO_OPEN_REQUEST = "There is no open request to answer."
+NO_REQUEST_TO_CLOSE = "There is no open request to close."
 
 
 def ask_as_staff(w: World, p: Petition) -> Petition:
@@ -179,7 +180,7 @@ MOVES = [
         close_info,
         to(S.IN_PROGRESS),
         starts=frozenset({S.AWAITING_INFO}),
-        refusal=lambda _status, _to: NO_OPEN_REQUEST,
+        refusal=lambda _status, _to: NO_REQUEST_TO_CLOSE,
     ),
     # 回访: the enterprise's answers taken by staff move it as its own rating does.
     *(
