@@ -7,10 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from chamber import method_kinds, method_rules, outbox, workdays
+from chamber import documents, method_kinds, method_rules, outbox, workdays
 from chamber.channels.short_forms import SHORT_FORMS
 from chamber.models import (
     Department,
+    DocumentTemplate,
     Heartbeat,
     MethodKind,
     MethodRule,
@@ -426,3 +427,107 @@ class MethodKindAdmin(SimpleHistoryAdmin):
     @admin.display(description=pgettext_lazy("name of a thing", "name"))
     def label(self, obj: MethodKind) -> str:
         return obj.name or str(method_kinds.built_in(obj.group).get(obj.code, obj.code))
+
+
+class DocumentTemplateForm(forms.ModelForm):
+    """The replacement's file; refused unless it renders the document's sample."""
+
+    upload = forms.FileField(
+        label=_("template file"),
+        help_text=_(
+            "Download the built-in template below, change it, upload it here. A file "
+            "that cannot make the document is refused; delete the replacement to go "
+            "back to the built-in template."
+        ),
+    )
+
+    class Meta:
+        model = DocumentTemplate
+        fields = ["key", "format"]
+
+    MAX_BYTES = 2 * 1024 * 1024
+
+    def clean(self):
+        data = super().clean()
+        upload, key, fmt = data.get("upload"), data.get("key"), data.get("format")
+        if not (upload and key and fmt):
+            return data
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("A template is at most 2 MB."))
+        kind = documents.KINDS.get(key)
+        if kind is None or not getattr(kind, fmt):
+            raise forms.ValidationError(
+                _("This document has no template of that format.")
+            )
+        content = upload.read()
+        try:
+            documents.check_replacement(key, fmt, content)
+        except documents.DocumentError as exc:
+            raise forms.ValidationError(
+                _("This template cannot make the document: %(error)s")
+                % {"error": str(exc)[:300]}
+            ) from exc
+        self.instance.content = content
+        self.instance.file_name = upload.name[:200]
+        return data
+
+
+@admin.register(DocumentTemplate)
+class DocumentTemplateAdmin(SimpleHistoryAdmin):
+    """Document templates (+N): staff download a built-in template, change it and upload
+    it as the replacement; the built-in one stays as the fallback."""
+
+    form = DocumentTemplateForm
+    list_display = ["key", "format", "file_name", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["built_in_files"]
+    fields = ["key", "format", "upload", "built_in_files"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.uploaded_by = request.user
+        obj.uploaded_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path(
+                "built-in/<str:key>/<str:fmt>/",
+                self.admin_site.admin_view(self.built_in_view),
+                name="chamber_documenttemplate_built_in",
+            ),
+            *super().get_urls(),
+        ]
+
+    def built_in_view(self, request, key: str, fmt: str):
+        from django.http import Http404
+
+        kind = documents.KINDS.get(key)
+        if kind is None or fmt not in ("html", "docx") or not getattr(kind, fmt):
+            raise Http404
+        if not self.has_view_permission(request):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        content_type = documents.DOCX if fmt == "docx" else "text/html; charset=utf-8"
+        return documents.download(
+            documents.built_in(key, fmt),
+            filename=f"{kind.label}.{fmt}",
+            content_type=content_type,
+        )
+
+    @admin.display(description=_("built-in templates"))
+    def built_in_files(self, obj=None):
+        from django.urls import reverse
+        from django.utils.html import format_html_join
+
+        rows = [
+            (
+                reverse("admin:chamber_documenttemplate_built_in", args=[k.key, fmt]),
+                f"{k.label} · {fmt}",
+            )
+            for k in documents.KINDS.values()
+            for fmt in ("html", "docx")
+            if getattr(k, fmt)
+        ]
+        return format_html_join(" · ", '<a href="{}">{}</a>', rows) or "—"

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from chamber import method_rules
+from chamber import documents, method_rules
 from chamber.phone import validate_mobile, validate_office_phone
 
 
@@ -605,3 +605,49 @@ class MethodKind(models.Model):
 
         if not self.name and self.code not in method_kinds.built_in(self.group):
             raise ValidationError({"name": _("A new entry needs a name.")})
+
+
+class DocumentTemplate(models.Model):
+    """A staff replacement of a document's built-in template (chamber/documents.py): an
+    HTML print template (for the PDF) or a Word template. Accepted only when it renders
+    the kind's sample; deleting it brings the built-in one back. Its history keeps who
+    replaced it, when, and what it was."""
+
+    class Format(models.TextChoices):
+        HTML = "html", _("print template (HTML, for the PDF)")
+        DOCX = "docx", _("Word template (.docx)")
+
+    key = models.CharField(
+        pgettext_lazy("kind of document", "document"),
+        max_length=40,
+        choices=documents.choices,
+    )
+    format = models.CharField(_("format"), max_length=4, choices=Format)
+    content = models.BinaryField(_("template"), editable=False)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    history = HistoricalRecords(
+        verbose_name=_("change of a document template"),
+        verbose_name_plural=_("changes of the document templates"),
+    )
+
+    class Meta:
+        verbose_name = _("document template")
+        verbose_name_plural = _("document templates")
+        ordering = ["key", "format"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "format"], name="one_replacement_per_document_format"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_key_display()} · {self.get_format_display()}"

@@ -408,6 +408,8 @@ def env_json(name: str) -> dict:
 TENCENT_SMS_SECRET_ID = os.environ.get("TENCENT_SMS_SECRET_ID", "").strip()
 TENCENT_SMS_SECRET_KEY = os.environ.get("TENCENT_SMS_SECRET_KEY", "").strip()
 TENCENT_SMS_SDK_APP_ID = os.environ.get("TENCENT_SMS_SDK_APP_ID", "").strip()
+# The chamber's name as its paper carries it (reports, 交办单, certificates, posters).
+CHAMBER_NAME = os.environ.get("CHAMBER_NAME", "营口市西市区工商联").strip()
 TENCENT_SMS_SIGN_NAME = os.environ.get("TENCENT_SMS_SIGN_NAME", "西市区工商联").strip()
 TENCENT_SMS_REGION = os.environ.get("TENCENT_SMS_REGION", "ap-guangzhou").strip()
 # The API's host; tests point it at a local fake server (with TENCENT_SMS_SCHEME=http).
