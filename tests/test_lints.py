@@ -317,6 +317,16 @@ ALLOWED_PYTHON = {
         "the engine of SHORT_FORMS' expressions: SMS and WeChat text is plain (escaping "
         "would send &amp; to a phone)"
     ),
+    (
+        "chamber/documents.py",
+        "html_of",
+        "from_string() made from text, not a template file",
+    ): (
+        "a print template staff uploaded in the admin to replace a built-in one (staff "
+        "write templates as the template files are written); rendered with "
+        "autoescaping on, so the data it shows is escaped (tests/chamber/"
+        "test_documents.py)"
+    ),
     ("chamber/pagecache.py", "fragment", "mark_safe()"): (
         "HTML rendered by our own autoescaping templates, cached, then put back whole"
     ),
@@ -406,10 +416,14 @@ def unescaped_template(text: str) -> list[str]:
     ]
 
 
+# Files beside the templates that are not Django templates (Word templates: docxtpl's).
+NOT_TEMPLATES = {".docx"}
+
+
 def _template_files() -> list[Path]:
     return sorted(
         p for folder in TEMPLATE_DIRS if folder.is_dir() for p in folder.rglob("*")
-        if p.is_file()
+        if p.is_file() and p.suffix not in NOT_TEMPLATES
     )  # fmt: skip
 
 

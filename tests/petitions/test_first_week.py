@@ -194,10 +194,8 @@ def test_another_representative_gets_404_for_that_petition(client, rep):
 
 
 def test_departments_with_the_same_rates_share_a_place_and_the_next_skips_it():
-    from petitions.selectors import _department_table
+    from petitions.selectors import _COUNTS, _department_table
     from petitions.templatetags.petitions import rank_of
-
-    from petitions.selectors import _COUNTS
 
     def dep(on_time: int) -> dict:
         counts = dict.fromkeys(_COUNTS, 0)
