@@ -82,7 +82,7 @@ def my_activities(*, member: Member, now: datetime) -> dict[str, list]:
     """
     attended = list(
         Attendance.objects.filter(member=member, undone_at__isnull=True)
-        .select_related("activity__series", "activity__type")
+        .select_related("activity__series", "activity__type", "activity__campaign")
         .order_by("-activity__starts_at", "-pk")
     )
     earned = points_by_activity(

@@ -17,6 +17,12 @@ urlpatterns = [
     path("<int:pk>/check-in/", views.checkin, name="checkin"),
     path("<int:pk>/check-in/qr/", views.checkin_qr, name="checkin_qr"),
     path("<int:pk>/poster/", views.signup_poster, name="signup_poster"),
+    path("<int:pk>/poster.pdf", views.signup_poster_pdf, name="signup_poster_pdf"),
+    path(
+        "attendance/<int:pk>/certificate.pdf",
+        views.attendance_certificate,
+        name="attendance_certificate",
+    ),
     path("<int:pk>/check-in/<str:token>/", views.self_checkin, name="self_checkin"),
     path("attendance/<int:pk>/undo/", views.undo_checkin, name="undo_checkin"),
     path(

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from activities import ical, selectors, services
+from activities import ical, paper, selectors, services
 from activities.models import (
     Activity,
     ActivityPhoto,
@@ -18,9 +18,9 @@ from activities.models import (
     Platform,
     Registration,
 )
-from chamber import pagecache
-from chamber.decorators import member_required, staff_required
-from chamber.roles import roles_of
+from chamber import documents, pagecache
+from chamber.decorators import member_required, role_required, staff_required
+from chamber.roles import Role, roles_of
 from chamber.text import search_words
 from members.models import CalendarFeed, Member
 from members.services import feeds
@@ -214,6 +214,10 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
         "closed_reason": closed_reason,
         "colleagues": colleagues,
         "activity": activity,
+        "with_proofs": bool(
+            activity.campaign_id
+            and activity.campaign.kind == Campaign.Kind.SERVICE_MONTH
+        ),
         "members": list(members.order_by("user__full_name")[:50]),
         "present": present,
         "attendances": Attendance.objects.filter(
@@ -404,19 +408,64 @@ def signup_poster(request: HttpRequest, pk: int) -> HttpResponse:
     import segno
 
     activity = get_object_or_404(Activity.objects.published(), pk=pk)
-    url = request.build_absolute_uri(activity.get_absolute_url())
-    context = {
+    context = _signup_poster(request, activity)
+    context |= {
         "activity": activity,
+        "svg": segno.make(context["url"], error="m").svg_inline(scale=6, omitsize=True),
+        "back": activity.get_absolute_url(),
+        "pdf": reverse("activities:signup_poster_pdf", args=[pk]),
+    }
+    return render(request, "activities/signup_poster.html", context)
+
+
+def _signup_poster(request: HttpRequest, activity: Activity) -> dict:
+    """What an activity's sign-up poster says, on the page and on paper."""
+    return {
         "title": str(activity),
         "heading": _("Scan to sign up"),
         "instructions": _(
             "Scan with your phone, log in as a member and sign up on the activity's page."
         ),
-        "url": url,
-        "svg": segno.make(url, error="m").svg_inline(scale=6, omitsize=True),
-        "back": activity.get_absolute_url(),
+        "url": request.build_absolute_uri(activity.get_absolute_url()),
     }
-    return render(request, "activities/signup_poster.html", context)
+
+
+@staff_required
+def signup_poster_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """An activity's sign-up poster as PDF, A4 or A3 (`?size=a3`)."""
+    activity = get_object_or_404(Activity.objects.published(), pk=pk)
+    words = _signup_poster(request, activity)
+    size = paper.poster_size(request.GET.get("size"))
+    context = paper.poster_context(**words, size=size, when=paper.when_of(activity))
+    return documents.download(
+        documents.render_pdf(paper.SIGNUP_POSTER, context),
+        filename=paper.poster_filename(words["heading"], words["title"], size),
+        content_type=documents.PDF,
+    )
+
+
+def _get_attendance_for_user(request: HttpRequest, pk: int) -> Attendance:
+    """An attendance with a proof: staff reach any, a member only their own; 404
+    otherwise (undone, or not at a service-month session, included)."""
+    attendances = paper.proof_attendances()
+    roles = roles_of(request.user)
+    if not roles.is_staff:
+        attendances = attendances.filter(member=roles.member)
+    return get_object_or_404(attendances, pk=pk)
+
+
+@role_required(Role.MEMBER, Role.STAFF)
+def attendance_certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The proof that a member attended a service-month session (参加活动证明), as PDF."""
+    attendance = _get_attendance_for_user(request, pk)
+    content = documents.render_pdf(
+        paper.ATTENDANCE, paper.attendance_context(attendance)
+    )
+    return documents.download(
+        content,
+        filename=paper.attendance_filename(attendance),
+        content_type=documents.PDF,
+    )
 
 
 @member_required

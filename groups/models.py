@@ -329,3 +329,37 @@ class Award(models.Model):
             "label": f"{self.year} {self.kind}",
             "value": self.group or self.member,
         }
+
+
+class CertificateBatch(models.Model):
+    """All certificates of a year's published awards as one PDF, made by a task."""
+
+    year = models.PositiveIntegerField(_("year"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(
+        _("requested at"), default=timezone.now, editable=False
+    )
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    pages = models.PositiveIntegerField(_("pages"), default=0)
+    content = models.BinaryField(_("PDF"), editable=False, default=b"")
+    error = models.CharField(_("error"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("batch of certificates")
+        verbose_name_plural = _("batches of certificates")
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.year} · {timezone.localtime(self.requested_at):%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("groups:certificate_batch", args=[self.pk])
+
+    @property
+    def is_ready(self) -> bool:
+        return self.finished_at is not None and not self.error

@@ -4,7 +4,8 @@ The ledger is append-only: `award_points` adds an entry once per (member, year, 
 source); `correct_entry` adds the reversing entry. Nothing here updates or deletes one.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,6 +16,7 @@ from groups.models import (
     ActivityGroup,
     Award,
     AwardKind,
+    CertificateBatch,
     GroupMembership,
     PointRule,
     PointsEntry,
@@ -253,6 +255,70 @@ def publish_awards(*, year: int, actor: User) -> int:
     return Award.objects.filter(year=year, published_at__isnull=True).update(
         published_at=timezone.now()
     )
+
+
+# A batch not made within this time lost its task; asking again makes it too.
+BATCH_LOST_AFTER = timedelta(minutes=10)
+
+
+@transaction.atomic
+def request_certificate_batch(*, year: int, actor: User) -> CertificateBatch:
+    """Ask for all certificates of a year's published awards as one PDF, made by a task.
+
+    The task is queued after commit; the request returns at once."""
+    from groups.tasks import build_certificate_batch as build_certificate_batch_task
+
+    if not Award.objects.filter(year=year, published_at__isnull=False).exists():
+        raise PointsError(
+            _("No award of %(year)d is published: there is no certificate to print.")
+            % {"year": year}
+        )
+    batch = CertificateBatch.objects.create(year=year, requested_by=actor)
+    transaction.on_commit(partial(build_certificate_batch_task.delay, batch.pk))
+    # A batch of the year still unmade long after it was asked for lost its task (a
+    # worker killed): it is made again now (the build does nothing to a finished one).
+    lost = CertificateBatch.objects.filter(
+        year=year,
+        finished_at__isnull=True,
+        requested_at__lt=timezone.now() - BATCH_LOST_AFTER,
+    ).values_list("pk", flat=True)
+    for pk in lost:
+        transaction.on_commit(partial(build_certificate_batch_task.delay, pk))
+    return batch
+
+
+def build_certificate_batch(*, batch: CertificateBatch) -> CertificateBatch:
+    """Make a batch's PDF: one page per published award of its year, in the language of
+    whom asked for it.
+
+    Idempotent: a finished batch is left as it is, and only an unfinished one is
+    written, so a redelivered task changes nothing. A template that fails (a staff
+    replacement) is recorded as the batch's error."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from chamber import documents
+    from groups import paper
+
+    if batch.finished_at is not None:
+        return batch
+    awards = list(
+        paper.published_certificates()
+        .filter(year=batch.year)
+        .order_by("kind__sort_order", "kind__name", "rank", "pk")
+    )
+    done = {"pages": len(awards), "content": b"", "error": ""}
+    language = batch.requested_by.language or settings.LANGUAGE_CODE
+    try:
+        with translation.override(language):
+            done["content"] = documents.render_pdf(paper.KEY, paper.context_of(awards))
+    except documents.DocumentError as exc:
+        done.update(pages=0, error=str(exc)[:500])
+    CertificateBatch.objects.filter(pk=batch.pk, finished_at__isnull=True).update(
+        finished_at=timezone.now(), **done
+    )
+    batch.refresh_from_db()
+    return batch
 
 
 def year_of(day: date) -> int:

@@ -19,6 +19,20 @@ urlpatterns = [
         name="confirm_award",
     ),
     path("awards/<int:year>/publish/", views.publish_awards, name="publish_awards"),
+    path("awards/certificates/", views.certificate_batches, name="certificate_batches"),
+    path(
+        "awards/certificates/<int:pk>.pdf", views.award_certificate, name="certificate"
+    ),
+    path(
+        "awards/<int:year>/certificates/make/",
+        views.make_certificates,
+        name="make_certificates",
+    ),
+    path(
+        "awards/certificates/batches/<int:pk>.pdf",
+        views.certificate_batch,
+        name="certificate_batch",
+    ),
     path("awards/", views.public_awards, name="awards"),
     path("awards/<int:year>/", views.public_awards, name="awards_year"),
 ]

@@ -8,11 +8,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chamber import documents
 from chamber.decorators import role_required, staff_required
 from chamber.roles import Role, roles_of
-from groups import selectors, services
+from groups import paper, selectors, services
 from groups.forms import ConfirmAwardForm, CorrectionForm, ManualPointsForm
-from groups.models import ActivityGroup, Award, AwardKind, GroupMembership, PointsEntry
+from groups.models import (
+    ActivityGroup,
+    Award,
+    AwardKind,
+    CertificateBatch,
+    GroupMembership,
+    PointsEntry,
+)
 from members.models import Member
 
 STANDINGS_PAGE_SIZE = 50
@@ -57,6 +65,7 @@ def my_group(request: HttpRequest) -> HttpResponse:
         "balance": balance,
         "entries": entries,
         "rules": selectors.published_rules(year=year),
+        "certificates": list(paper.certificates_of(member)),
     }
     return render(request, "groups/my_group.html", context)
 
@@ -182,6 +191,7 @@ def manage_awards(request: HttpRequest, year: int) -> HttpResponse:
         "year": year,
         "kinds": kinds,
         "unpublished": any(a.published_at is None for a in confirmed),
+        "published": any(a.published_at is not None for a in confirmed),
     }
     return render(request, "groups/awards_manage.html", context)
 
@@ -251,4 +261,84 @@ def public_awards(request: HttpRequest, year: int | None = None) -> HttpResponse
         request,
         "groups/awards_public.html",
         {"year": year, "awards": awards, "years": years},
+    )
+
+
+# --- certificates (荣誉证书, issue 21) -------------------------------------------------------
+
+
+def _get_certificate_for_user(request: HttpRequest, pk: int) -> Award:
+    """A published award: staff reach any, a member their own and their group's; 404
+    for anything else, an unpublished award included (it has no certificate yet)."""
+    awards = paper.published_certificates()
+    roles = roles_of(request.user)
+    if not roles.is_staff:
+        awards = awards.filter(pk__in=paper.certificates_of(roles.member).values("pk"))
+    return get_object_or_404(awards, pk=pk)
+
+
+@role_required(Role.MEMBER, Role.STAFF)
+def award_certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The certificate of honour of a published award, as PDF (A4 landscape)."""
+    award = _get_certificate_for_user(request, pk)
+    content = documents.render_pdf(paper.KEY, paper.context_of([award]))
+    return documents.download(
+        content, filename=paper.filename(award), content_type=documents.PDF
+    )
+
+
+@staff_required
+def certificate_batches(request: HttpRequest) -> HttpResponse:
+    """The years' certificates asked for, with their state and, when made, the file."""
+    batches = (
+        CertificateBatch.objects.defer("content")
+        .select_related("requested_by")
+        .order_by("-requested_at", "-pk")[:50]
+    )
+    years = sorted(
+        set(
+            Award.objects.filter(published_at__isnull=False).values_list(
+                "year", flat=True
+            )
+        ),
+        reverse=True,
+    )
+    return render(
+        request,
+        "groups/certificate_batches.html",
+        {"batches": batches, "years": years},
+    )
+
+
+@require_POST
+@staff_required
+def make_certificates(request: HttpRequest, year: int) -> HttpResponse:
+    """Ask for all of a year's certificates as one PDF: a task makes it."""
+    year = _year(year)
+    try:
+        services.request_certificate_batch(year=year, actor=request.user)
+    except services.PointsError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _(
+                "The certificates of %(year)d are being made; the file is listed "
+                "here when it is ready."
+            )
+            % {"year": year},
+        )
+    return redirect("groups:certificate_batches")
+
+
+@staff_required
+def certificate_batch(request: HttpRequest, pk: int) -> HttpResponse:
+    """A made batch of certificates, as PDF; 404 while it is being made or if it failed."""
+    batch = get_object_or_404(
+        CertificateBatch, pk=pk, finished_at__isnull=False, error=""
+    )
+    return documents.download(
+        bytes(batch.content),
+        filename=paper.batch_filename(batch.year),
+        content_type=documents.PDF,
     )

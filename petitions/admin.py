@@ -11,6 +11,7 @@ from petitions.models import (
     Category,
     Escalation,
     IntakeBatch,
+    OpinionSheet,
     Petition,
     PetitionAttachment,
     PetitionEvent,
@@ -179,3 +180,13 @@ class EscalationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class IntakeBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "channel", "source", "size", "created_by"]
     list_select_related = ["created_by"]
+
+
+@admin.register(OpinionSheet)
+class OpinionSheetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """征求意见表 printed: each number, its session, and the petition it became."""
+
+    list_display = ["number", "activity", "printed_at", "printed_by", "petition"]
+    list_select_related = ["activity", "printed_by", "petition"]
+    list_filter = ["activity"]
+    search_fields = ["number"]

@@ -17,6 +17,7 @@ from members.models import Enterprise
 from petitions import today
 from petitions.models import Category, Petition, channel_choices
 from petitions.services import INSTRUCTION_MAX_LENGTH, MAX_ATTACHMENTS, BatchRow
+from petitions.services.opinion_sheets import normalise_number
 
 
 def _categories():
@@ -455,6 +456,7 @@ SHEET_COLUMNS = (
     "title",
     "description",
     "category",
+    "sheet_number",  # the printed opinion form's number (征求意见表), if any
 )
 MAX_BATCH_ROWS = 500
 
@@ -527,6 +529,15 @@ class BatchRowForm(forms.Form):
             attrs={"list": "batch-categories", "autocomplete": "off"}
         ),
     )
+    sheet_number = forms.CharField(
+        label=capfirst(_("form number")),
+        max_length=20,
+        required=False,
+        help_text=_(
+            "The number printed on the opinion form: the petition then belongs to "
+            "that form's session."
+        ),
+    )
 
     def __init__(self, *args, lookups: "BatchLookups", **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -564,6 +575,7 @@ class BatchRowForm(forms.Form):
             category=data["category"],
             contact_name=data["contact_name"].strip(),
             contact_phone=data["contact_phone"].strip(),
+            sheet_number=normalise_number(data["sheet_number"]),
         )
 
 

@@ -1294,3 +1294,51 @@ class TopicEvent(ImmutableRecord):
     @property
     def by_system(self) -> bool:
         return self.actor_id is None
+
+
+class OpinionSheet(models.Model):
+    """One printed opinion form (征求意见表) of a session, with its form number: typed in
+    with a batch, the number ties the petition to its session, and only once."""
+
+    number = models.CharField(
+        _("form number"), max_length=20, unique=True, editable=False
+    )
+    activity = models.ForeignKey(
+        "activities.Activity",
+        on_delete=models.PROTECT,
+        related_name="opinion_sheets",
+        verbose_name=_("session"),
+    )
+    serial = models.PositiveIntegerField(_("serial number in the session"))
+    printed_at = models.DateTimeField(
+        _("printed at"), default=timezone.now, editable=False
+    )
+    printed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("printed by"),
+    )
+    # Null until the paper form is entered; then the petition it became.
+    petition = models.OneToOneField(
+        Petition,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="opinion_sheet",
+        verbose_name=_("petition"),
+    )
+
+    class Meta:
+        verbose_name = _("printed opinion form")
+        verbose_name_plural = _("printed opinion forms")
+        ordering = ["activity", "serial"]
+        constraints = [
+            # The next serial of a session is taken under its lock; this keeps it so.
+            models.UniqueConstraint(
+                fields=["activity", "serial"], name="one_opinion_sheet_per_serial"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

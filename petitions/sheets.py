@@ -73,6 +73,7 @@ def opinion_form_template() -> bytes:
             pgettext("heading", "title"),
             _("description"),
             _("category"),
+            _("form number"),
         ]
     )
     return _save(book)

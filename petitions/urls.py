@@ -1,6 +1,14 @@
 from django.urls import path
 
-from petitions import views, views_clock, views_entry, views_repeats, views_topics
+from petitions import (
+    views,
+    views_clock,
+    views_documents,
+    views_entry,
+    views_paper,
+    views_repeats,
+    views_topics,
+)
 
 app_name = "petitions"
 
@@ -34,9 +42,55 @@ urlpatterns = [
     path("received/<str:token>/", views_entry.received, name="received"),
     path("staff/studio-poster/", views_entry.studio_poster, name="studio_poster"),
     path(
+        "staff/studio-poster.pdf",
+        views_entry.studio_poster_pdf,
+        name="studio_poster_pdf",
+    ),
+    path(
+        "staff/session-poster/<int:pk>.pdf",
+        views_entry.session_poster_pdf,
+        name="session_poster_pdf",
+    ),
+    path(
         "staff/session-poster/<int:pk>/",
         views_entry.session_poster,
         name="session_poster",
+    ),
+    # Paper (issue 21): 交办单, 督办通知单, a day's or a week's of them, 征求意见表.
+    path(
+        "staff/<int:pk>/assignment-sheet.pdf",
+        views_paper.assignment_sheet,
+        name="assignment_sheet",
+    ),
+    path(
+        "staff/<int:pk>/supervision-notice.pdf",
+        views_paper.supervision_notice,
+        name="supervision_notice",
+    ),
+    path(
+        "department/<int:pk>/assignment-sheet.pdf",
+        views_paper.department_assignment_sheet,
+        name="department_assignment_sheet",
+    ),
+    path(
+        "department/<int:pk>/supervision-notice.pdf",
+        views_paper.department_supervision_notice,
+        name="department_supervision_notice",
+    ),
+    path(
+        "staff/assignment-sheets.pdf",
+        views_paper.assignment_sheets,
+        name="assignment_sheets",
+    ),
+    path(
+        "staff/supervision-notices.pdf",
+        views_paper.supervision_notices,
+        name="supervision_notices",
+    ),
+    path(
+        "staff/opinion-forms/<int:pk>/",
+        views_paper.opinion_sheets,
+        name="opinion_sheets",
     ),
     path("department/", views.department_queue, name="department_queue"),
     path("department/<int:pk>/", views.department_detail, name="department_detail"),
@@ -58,6 +112,10 @@ urlpatterns = [
     path("reports/", views.reports, name="reports"),
     path("reports/<int:pk>/", views.report, name="report"),
     path("reports/<int:pk>/report.xlsx", views.report_export, name="report_export"),
+    path("reports/<int:pk>/report.pdf", views_documents.report_pdf, name="report_pdf"),
+    path(
+        "reports/<int:pk>/report.docx", views_documents.report_docx, name="report_docx"
+    ),
     path("escalations/", views.escalations, name="escalations"),
     path("escalations/<int:pk>/", views.leader_detail, name="leader_detail"),
     path("escalations/<int:pk>/instruct/", views.instruct, name="instruct"),

@@ -606,25 +606,19 @@ def batch(request: HttpRequest) -> HttpResponse:
             key = form.cleaned_data.get("key") or ""
             if upload:
                 key = _sheet_key(request.FILES["sheet"])
-            batch, created = services.enter_batch(
-                key=key,
-                rows=rows,
-                channel=form.cleaned_data["channel"],
-                activity=form.cleaned_data["activity"],
-                source=form.cleaned_data["source"],
-                actor=request.user,
-            )
-            if created:
-                messages.success(
-                    request, _("%(n)d petitions were entered.") % {"n": batch.size}
+            try:
+                batch, created = services.enter_batch(
+                    key=key,
+                    rows=rows,
+                    channel=form.cleaned_data["channel"],
+                    activity=form.cleaned_data["activity"],
+                    source=form.cleaned_data["source"],
+                    actor=request.user,
                 )
+            except services.PetitionError as exc:  # a printed form's number refused
+                row_errors.append(str(exc))
             else:
-                messages.info(
-                    request,
-                    _("This batch was entered already; nothing new was created."),
-                )
-            # Its petitions, each flagged with its likely repeats (重复诉求).
-            return redirect("petitions:batch_entered", pk=batch.pk)
+                return _batch_entered(request, batch, created)
     elif request.method == "POST":
         _form_errors(request, form)
     context = {
@@ -637,6 +631,19 @@ def batch(request: HttpRequest) -> HttpResponse:
     return render(
         request, "petitions/batch.html", context, status=400 if row_errors else 200
     )
+
+
+def _batch_entered(request: HttpRequest, batch, created: bool) -> HttpResponse:
+    if created:
+        messages.success(
+            request, _("%(n)d petitions were entered.") % {"n": batch.size}
+        )
+    else:
+        messages.info(
+            request, _("This batch was entered already; nothing new was created.")
+        )
+    # Its petitions, each flagged with its likely repeats (重复诉求).
+    return redirect("petitions:batch_entered", pk=batch.pk)
 
 
 def _typed_rows(formset, errors: list[str]) -> list:

@@ -15,14 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from activities import paper
 from activities.models import Activity
-from chamber import sms_codes
+from chamber import documents, sms_codes
 from chamber.decorators import staff_required
 from chamber.models import SmsCode
 from chamber.roles import roles_of
 from chamber.security import client_ip
 from members.models import DutyStudio
-from petitions import entry, services
+from petitions import entry, posters, services
 from petitions.forms_entry import EntryForm, GuestPetitionForm
 from petitions.models import Petition, channel_label
 from petitions.views import tell_received
@@ -207,41 +208,89 @@ def received(request: HttpRequest, token: str) -> HttpResponse:
 # --- the posters, for staff ----------------------------------------------------------------
 
 
-@staff_required
-def studio_poster(request: HttpRequest) -> HttpResponse:
-    """The studio door's poster: one QR code for the whole year (扫码反映诉求)."""
-    url = request.build_absolute_uri(reverse("petitions:studio"))
+def _studio_poster(request: HttpRequest) -> dict:
+    """What the studio door's poster says, on the page and on paper."""
     studio_found = DutyStudio.objects.first()
-    context = {
+    return {
         "title": studio_found.name if studio_found else _("Representatives' studio"),
         "heading": _("Scan to raise your concern"),
         "instructions": _(
             "Scan with your phone: the form goes to the chamber and to this week's "
             "representative on duty."
         ),
-        "url": url,
-        "svg": entry.qr_svg(url),
+        "url": request.build_absolute_uri(reverse("petitions:studio")),
+    }
+
+
+@staff_required
+def studio_poster(request: HttpRequest) -> HttpResponse:
+    """The studio door's poster: one QR code for the whole year (扫码反映诉求)."""
+    context = _studio_poster(request)
+    context |= {
+        "svg": entry.qr_svg(context["url"]),
         "shift": entry.shift_now(on=timezone.localdate()),
         "back": reverse("members:staff_rota"),
+        "pdf": reverse("petitions:studio_poster_pdf"),
     }
     return render(request, "petitions/entry_poster.html", context)
 
 
 @staff_required
-def session_poster(request: HttpRequest, pk: int) -> HttpResponse:
-    """A session's poster: the QR code of its opinion form (意见表)."""
-    activity = _get_session(pk)
-    url = request.build_absolute_uri(reverse("petitions:session", args=[pk]))
-    context = {
+def studio_poster_pdf(request: HttpRequest) -> HttpResponse:
+    """The studio door's poster as PDF, A4 or A3 (`?size=a3`)."""
+    return _poster_pdf(request, posters.STUDIO, _studio_poster(request))
+
+
+def _session_poster(request: HttpRequest, activity: Activity) -> dict:
+    """What a session's poster says, on the page and on paper."""
+    return {
         "title": str(activity),
         "heading": _("Scan to fill in the opinion form"),
         "instructions": _(
             "Scan with your phone and write what your enterprise needs; the chamber "
             "studies every form."
         ),
-        "url": url,
-        "svg": entry.qr_svg(url),
+        "url": request.build_absolute_uri(
+            reverse("petitions:session", args=[activity.pk])
+        ),
+    }
+
+
+@staff_required
+def session_poster(request: HttpRequest, pk: int) -> HttpResponse:
+    """A session's poster: the QR code of its opinion form (意见表)."""
+    activity = _get_session(pk)
+    context = _session_poster(request, activity)
+    context |= {
+        "svg": entry.qr_svg(context["url"]),
         "activity": activity,
         "back": activity.get_absolute_url(),
+        "pdf": reverse("petitions:session_poster_pdf", args=[pk]),
     }
     return render(request, "petitions/entry_poster.html", context)
+
+
+@staff_required
+def session_poster_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """A session's poster as PDF, A4 or A3 (`?size=a3`)."""
+    activity = _get_session(pk)
+    return _poster_pdf(
+        request,
+        posters.SESSION,
+        _session_poster(request, activity),
+        when=paper.when_of(activity),
+    )
+
+
+def _poster_pdf(
+    request: HttpRequest, key: str, words: dict, when: str = ""
+) -> HttpResponse:
+    size = paper.poster_size(request.GET.get("size"))
+    content = documents.render_pdf(
+        key, paper.poster_context(**words, size=size, when=when)
+    )
+    return documents.download(
+        content,
+        filename=paper.poster_filename(words["heading"], words["title"], size),
+        content_type=documents.PDF,
+    )

@@ -92,6 +92,7 @@ PNG = (  # a whole 1×1 picture: uploads are walked to their IEND chunk
 )
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ICS = "text/calendar"
+PDF = "application/pdf"
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,21 @@ ALICES_OWN = row(302, 200, 404, 403, 403, 403, 403)
 REPS_OWN_RECORD = row(302, 404, 200, 404, 404, 200, 200)
 
 # --- builders of the objects the URLs name ------------------------------------------------
+
+
+def _a_supervised_petition(request) -> dict:
+    """Alice's petition at the official's department, put under supervision (督办)."""
+    from petitions.models import Petition
+
+    kwargs = _a_petition(request)
+    Petition.objects.filter(**kwargs).update(supervised_on=timezone.localdate())
+    return kwargs
+
+
+def _a_petition_dispatched_today(request) -> dict:
+    """The batch print of today's dispatches (no kwargs: the day is in the query)."""
+    _a_petition(request)
+    return {}
 
 
 def _upload(name: str = "照片.png") -> SimpleUploadedFile:
@@ -318,6 +334,50 @@ def _alices_attendance(request) -> dict:
         now=activity.starts_at,  # within the check-in window
     )
     return {"pk": attendance.pk}
+
+
+def _alices_service_month_attendance(request) -> dict:
+    """Alice checked in at a service-month session: she has its proof of attendance."""
+    from activities.models import Activity
+
+    found = _alices_attendance(request)
+    Activity.objects.filter(attendances__pk=found["pk"]).update(
+        campaign_id=_a_campaign(request)["pk"]
+    )
+    return found
+
+
+def _alices_award(request, *, published: bool = True) -> dict:
+    """Alice's 优秀会员 award of last year (published: it has a certificate)."""
+    from groups import services
+    from groups.models import Award
+    from tests.factories import AwardKindFactory
+
+    award = services.confirm_award(
+        kind=AwardKindFactory(name="优秀会员", awarded_to="member"),
+        year=timezone.localdate().year - 1,
+        actor=request.getfixturevalue("staff"),
+        member=request.getfixturevalue("alice"),
+        override_reason="年度表现突出",
+    )
+    if published:
+        Award.objects.filter(pk=award.pk).update(published_at=timezone.now())
+    return {"pk": award.pk}
+
+
+def _alices_unpublished_award(request) -> dict:
+    return _alices_award(request, published=False)
+
+
+def _a_made_certificate_batch(request) -> dict:
+    from groups import services
+    from groups.models import Award, CertificateBatch
+
+    year = Award.objects.get(**_alices_award(request)).year
+    batch = CertificateBatch.objects.create(
+        year=year, requested_by=request.getfixturevalue("staff")
+    )
+    return {"pk": services.build_certificate_batch(batch=batch).pk}
 
 
 def _a_photo_of_a_public_activity(request) -> dict:
@@ -765,6 +825,33 @@ MATRIX: dict[str, list[Case]] = {
         Case(STAFF_ACTION, _this_year, method="POST", goes_to="groups:manage_awards")
     ],
     "groups:awards": [Case(PUBLIC)],
+    # 荣誉证书: a published award's winner (or a member of the winning group) and staff;
+    # an unpublished award has no certificate, for anyone (tests/groups/test_certificates.py).
+    "groups:certificate": [
+        Case(
+            row(302, 200, 404, 403, 403, 200, 200),
+            _alices_award,
+            label="published",
+            content_type=PDF,
+        ),
+        Case(
+            row(302, 404, 404, 403, 403, 404, 404),
+            _alices_unpublished_award,
+            label="unpublished",
+        ),
+    ],
+    "groups:certificate_batches": [Case(STAFF_ONLY)],
+    "groups:make_certificates": [
+        Case(
+            STAFF_ACTION,
+            _this_year,
+            method="POST",
+            goes_to="groups:certificate_batches",
+        )
+    ],
+    "groups:certificate_batch": [
+        Case(STAFF_ONLY, _a_made_certificate_batch, content_type=PDF)
+    ],
     "groups:awards_year": [Case(PUBLIC, _this_year)],
     # --- activities -------------------------------------------------------------------
     "activities:list": [Case(PUBLIC)],
@@ -797,6 +884,18 @@ MATRIX: dict[str, list[Case]] = {
     "activities:checkin": [Case(STAFF_ONLY, _an_activity)],
     "activities:checkin_qr": [Case(STAFF_ONLY, _an_activity)],
     "activities:signup_poster": [Case(STAFF_ONLY, _an_activity)],
+    "activities:signup_poster_pdf": [
+        Case(STAFF_ONLY, _an_activity, content_type=PDF),
+        Case(STAFF_ONLY, _an_activity, query="size=a3", label="A3", content_type=PDF),
+    ],
+    # 参加活动证明: Alice's own (a service-month session) and staff.
+    "activities:attendance_certificate": [
+        Case(
+            row(302, 200, 404, 403, 403, 200, 200),
+            _alices_service_month_attendance,
+            content_type=PDF,
+        )
+    ],
     "activities:self_checkin": [Case(MEMBERS_ONLY, _a_self_checkin_link)],
     "activities:undo_checkin": [
         Case(
@@ -887,6 +986,11 @@ MATRIX: dict[str, list[Case]] = {
     "petitions:received": [Case(PUBLIC, _a_guest_petition_received)],
     "petitions:studio_poster": [Case(STAFF_ONLY)],
     "petitions:session_poster": [Case(STAFF_ONLY, _an_activity)],
+    "petitions:studio_poster_pdf": [
+        Case(STAFF_ONLY, content_type=PDF),
+        Case(STAFF_ONLY, query="size=a3", label="A3", content_type=PDF),
+    ],
+    "petitions:session_poster_pdf": [Case(STAFF_ONLY, _an_activity, content_type=PDF)],
     "petitions:attachment": [
         Case(
             row(302, 200, 404, 200, 404, 200, 200),
@@ -897,6 +1001,37 @@ MATRIX: dict[str, list[Case]] = {
     "petitions:from_duty_log": [
         Case(REPRESENTATIVES_AND_STAFF, _an_appeal_of_the_reps_week)
     ],
+    # Paper (issue 21): 交办单 and 督办通知单 of a petition, for staff and for its
+    # department; a day's of them as one PDF (none: back to the board); a session's
+    # numbered opinion forms.
+    "petitions:assignment_sheet": [Case(STAFF_ONLY, _a_petition, content_type=PDF)],
+    "petitions:supervision_notice": [
+        Case(STAFF_ONLY, _a_supervised_petition, content_type=PDF)
+    ],
+    "petitions:department_assignment_sheet": [
+        Case(OFFICIALS_ONLY, _a_petition, content_type=PDF)
+    ],
+    "petitions:department_supervision_notice": [
+        Case(OFFICIALS_ONLY, _a_supervised_petition, content_type=PDF)
+    ],
+    "petitions:assignment_sheets": [
+        Case(STAFF_ONLY, _a_petition_dispatched_today, content_type=PDF),
+        Case(
+            row(302, 403, 403, 403, 403, 302, 302),
+            label="none that day",
+            query="day=2020-01-01&span=day",
+            goes_to="petitions:triage",
+        ),
+    ],
+    "petitions:supervision_notices": [
+        Case(
+            row(302, 403, 403, 403, 403, 302, 302),
+            label="none that day",
+            query="day=2020-01-01&span=day",
+            goes_to="petitions:triage",
+        ),
+    ],
+    "petitions:opinion_sheets": [Case(STAFF_ONLY, _an_activity)],
     "petitions:department_queue": [Case(OFFICIALS_ONLY)],
     "petitions:department_detail": [Case(OFFICIALS_ONLY, _a_petition)],
     "petitions:department_action": [
@@ -940,6 +1075,26 @@ MATRIX: dict[str, list[Case]] = {
     ],
     "petitions:report_export": [
         Case(LEADERS_AND_STAFF, _a_monthly_report, label="monthly", content_type=XLSX),
+        Case(row(302, 403, 403, 403, 404, 404, 404), _a_daily_run, label="daily"),
+    ],
+    # The same report as PDF and Word (issue 21).
+    "petitions:report_pdf": [
+        Case(
+            LEADERS_AND_STAFF,
+            _a_monthly_report,
+            label="monthly",
+            content_type="application/pdf",
+        ),
+        Case(row(302, 403, 403, 403, 404, 404, 404), _a_daily_run, label="daily"),
+    ],
+    "petitions:report_docx": [
+        Case(
+            LEADERS_AND_STAFF,
+            _a_monthly_report,
+            label="monthly",
+            content_type="application/vnd.openxmlformats-officedocument."
+            "wordprocessingml.document",
+        ),
         Case(row(302, 403, 403, 403, 404, 404, 404), _a_daily_run, label="daily"),
     ],
     "petitions:escalations": [Case(LEADERS_AND_STAFF)],

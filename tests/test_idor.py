@@ -46,9 +46,11 @@ from django.urls.resolvers import RegexPattern
 from django.utils import timezone
 
 from activities import services as activities
+from activities.models import Campaign
 from chamber.models import OutgoingMessage
 from chamber.uploads import check_picture, check_upload
 from groups import services as points
+from groups.models import Award
 from members.models import DutyLogAttachment
 from members.services import feeds, rota
 from petitions import services, topics
@@ -58,6 +60,7 @@ from publicity.models import DigestDelivery
 from tests.access_matrix import EXCLUDED_PREFIXES
 from tests.factories import (
     ActivityFactory,
+    AwardKindFactory,
     DepartmentFactory,
     DutyLogEntryFactory,
     DutyShiftFactory,
@@ -183,6 +186,27 @@ def _party(letter: str, index: int, staff) -> SimpleNamespace:
     )
     p.points = points.record_manual_points(
         member=member, points=5, reason="协助筹办会客厅", actor=staff
+    )
+    # Paper of the member's own: a published award's certificate (荣誉证书) and the
+    # proof of a service-month session attended (参加活动证明).
+    p.award = points.confirm_award(
+        kind=AwardKindFactory(name="优秀会员", awarded_to="member"),
+        year=timezone.localdate().year - 1,
+        actor=staff,
+        member=member,
+        override_reason="年度表现突出",
+    )
+    Award.objects.filter(pk=p.award.pk).update(published_at=timezone.now())
+    service_month = Campaign.objects.create(
+        kind=Campaign.Kind.SERVICE_MONTH,
+        name=f"{letter}：服务月",
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate(),
+    )
+    p.proof = activities.check_in(
+        activity=ActivityFactory(starts_at=timezone.now(), campaign=service_month),
+        member=member,
+        actor=staff,
     )
     showcase = showcases.showcase_of(enterprise)
     showcase.introduction = f"{letter}公司主营港口物流。"
@@ -344,7 +368,21 @@ TARGETS = [
         {"reason": "重复记分"},
         owner="staff",
     ),
+    Target(
+        "groups:certificate",
+        lambda p: {"pk": p.award.pk},
+        label="download",
+        serves=MEMBERS,
+        owner="member",
+    ),
     # --- activities ---
+    Target(
+        "activities:attendance_certificate",
+        lambda p: {"pk": p.proof.pk},
+        label="download",
+        serves=MEMBERS,
+        owner="member",
+    ),
     Target(
         "activities:cancel",
         lambda p: {"pk": p.registration.pk},
@@ -474,6 +512,21 @@ TARGETS = [
         owner="representative",
     ),
     Target("petitions:staff_detail", lambda p: {"pk": p.new.pk}, owner="staff"),
+    # Paper (issue 21): the department prints its own petitions' sheets only. The
+    # new petition is not supervised: its 督办通知单 is a 404 for its owner too.
+    Target(
+        "petitions:department_assignment_sheet",
+        lambda p: {"pk": p.new.pk},
+        serves=("official",),
+        owner="official",
+    ),
+    Target(
+        "petitions:department_supervision_notice",
+        lambda p: {"pk": p.new.pk},
+        serves=("official",),
+    ),
+    Target("petitions:assignment_sheet", lambda p: {"pk": p.new.pk}, owner="staff"),
+    Target("petitions:supervision_notice", lambda p: {"pk": p.signed.pk}),
     *[
         Target(
             "petitions:staff_action",
@@ -597,14 +650,20 @@ OUTSIDE = {
     "conclude every one; the other roles are refused by role (access matrix)",
     "publicity:topic_article": "the chamber's monthly topics, staff only",
     "petitions:report_export": "the chamber's reports, leaders and staff",
+    "petitions:report_pdf": "the chamber's reports, leaders and staff",
+    "petitions:report_docx": "the chamber's reports, leaders and staff",
     "publicity:article": "the chamber's articles",
     "publicity:picture": "the editor's pictures, public by their key",
     "publicity:showcase": "only approved showcases have a page, public to all",
     "petitions:session": "a session's opinion form (its QR code), open to everyone",
     "petitions:session_poster": "the chamber's sessions, staff only",
+    "petitions:opinion_sheets": "the chamber's sessions, staff only",
     "petitions:received": "the signed link is the key "
     "(tests/petitions/test_entry_points.py)",
     "activities:signup_poster": "the chamber's activities, staff only",
+    "activities:signup_poster_pdf": "the chamber's activities, staff only",
+    "petitions:session_poster_pdf": "the chamber's sessions, staff only",
+    "groups:certificate_batch": "the chamber's batches of certificates, staff only",
     "members:admit_enterprise": "a non-member enterprise belongs to no party; staff "
     "only (access matrix)",
 }

@@ -62,6 +62,7 @@ from petitions import forms as petition_forms
 from petitions import forms_clock as clock_forms
 from petitions import forms_topics as topic_forms
 from petitions.forms_entry import EntryForm, GuestPetitionForm
+from petitions.forms_paper import OpinionSheetsForm
 from petitions.forms_repeats import AdditionForm
 from publicity.forms import DigestPreferenceForm, ReturnShowcaseForm, ShowcaseForm
 from tests.access_matrix import MATRIX, PERSONA_FIXTURES
@@ -538,6 +539,7 @@ def _alices_valid_rows(request, kwargs) -> dict:
         "rows-TOTAL_FORMS": "1",
         "rows-INITIAL_FORMS": "0",
         "rows-0-enterprise": request.getfixturevalue("alice").enterprise.name,
+        "rows-0-sheet_number": "",  # no printed form (an unknown number is refused)
     }
 
 
@@ -750,6 +752,7 @@ SWEEP: dict[str, list[Sweep]] = {
         Sweep(STAFF, _form(ConfirmAwardForm), form_refuses_empty=True)
     ],
     "groups:publish_awards": [Sweep(STAFF)],
+    "groups:make_certificates": [Sweep(STAFF)],
     # --- activities -----------------------------------------------------------------
     "activities:sign_up": [
         Sweep(MEMBER, {"attendee_name": Field(TEXT, 200)}),
@@ -963,6 +966,10 @@ SWEEP: dict[str, list[Sweep]] = {
             get_first=True,
             form_refuses_empty=True,
         ),
+    ],
+    # A session's numbered opinion forms (征求意见表): how many to print.
+    "petitions:opinion_sheets": [
+        Sweep(STAFF, _form(OpinionSheetsForm), get_first=True, form_refuses_empty=True)
     ],
     "petitions:staff_action": [
         Sweep(
@@ -1273,6 +1280,8 @@ def _value_for(model_field, request):
         return uuid.uuid4()
     if isinstance(model_field, models.JSONField):
         return {}
+    if isinstance(model_field, models.BinaryField):
+        return b""
     if isinstance(model_field, models.EmailField):
         return "qiye@example.cn"
     return f"样{model_field.model._default_manager.count()}"[

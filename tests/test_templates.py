@@ -44,6 +44,13 @@ NOT_PAGES |= {"members/invitation_accept.html"}
 # Django's admin base with the portal's admin stylesheet; every admin page extends it
 # (tests/chamber/test_headers.py and the staff journeys of tests/browser/ render them).
 NOT_PAGES |= {"admin/base_site.html"}
+# Print templates (issue 21): made into PDFs, never served as pages; each kind's tests
+# open its PDF (tests/chamber/test_documents.py for the layout they all extend,
+# tests/petitions/test_report_documents.py, tests/petitions/test_paper_forms.py,
+# tests/groups/test_certificates.py, tests/test_posters_pdf.py).
+NOT_PAGES |= {
+    f"documents/{path.name}" for path in (TEMPLATES_DIR / "documents").glob("*.html")
+}
 # The admin change pages of activities and articles with their 发布 / 撤回 buttons;
 # tests/activities/test_first_week.py renders and uses them.
 NOT_PAGES |= {
@@ -266,6 +273,9 @@ PAGES.update(
             "groups:manage_awards", {"year": 2025}, 302, 403, 200
         ),
         "groups/awards_public.html": Page("groups:awards", {}, 200, 200, 200),
+        "groups/certificate_batches.html": Page(
+            "groups:certificate_batches", {}, 302, 403, 200
+        ),
     }
 )
 
@@ -661,6 +671,9 @@ PAGES.update(
             "petitions:staff_detail", _a_petition, 302, 403, 200
         ),
         "petitions/cycle.html": Page("petitions:cycle", {}, 302, 403, 200),
+        "petitions/opinion_sheets.html": Page(
+            "petitions:opinion_sheets", _an_activity, 302, 403, 200
+        ),
         "petitions/leader_home.html": Page(
             "petitions:leader_home", {}, 302, 403, 200, LEADERSHIP
         ),

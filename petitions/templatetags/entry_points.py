@@ -17,4 +17,7 @@ def session_poster_link(activity) -> dict:
         activity
     ):
         return {"href": ""}
-    return {"href": reverse("petitions:session_poster", args=[activity.pk])}
+    return {
+        "href": reverse("petitions:session_poster", args=[activity.pk]),
+        "sheets_href": reverse("petitions:opinion_sheets", args=[activity.pk]),
+    }

@@ -460,6 +460,7 @@ def test_the_empty_sheet_downloads_as_a_workbook_that_can_be_filled_and_uploaded
         "标题",  # the petition's heading, not a person's 职务
         zh("description"),
         zh("category"),
+        zh("form number"),
     ]
     book.active.append(
         [

@@ -1,0 +1,42 @@
+"""The monthly summary and the quarterly clear-to-zero report as PDF and Word (issue 21):
+the same stored report the page shows (petitions.views.report), for the same readers
+(staff and the district leaders), named in Chinese (月总结_2026-03.pdf)."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+
+from chamber import documents
+from petitions import documents as period_documents
+from petitions.views import LEADER_KINDS, _get_run_for_user, leadership_required
+
+
+def _period_run(request: HttpRequest, pk: int):
+    run = _get_run_for_user(request, pk)
+    if run.kind not in LEADER_KINDS:
+        raise Http404
+    return run
+
+
+@leadership_required
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _period_run(request, pk)
+    content = documents.render_pdf(
+        period_documents.KEY, period_documents.period_report_context(run)
+    )
+    return documents.download(
+        content,
+        filename=period_documents.filename(run, "pdf"),
+        content_type=documents.PDF,
+    )
+
+
+@leadership_required
+def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _period_run(request, pk)
+    content = documents.render_docx(
+        period_documents.KEY, period_documents.period_report_context(run)
+    )
+    return documents.download(
+        content,
+        filename=period_documents.filename(run, "docx"),
+        content_type=documents.DOCX,
+    )
