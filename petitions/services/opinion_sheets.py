@@ -81,7 +81,9 @@ def sheets_to_enter(numbers: Iterable[str]) -> dict[str, OpinionSheet]:
         return {}
     found = {
         s.number: s
-        for s in OpinionSheet.objects.select_for_update()
+        # Only the sheets' rows are locked (PostgreSQL locks no row of the nullable
+        # side of an outer join: the petition a sheet may not have become yet).
+        for s in OpinionSheet.objects.select_for_update(of=("self",))
         .select_related("activity__type", "petition")
         .filter(number__in=numbers)
     }
