@@ -218,7 +218,8 @@ AUTHENTICATION_BACKENDS = [
     "chamber.sms_login.SmsCodeBackend",
 ]
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Argon2id at OWASP's minimum (chamber/passwords.py); older hashes upgrade at login.
+    "chamber.passwords.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
