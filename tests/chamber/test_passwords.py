@@ -122,10 +122,9 @@ def production(tmp_path_factory) -> dict:
 
 def test_production_hashes_a_new_users_password_with_argon2_first(production):
     assert production["debug"] is False
-    assert production["hashers"][0] == (
-        "django.contrib.auth.hashers.Argon2PasswordHasher"
-    )
-    assert production["stored"].startswith("argon2")
+    # Argon2id at OWASP's minimum (tests/chamber/test_password_hashing.py).
+    assert production["hashers"][0] == "chamber.passwords.Argon2PasswordHasher"
+    assert production["stored"].startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
     # 256 characters are stored whole: the same text checks, one character less does not.
     assert production["checks"] is True
     assert production["checks_one_short"] is False
