@@ -14,8 +14,7 @@ from django.utils import timezone
 
 from chamber import workdays
 from petitions import forms_clock
-from petitions.models import Extension, InfoRequest, Petition, Section
-from petitions.selectors import BOARD_ROWS
+from petitions.models import Extension, InfoRequest, Petition
 from petitions.services import info_request_deadline
 
 S = Petition.Status
@@ -96,11 +95,7 @@ def department_panel(petition: Petition, *, today: date, **bound) -> dict:
     )
     return {
         **_shown(requests),
-        "info_form": _form(
-            bound, "info_form", lambda: forms_clock.InfoRequestForm(auto_id="ask_%s")
-        )
-        if may_ask_enterprise(petition)
-        else None,
+        "info_form": _info_form(petition, bound),
         "extension": extension,
         "extension_form": _form(
             bound,
@@ -110,6 +105,16 @@ def department_panel(petition: Petition, *, today: date, **bound) -> dict:
         if may_extend
         else None,
     }
+
+
+def _info_form(petition: Petition, bound: dict):
+    """The form asking the enterprise for something, where the petition allows it (the
+    department's page and the staff's alike)."""
+    if not may_ask_enterprise(petition):
+        return None
+    return _form(
+        bound, "info_form", lambda: forms_clock.InfoRequestForm(auto_id="ask_%s")
+    )
 
 
 def staff_panel(
@@ -127,11 +132,7 @@ def staff_panel(
     replied = petition.status == S.REPLIED
     return {
         **_shown(requests),
-        "info_form": _form(
-            bound, "info_form", lambda: forms_clock.InfoRequestForm(auto_id="ask_%s")
-        )
-        if may_ask_enterprise(petition)
-        else None,
+        "info_form": _info_form(petition, bound),
         "close_form": _form(
             bound,
             "close_form",
@@ -157,31 +158,4 @@ def staff_panel(
         )
         if replied
         else None,
-    }
-
-
-def department_awaiting_info(*, department_id: int) -> list[Petition]:
-    """The department's petitions waiting for the enterprise's information (the queue
-    lists those at the department; these are not, while the clock stands still)."""
-    return list(
-        Petition.objects.for_department(department_id)
-        .filter(status=S.AWAITING_INFO)
-        .select_related("enterprise", "category", "department")
-        .order_by("due_on", "pk")
-    )
-
-
-def awaiting_info_board() -> dict[str, dict]:
-    """The triage board's section of petitions waiting for the enterprise: its first
-    BOARD_ROWS (the nearest due date first) and its count. Two queries."""
-    found = Petition.objects.filter(status=S.AWAITING_INFO)
-    return {
-        Section.AWAITING_INFO: {
-            "rows": list(
-                found.select_related("enterprise", "category", "department").order_by(
-                    "due_on", "pk"
-                )[:BOARD_ROWS]
-            ),
-            "count": found.count(),
-        }
     }

@@ -59,16 +59,18 @@ DEPARTMENT_SECTIONS = (
     Section.DUE_THIS_WEEK,
     Section.IN_PROGRESS,
     Section.AWAITING_REVIEW,
+    Section.AWAITING_INFO,  # 待企业补充: the clock stands still, still the department's
 )
 
 
 def department_queue(*, department_id: int, on: date) -> dict[str, list[Petition]]:
     """An official's queue by `Section`: new (to sign for), overdue, due this week, in
-    progress, replied and with the chamber for review. One query."""
+    progress, replied and with the chamber for review, waiting for the enterprise's
+    information. One query."""
     queue = {section: [] for section in DEPARTMENT_SECTIONS}
     for p in (
         department_petitions(department_id=department_id)
-        .filter(status__in=Petition.WITH_DEPARTMENT)
+        .filter(status__in=(*Petition.WITH_DEPARTMENT, Petition.Status.AWAITING_INFO))
         .order_by("due_on", "pk")
     ):
         queue[p.section(on)].append(p)
@@ -120,6 +122,7 @@ _BOARD_ORDER = {
     Section.AWAITING_REVIEW: ("department_replied_at", "pk"),
     Section.WITH_CHAMBER: ("accepted_at", "pk"),
     Section.OVERDUE: ("due_on", "pk"),
+    Section.AWAITING_INFO: ("due_on", "pk"),  # 待企业补充: the nearest due date first
 }
 
 

@@ -346,14 +346,11 @@ def department_queue(request: HttpRequest) -> HttpResponse:
     """The department's queue: new, overdue, due soon, in progress, awaiting the chamber's review."""
     official = roles_of(request.user).official
     today = timezone.localdate()
-    queue = selectors.department_queue(department_id=official.department_id, on=today)
-    # 待企业补充: the department's petitions waiting for the enterprise, listed too.
-    queue[Section.AWAITING_INFO] = clock.department_awaiting_info(
-        department_id=official.department_id
-    )
     context = {
         "department": official.department,
-        "queue": queue,
+        "queue": selectors.department_queue(
+            department_id=official.department_id, on=today
+        ),
         "today": today,
         "recent": list(
             selectors.department_petitions(department_id=official.department_id)
@@ -498,7 +495,6 @@ def triage(request: HttpRequest) -> HttpResponse:
     """The staff's board: to triage, with the chamber, awaiting review, overdue."""
     today = timezone.localdate()
     board = selectors.triage_board(on=today)
-    board.update(clock.awaiting_info_board())  # 待企业补充, not on the selector's board
     context = {
         "board": board,
         # 重复诉求: each petition to triage with its likely repeats (two queries).

@@ -16,27 +16,26 @@ def _period_run(request: HttpRequest, pk: int):
     return run
 
 
-@leadership_required
-def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def _report_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The report of a monthly or quarterly run as `fmt` ("pdf" or "docx")."""
     run = _period_run(request, pk)
-    content = documents.render_pdf(
-        period_documents.KEY, period_documents.period_report_context(run)
-    )
+    render, content_type = {
+        "pdf": (documents.render_pdf, documents.PDF),
+        "docx": (documents.render_docx, documents.DOCX),
+    }[fmt]
+    content = render(period_documents.KEY, period_documents.period_report_context(run))
     return documents.download(
         content,
-        filename=period_documents.filename(run, "pdf"),
-        content_type=documents.PDF,
+        filename=period_documents.filename(run, fmt),
+        content_type=content_type,
     )
+
+
+@leadership_required
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    return _report_file(request, pk, "pdf")
 
 
 @leadership_required
 def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _period_run(request, pk)
-    content = documents.render_docx(
-        period_documents.KEY, period_documents.period_report_context(run)
-    )
-    return documents.download(
-        content,
-        filename=period_documents.filename(run, "docx"),
-        content_type=documents.DOCX,
-    )
+    return _report_file(request, pk, "docx")
