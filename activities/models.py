@@ -308,6 +308,12 @@ class Activity(models.Model):
         return reverse("activities:detail", args=[self.pk])
 
 
+# A member's home page keeps the card of their next activity in the cache
+# (activities/templatetags/next_activity.py, chamber/pagecache.py); a registration
+# saved or deleted forgets its member's card (activities.apps).
+NEXT_ACTIVITY_FRAGMENT = "next-activity"
+
+
 class Registration(models.Model):
     """A member's place at an activity, or their place on its waiting list."""
 

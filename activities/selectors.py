@@ -15,6 +15,18 @@ from activities.models import (
 from groups.models import ActivityGroup, PointsEntry, Scale
 from members.models import Member
 
+# The list of activities is kept in the cache under this scope's version
+# (chamber/pagecache.py; activities.views.activity_list): whatever it shows changes
+# (an activity, its type, platform or series, a registration), call this.
+ACTIVITIES_SCOPE = "activities"
+
+
+def activities_changed(*args, **kwargs) -> None:
+    """A new version of the activity list (usable as a signal receiver)."""
+    from chamber import pagecache
+
+    pagecache.bump_scope(ACTIVITIES_SCOPE)
+
 
 def group_duty_grid(*, year: int) -> list[dict]:
     """For each group of the year: activities held per month, and whether it led a large or medium one.

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,28 +44,44 @@ def _visible(request: HttpRequest):
 
 
 def activity_list(request: HttpRequest) -> HttpResponse:
-    """Coming activities first, then the last ones held."""
+    """Coming activities first, then the last ones held; the list is the same for every
+    reader who sees the same activities, kept in the cache until one changes (or a
+    minute passes: an activity starts or ends)."""
     now = timezone.now()
-    visible = _visible(request).annotate(
-        taken=Count(
-            "registrations",
-            filter=Q(registrations__status=Registration.Status.REGISTERED),
+    members_too = _sees_members_only_activities(request)
+
+    def build() -> str:
+        visible = _visible(request).annotate(
+            taken=Count(
+                "registrations",
+                filter=Q(registrations__status=Registration.Status.REGISTERED),
+            )
         )
+        upcoming = list(visible.filter(ends_at__gte=now).order_by("starts_at")[:30])
+        for activity in upcoming:
+            # 已满 · 可候补: every place is taken, and the waiting list is still open.
+            activity.waiting_list_only = (
+                activity.capacity is not None
+                and activity.taken >= activity.capacity
+                and activity.starts_at > now
+                and (
+                    activity.signup_closes_at is None or activity.signup_closes_at > now
+                )
+            )
+        context = {
+            "upcoming": upcoming,
+            "past": list(visible.filter(ends_at__lt=now).order_by("-starts_at")[:20]),
+        }
+        return render_to_string("activities/includes/activity_list.html", context)
+
+    lists = pagecache.fragment(
+        "activities",
+        members_too,
+        now.replace(second=0, microsecond=0),
+        build=build,
+        scope=selectors.ACTIVITIES_SCOPE,
     )
-    upcoming = list(visible.filter(ends_at__gte=now).order_by("starts_at")[:30])
-    for activity in upcoming:
-        # 已满 · 可候补: every place is taken, and the waiting list is still open.
-        activity.waiting_list_only = (
-            activity.capacity is not None
-            and activity.taken >= activity.capacity
-            and activity.starts_at > now
-            and (activity.signup_closes_at is None or activity.signup_closes_at > now)
-        )
-    context = {
-        "upcoming": upcoming,
-        "past": list(visible.filter(ends_at__lt=now).order_by("-starts_at")[:20]),
-    }
-    return render(request, "activities/activity_list.html", context)
+    return render(request, "activities/activity_list.html", {"lists": lists})
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -18,7 +18,8 @@
 # no worker takes). At exit gunicorn stops; the database is kept for EXPLAIN and
 # bench/hotspots.py unless BENCH_DROP=1.
 #
-# Knobs: BENCH_PETITIONS (50000), BENCH_SCALE (9: 300 enterprises), BENCH_STEP_REPEAT (3
+# Knobs: BENCH_PETITIONS_DB (bench_petitions: another name keeps a second run's data apart),
+# BENCH_PETITIONS (50000), BENCH_SCALE (9: 300 enterprises), BENCH_STEP_REPEAT (3
 # rolled-back runs of each step before the committed one), BENCH_REPEAT (30 in-process
 # requests per page), BENCH_DURATION (10 s per page), BENCH_CONNECTIONS (8),
 # BENCH_THREADS (2), BENCH_WARMUP (2), BENCH_ATTEMPTS (3), BENCH_MAX_OTHER (0.2).
@@ -26,7 +27,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 export PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 DEBIAN_FRONTEND=noninteractive
-DB=bench_petitions
+DB=${BENCH_PETITIONS_DB:-bench_petitions}
+export BENCH_PETITIONS_DB=$DB
 PETITIONS=${BENCH_PETITIONS:-50000}
 SCALE=${BENCH_SCALE:-9}
 CACHE_DB=${BENCH_CACHE_DB:-12}

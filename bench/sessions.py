@@ -1,13 +1,18 @@
 """Log the demo logins in and print, as JSON, their session cookies and the page list.
 
-    .venv/bin/python bench/sessions.py > cookies.json
+    .venv/bin/python bench/sessions.py [--pages core|all] > cookies.json
+
+The pages: the 14 of the default run, or with --pages all (or BENCH_PAGES=all) every
+page of bench/pages.py's catalogue, each with its path found in the bench data.
 
 Runs with the same DATABASE_URL and CACHE_URL as the server: the session engine is
 cached_db, so each session is written to PostgreSQL and to the Redis cache, where the
 gunicorn workers find it.
 """
 
+import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -29,6 +34,13 @@ def session_cookie(username: str) -> str:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--pages",
+        choices=("core", "all"),
+        default=os.environ.get("BENCH_PAGES") or "core",
+    )
+    args = parser.parse_args()
     print(
         json.dumps(
             {
@@ -37,7 +49,8 @@ def main() -> None:
                     role: session_cookie(name) for role, name in LOGINS.items()
                 },
                 "logins": LOGINS,
-                "pages": resolve_pages(),
+                "which": args.pages,
+                "pages": resolve_pages(args.pages),
             },
             ensure_ascii=False,
             indent=2,

@@ -24,13 +24,21 @@ class ChamberConfig(AppConfig):
         post_migrate.connect(roles.sync_secretariat_group_after_migrate, sender=self)
         # The cached logged-in user (chamber.backends) is forgotten when its records change.
         from chamber.backends import forget_users
-        from chamber.models import Official
+        from chamber.models import Official, User
 
         def forget_official(sender, instance, **kwargs):
             forget_users(instance.user_id)
 
+        def forget_user(sender, instance, update_fields=None, **kwargs):
+            # A login stamps last_login, which no page shows: the cached user and the
+            # pages that show users (the directory, the standings) stay.
+            if update_fields is not None and set(update_fields) <= {"last_login"}:
+                return
+            forget_users(instance.pk)
+
         for signal in (post_save, post_delete):
             signal.connect(forget_official, sender=Official, weak=False)
+            signal.connect(forget_user, sender=User, weak=False)
 
 
 class ScheduledTasksConfig(beat_apps.BeatConfig):

@@ -1,50 +1,86 @@
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
+from django.db import transaction
+from django.dispatch import Signal
 
 from chamber.models import User
 
-# Every page needs the logged-in user's member and official records (the navigation,
-# the roles); loading them with the user was the largest cost of a member page. The
-# user row itself is read fresh on every request (a deactivated account or a changed
-# password takes effect at once, even after a bulk update); the related records are
-# kept in the cache for a minute, and saving a Member, Official or Enterprise forgets
-# them at once (chamber.apps and members.apps connect that).
-RELATED_CACHE_SECONDS = 60
+# Every request of a logged-in person needs their user row, member and official records
+# (the navigation, the roles) and whether they hold a duty title today. They come from
+# one cache entry and one cache read, with no database query: being logged in used to
+# cost more than a whole page's budget (docs/performance.md, issue 22).
+#
+# The entry lives a minute, and whatever changes what it holds forgets it at once:
+# saving or deleting a User, a Member, an Official or an Enterprise (chamber.apps,
+# members.apps), a bulk `User.objects....update()` (chamber.models.UserQuerySet: a
+# deactivated account or a changed password acts at the next request), and editing a
+# title term (the representative answer). A password changed by raw SQL would act
+# within the minute; Django's session hash check then logs the person out.
+USER_CACHE_SECONDS = 60
 
 
-def related_cache_key(user_id) -> str:
-    return f"auth:related:{user_id}"
+def user_cache_key(user_id) -> str:
+    return f"auth:user:{user_id}"
+
+
+def representative_cache_key(user_id) -> str:
+    return f"roles:representative:{user_id}"
+
+
+# Sent by `forget_users` with `user_ids`: a user's row or records changed (the member
+# directory, kept in the cache by the members app, shows names and e-mail addresses).
+users_changed = Signal()
 
 
 def forget_users(*user_ids) -> None:
-    cache.delete_many([related_cache_key(pk) for pk in user_ids if pk is not None])
+    """Forget the cached users now and again when the transaction commits (a request
+    that read the old rows meanwhile must not keep them for the rest of the minute)."""
+    users_changed.send(sender=User, user_ids=user_ids)
+    keys = [
+        key
+        for pk in user_ids
+        if pk is not None
+        for key in (user_cache_key(pk), representative_cache_key(pk))
+    ]
+    if not keys:
+        return
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
-def _load_related(user: User) -> tuple:
+def _load(user_id) -> User | None:
     from chamber.models import Official
 
+    user = User._default_manager.filter(pk=user_id).first()
+    if user is None:
+        return None
     member_model = User.member.related.related_model
-    member = member_model.objects.select_related("enterprise").filter(user=user).first()
+    member = (
+        member_model.objects.select_related("enterprise__industry")
+        .filter(user=user)
+        .first()
+    )
     official = Official.objects.select_related("department").filter(user=user).first()
-    return member, official
+    User.member.related.set_cached_value(user, member)
+    User.official.related.set_cached_value(user, official)
+    return user
 
 
 class UserBackend(ModelBackend):
-    """Django's model backend; the member and official records come from a short cache."""
+    """Django's model backend; the logged-in user and their records come from the cache."""
 
     def get_user(self, user_id):
-        try:
-            user = User._default_manager.get(pk=user_id)
-        except User.DoesNotExist:
-            return None
+        key = user_cache_key(user_id)
+        representative_key = representative_cache_key(user_id)
+        found = cache.get_many([key, representative_key])
+        user = found.get(key)
+        if user is None:
+            user = _load(user_id)
+            if user is None:
+                return None
+            cache.set(key, user, USER_CACHE_SECONDS)
         if not self.user_can_authenticate(user):
             return None
-        key = related_cache_key(user.pk)
-        related = cache.get(key)
-        if related is None:
-            related = _load_related(user)
-            cache.set(key, related, RELATED_CACHE_SECONDS)
-        member, official = related
-        User.member.related.set_cached_value(user, member)
-        User.official.related.set_cached_value(user, official)
+        # (day, answer) of chamber.roles, read with the user: one round trip for both.
+        user._representative_today = found.get(representative_key)
         return user

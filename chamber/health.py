@@ -1,7 +1,9 @@
 """Is the portal able to work: the database answers and the broker takes messages; and
 is the work done: how long the oldest due message has waited, when a worker last beat."""
 
+import contextlib
 import os
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -22,16 +24,46 @@ def database_ok() -> bool:
         return False
 
 
+# One broker connection per process and broker URL, kept between checks: opening one
+# (a kombu connection, a redis pool, a TCP connection) was 80% of the check's time
+# (docs/performance.md, Finding 7). A kept connection that fails (the broker restarted)
+# is dropped and the check tried once more on a new one, so only a broker that does not
+# answer a fresh connection is reported unavailable.
+_broker = {"url": None, "connection": None}
+_broker_lock = threading.Lock()
+
+
 def broker_ok() -> bool:
     if settings.CELERY_FS_DIR is not None:
         return _filesystem_broker_ok(settings.CELERY_BROKER_TRANSPORT_OPTIONS)
-    try:
-        with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-            conn.default_channel.client.ping()  # a real round trip, not just a socket
-        return True
-    except Exception:
+    url = celery_app.conf.broker_write_url
+    with _broker_lock:
+        if _broker["url"] != url:
+            _drop_broker_connection()
+        for fresh in (_broker["connection"] is None, True):
+            if fresh:
+                _drop_broker_connection()
+                _broker["connection"], _broker["url"] = (
+                    celery_app.connection_for_write(),
+                    url,
+                )
+            try:
+                conn = _broker["connection"]
+                conn.ensure_connection(max_retries=1, timeout=2)
+                conn.default_channel.client.ping()  # a real round trip
+                return True
+            except Exception:
+                if fresh:
+                    _drop_broker_connection()
+                    return False
         return False
+
+
+def _drop_broker_connection() -> None:
+    conn, _broker["connection"], _broker["url"] = _broker["connection"], None, None
+    if conn is not None:
+        with contextlib.suppress(Exception):  # already broken: nothing to give back
+            conn.release()
 
 
 def _filesystem_broker_ok(options: dict) -> bool:

@@ -1,7 +1,11 @@
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
@@ -9,6 +13,25 @@ from simple_history.models import HistoricalRecords
 
 from chamber import documents, method_rules
 from chamber.phone import validate_mobile, validate_office_phone
+
+
+class UserQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """A bulk update forgets the cached logged-in users it changes (chamber.backends),
+        as saving one does: a deactivated account, a new mobile or an unbound WeChat
+        shows at the next request."""
+        from chamber.backends import forget_users
+
+        changed = list(self.values_list("pk", flat=True))
+        count = super().update(**kwargs)
+        forget_users(*changed)
+        return count
+
+    update.alters_data = True
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
 
 
 class User(AbstractUser):
@@ -95,6 +118,8 @@ class User(AbstractUser):
         ),
     )
     wechat_refused = models.CharField(_("WeChat unusable"), max_length=300, blank=True)
+
+    objects = UserManager()
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
@@ -651,3 +676,79 @@ class DocumentTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_key_display()} · {self.get_format_display()}"
+
+
+def _download_path(instance: "Download", filename: str) -> str:
+    from chamber.uploads import random_upload_path
+
+    return random_upload_path("downloads", filename)
+
+
+class Download(models.Model):
+    """A file made by a task for the user who asked for it (chamber/downloads.py): the
+    staff list's Excel export, a week's 交办单, a session's opinion forms. Its page shows
+    "being made" until the file is there; only its owner sees either, and the file is
+    deleted after `downloads.KEEP_DAYS`."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        RUNNING = "running", _("being made")
+        DONE = "done", _("ready")
+        FAILED = "failed", pgettext_lazy("making a file", "failed")
+
+    # Random, so the page's address says nothing about how many there are.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("asked for by"),
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    # The language of the page it was asked from: the file is made in it.
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    status = models.CharField(
+        pgettext_lazy("state of a record", "status"),
+        max_length=10,
+        choices=Status,
+        default=Status.QUEUED,
+    )
+    # Under MEDIA_ROOT, which no URL serves: only the owner's view sends it.
+    file = models.FileField(
+        _("file"), upload_to=_download_path, max_length=200, blank=True
+    )
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(
+        pgettext_lazy("file type", "type"), max_length=100, blank=True
+    )
+    size = models.PositiveIntegerField(pgettext_lazy("file size", "size"), default=0)
+    created_at = models.DateTimeField(
+        _("asked for at"), default=timezone.now, editable=False
+    )
+    # When its task was last queued: one still waiting a minute later is queued again.
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("download")
+        verbose_name_plural = _("downloads")
+        ordering = ["-created_at"]
+        indexes = [
+            # A user's recent downloads (views_downloads.downloads).
+            models.Index(fields=["owner", "-created_at"], name="download_owner_recent"),
+            # The daily removal of old files (downloads.delete_old).
+            models.Index(fields=["created_at"], name="download_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.filename or self.kind
+
+    def get_absolute_url(self) -> str:
+        return reverse("download", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

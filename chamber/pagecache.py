@@ -13,6 +13,13 @@ that has started leaves "coming activities").
 The navigation, the language switcher (with its CSRF token) and anything that depends
 on who is looking are rendered for each request around the cached part.
 
+The same parts serve the logged-in pages that are alike for every reader but change
+with other data than the public site's (the member directory and members' pages):
+those have a *scope*, a version of their own that their data's changes bump
+(`bump_scope`). A person's own corner of a page (a member's open petitions, their next
+activity) is kept per owner and day (`personal_fragment`), and forgotten when what it
+shows changes (`forget_personal`): no version to read first, one cache read a part.
+
 A visitor who is not logged in (no session, no pending message) sees what every such
 visitor sees, so for them `anonymous_page` keeps the whole page: the only per-visitor
 bit, the CSRF token of the language switcher, is put back into the cached HTML for each
@@ -30,42 +37,57 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 VERSION_KEY = "pagecache:version"
 FRAGMENT_SECONDS = 300
+# A person's part: what nobody forgets (an activity's time edited for everyone) shows
+# within this time.
+PERSONAL_SECONDS = 60
 
 
-def version() -> int | None:
-    """The current version of the public site's content (one cache read).
+def _version_key(scope: str) -> str:
+    return f"{VERSION_KEY}:{scope}" if scope else VERSION_KEY
+
+
+def version(scope: str = "") -> int | None:
+    """The current version of the public site's content, or of a scope (one cache read).
 
     None when the cache does not answer (chamber/cache.py): pages are then built
     without it, and nothing is cached under a version that no bump can change.
     """
-    current = cache.get(VERSION_KEY)
+    key = _version_key(scope)
+    current = cache.get(key)
     if current is None:
         # A start from nothing must never meet parts cached before: use the clock.
-        cache.add(VERSION_KEY, time.time_ns() // 1000, timeout=None)
-        current = cache.get(VERSION_KEY)
+        cache.add(key, time.time_ns() // 1000, timeout=None)
+        current = cache.get(key)
     return current
 
 
-def _bump_now() -> None:
+def _bump_now(scope: str = "") -> None:
+    key = _version_key(scope)
     try:
-        cache.incr(VERSION_KEY)
+        cache.incr(key)
     except ValueError:  # not there (evicted or never read): any new value will do
-        cache.set(VERSION_KEY, time.time_ns() // 1000, timeout=None)
+        cache.set(key, time.time_ns() // 1000, timeout=None)
 
 
 def bump(**_signal_kwargs) -> None:
-    """Make every cached part stale (a signal receiver).
+    """Make every cached part of the public site stale (a signal receiver).
 
     Now, so the change's own request and a test's next request see it, and again once the
     change is committed: a page rendered in between from the old rows is dropped then.
     """
-    _bump_now()
-    transaction.on_commit(_bump_now)
+    bump_scope("")
+
+
+def bump_scope(scope: str) -> None:
+    """Make every cached part of `scope` stale, now and once the change is committed."""
+    _bump_now(scope)
+    transaction.on_commit(lambda: _bump_now(scope))
 
 
 def _key(*parts) -> str:
@@ -73,20 +95,64 @@ def _key(*parts) -> str:
     return "pagecache:part:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
 
-def fragment(name: str, *parts, build: Callable[[], str]) -> SafeString:
+def fragment(
+    name: str, *parts, build: Callable[[], str], scope: str = ""
+) -> SafeString:
     """The cached HTML of one part of a page, built (and cached) on a miss.
 
     `build` renders it; it must not depend on who is looking, only on `name` and `parts`.
     """
-    current = version()
+    return safe_cached(value(name, *parts, build=build, scope=scope))
+
+
+def value(name: str, *parts, build: Callable[[], object], scope: str = ""):
+    """What `build()` makes (HTML, or a tuple holding some), cached as `fragment` does;
+    HTML in it comes back as plain `str`, for the caller to pass through `safe_cached`."""
+    current = version(scope)
     if current is None:
-        return mark_safe(build())  # noqa: S308 - rendered by our own templates
-    key = _key(current, get_language(), name, *parts)
+        return build()
+    key = _key(current, scope, get_language(), name, *parts)
+    found = cache.get(key)
+    if found is None:
+        found = build()
+        cache.set(key, found, FRAGMENT_SECONDS)
+    return found
+
+
+def safe_cached(html: str) -> SafeString:
+    """HTML that our own autoescaping templates rendered and this module cached."""
+    return mark_safe(html)  # noqa: S308 - rendered by our own templates, then cached
+
+
+def _personal_key(name: str, owner_id, language: str, day) -> str:
+    return f"pagecache:personal:{name}:{owner_id}:{language}:{day.isoformat()}"
+
+
+def personal_fragment(name: str, owner_id, build: Callable[[], str]) -> SafeString:
+    """One owner's part of a page (an enterprise's, a member's) in the reader's language
+    today, cached for PERSONAL_SECONDS at most; `build` must depend only on the owner.
+    The app whose data it shows calls `forget_personal` when that data changes."""
+    key = _personal_key(name, owner_id, get_language(), timezone.localdate())
     html = cache.get(key)
     if html is None:
-        html = build()
-        cache.set(key, html, FRAGMENT_SECONDS)
-    return mark_safe(html)  # noqa: S308 - rendered by our own templates
+        html = str(build())
+        cache.set(key, html, PERSONAL_SECONDS)
+    return safe_cached(html)
+
+
+def forget_personal(name: str, *owner_ids) -> None:
+    """Forget these owners' parts now and once the change is committed (a page rendered
+    in between from the old rows is dropped then)."""
+    today = timezone.localdate()
+    keys = [
+        _personal_key(name, owner_id, code, today)
+        for owner_id in set(owner_ids)
+        if owner_id is not None
+        for code, _label in settings.LANGUAGES
+    ]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def whole_response(view: Callable) -> Callable:

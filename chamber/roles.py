@@ -72,7 +72,7 @@ class UserRoles:
                 found.add(Role.STAFF)
             if self.member is not None:
                 found.add(Role.MEMBER)
-                if _is_representative_today(self.member):
+                if _is_representative_today(self.user, self.member):
                     found.add(Role.REPRESENTATIVE)
             if self.official is not None:
                 if self.official.is_leader:
@@ -109,24 +109,25 @@ class UserRoles:
 
 
 # Whether a member holds a duty title today is asked on every page (the navigation);
-# it changes only when staff edit a term, which forgets the cached answer.
+# it changes only when staff edit a term, which forgets the cached answer. The answer is
+# read together with the cached user (chamber.backends), keyed by the user.
 REPRESENTATIVE_CACHE_SECONDS = 300
 
 
-def representative_cache_key(member_id: int) -> str:
-    return f"roles:representative:{member_id}"
-
-
-def _is_representative_today(member) -> bool:
+def _is_representative_today(user, member) -> bool:
     from django.core.cache import cache
 
+    from chamber.backends import representative_cache_key
+
     today = timezone.localdate()
-    key = representative_cache_key(member.pk)
-    cached = cache.get(key)
+    cached = getattr(user, "_representative_today", None)
     if cached is not None and cached[0] == today:
         return cached[1]
     answer = member.is_representative(today)
-    cache.set(key, (today, answer), REPRESENTATIVE_CACHE_SECONDS)
+    user._representative_today = (today, answer)
+    cache.set(
+        representative_cache_key(user.pk), (today, answer), REPRESENTATIVE_CACHE_SECONDS
+    )
     return answer
 
 

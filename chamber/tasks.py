@@ -56,3 +56,24 @@ def sweep_outbox() -> int:
     ):  # a backlog: take the next batch now, not in a minute
         enqueue(sweep_outbox)
     return asked
+
+
+@shared_task(acks_late=True)
+def build_download(download_id: str) -> str:
+    """Make the file of a download (chamber.downloads.build); its state, or "" if
+    another task has it."""
+    from chamber import downloads
+
+    download = downloads.build(download_id)
+    return download.status if download else ""
+
+
+@shared_task(acks_late=True)
+def delete_old_downloads() -> int:
+    """Beat entry point (daily): delete the downloads older than downloads.KEEP_DAYS."""
+    from chamber import downloads
+
+    deleted = downloads.delete_old()
+    if deleted == 500:  # more left: the next batch now, not tomorrow
+        enqueue(delete_old_downloads)
+    return deleted

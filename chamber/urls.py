@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from chamber import (
     views,
     views_channels,
+    views_downloads,
     views_second_factor,
     views_sms,
     views_sms_login,
@@ -92,6 +93,15 @@ urlpatterns = [
     ),
     path("staff/outbox/<slug:action>/", views.outbox_bulk, name="outbox_bulk"),
     path("departments/", views.departments, name="departments"),
+    # Files made by a task (chamber/downloads.py), each seen by its owner only.
+    path("downloads/", views_downloads.recent_downloads, name="downloads"),
+    path("downloads/<uuid:pk>/", views_downloads.download, name="download"),
+    path(
+        "downloads/<uuid:pk>/file", views_downloads.download_file, name="download_file"
+    ),
+    path(
+        "downloads/<uuid:pk>/again", views_downloads.make_again, name="download_again"
+    ),
     path("members/", include("members.urls")),
     path("groups/", include("groups.urls")),
     path("activities/", include("activities.urls")),

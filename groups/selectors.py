@@ -23,6 +23,18 @@ from groups.models import (
 )
 from members.models import Member
 
+# The standings, a group's page and a member's "my group" are kept in the cache under
+# this scope's version (chamber/pagecache.py; groups.views): whatever they show changes
+# (points, groups, memberships, rules, names, awards, attendance), call this.
+POINTS_SCOPE = "points"
+
+
+def points_changed(*args, **kwargs) -> None:
+    """A new version of the points pages (usable as a signal receiver)."""
+    from chamber import pagecache
+
+    pagecache.bump_scope(POINTS_SCOPE)
+
 
 def _year_sum(year: int):
     entries = (

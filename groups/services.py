@@ -21,7 +21,9 @@ from groups.models import (
     PointRule,
     PointsEntry,
 )
+from groups.selectors import points_changed
 from members.models import Member
+from members.selectors import directory_changed
 
 
 class PointsError(Exception):
@@ -168,6 +170,7 @@ def set_group_members(
     GroupMembership.objects.filter(group=group, member_id__in=leader_ids).update(
         is_leader=True
     )
+    points_changed()  # bulk writes send no signal
     return group
 
 
@@ -200,6 +203,7 @@ def copy_groups(*, from_year: int, to_year: int) -> int:
             if m.member_id not in placed and m.member.is_current
         )
         made += 1
+    points_changed()  # bulk writes send no signal
     return made
 
 
@@ -251,10 +255,14 @@ def confirm_award(
 
 @transaction.atomic
 def publish_awards(*, year: int, actor: User) -> int:
-    """Publish the confirmed awards of a year: they appear on the public page."""
-    return Award.objects.filter(year=year, published_at__isnull=True).update(
+    """Publish the confirmed awards of a year: they appear on the public page and on
+    the winners' pages in the member directory."""
+    published = Award.objects.filter(year=year, published_at__isnull=True).update(
         published_at=timezone.now()
     )
+    directory_changed()
+    points_changed()
+    return published
 
 
 # A batch not made within this time lost its task; asking again makes it too.

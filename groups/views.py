@@ -4,11 +4,12 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chamber import documents
+from chamber import documents, pagecache
 from chamber.decorators import role_required, staff_required
 from chamber.roles import Role, roles_of
 from groups import paper, selectors, services
@@ -40,6 +41,19 @@ def my_group(request: HttpRequest) -> HttpResponse:
     if member is None:
         return redirect("groups:standings")
     year = timezone.localdate().year
+    content = pagecache.fragment(
+        "my-group",
+        member.pk,
+        year,
+        build=lambda: render_to_string(
+            "groups/includes/my_group_content.html", _my_group(member, year)
+        ),
+        scope=selectors.POINTS_SCOPE,
+    )
+    return render(request, "groups/my_group.html", {"content": content})
+
+
+def _my_group(member, year: int) -> dict:
     membership = (
         GroupMembership.objects.filter(member=member, year=year)
         .select_related("group")
@@ -51,7 +65,7 @@ def my_group(request: HttpRequest) -> HttpResponse:
         else []
     )
     balance, entries = selectors.member_history(member=member, year=year)
-    context = {
+    return {
         "year": year,
         "group": membership.group if membership else None,
         "members": members,
@@ -67,30 +81,53 @@ def my_group(request: HttpRequest) -> HttpResponse:
         "rules": selectors.published_rules(year=year),
         "certificates": list(paper.certificates_of(member)),
     }
-    return render(request, "groups/my_group.html", context)
 
 
 @role_required(Role.MEMBER, Role.STAFF)
 def standings(request: HttpRequest, year: int | None = None) -> HttpResponse:
     """Member and group standings of a year, with the rules that produced them."""
     year = _year(year)
-    members = selectors.member_standings(year=year)
-    page = Paginator(members, STANDINGS_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "year": year,
-        "page": page,
-        "groups": selectors.group_standings(year=year),
-        "rules": selectors.published_rules(year=year),
-        "years": sorted(
-            set(ActivityGroup.objects.values_list("year", flat=True)), reverse=True
-        ),
-    }
-    return render(request, "groups/standings.html", context)
+    number = request.GET.get("page", "")
+
+    def build() -> str:
+        members = selectors.member_standings(year=year)
+        page = Paginator(members, STANDINGS_PAGE_SIZE).get_page(number)
+        context = {
+            "year": year,
+            "page": page,
+            "groups": selectors.group_standings(year=year),
+            "rules": selectors.published_rules(year=year),
+            "years": sorted(
+                set(ActivityGroup.objects.values_list("year", flat=True)), reverse=True
+            ),
+        }
+        return render_to_string("groups/includes/standings_content.html", context)
+
+    content = pagecache.fragment(
+        "standings", year, number, build=build, scope=selectors.POINTS_SCOPE
+    )
+    return render(request, "groups/standings.html", {"year": year, "content": content})
 
 
 @role_required(Role.MEMBER, Role.STAFF)
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    group = get_object_or_404(ActivityGroup, pk=pk)
+    found = pagecache.value(
+        "group", pk, build=lambda: _group_detail(pk), scope=selectors.POINTS_SCOPE
+    )
+    if found == "":
+        raise Http404
+    title, html = found
+    return render(
+        request,
+        "groups/group_detail.html",
+        {"title": title, "content": pagecache.safe_cached(html)},
+    )
+
+
+def _group_detail(pk: int):
+    group = ActivityGroup.objects.filter(pk=pk).first()
+    if group is None:
+        return ""  # kept too: asking again costs no query
     members = selectors.member_standings(year=group.year, group=group)
     leaders = set(
         group.memberships.filter(is_leader=True).values_list("member_id", flat=True)
@@ -109,7 +146,8 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "entries": entries,
         "rules": selectors.published_rules(year=group.year),
     }
-    return render(request, "groups/group_detail.html", context)
+    html = render_to_string("groups/includes/group_detail_content.html", context)
+    return f"{group.label} · {group.year}", html
 
 
 @role_required(Role.MEMBER, Role.STAFF)

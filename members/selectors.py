@@ -4,6 +4,28 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from members.models import Member, TitleTerm
 
+# The member directory and each member's page are kept in the cache under one version
+# (chamber/pagecache.py; members.views.people): whatever they show changes, call this.
+DIRECTORY_SCOPE = "directory"
+
+
+# The duty rota page, the same for every reader, likewise (members.views.rota.rota).
+ROTA_SCOPE = "rota"
+
+
+def rota_changed(*args, **kwargs) -> None:
+    """A new version of the rota page (usable as a signal receiver)."""
+    from chamber import pagecache
+
+    pagecache.bump_scope(ROTA_SCOPE)
+
+
+def directory_changed(*args, **kwargs) -> None:
+    """A new version of the directory's pages (usable as a signal receiver)."""
+    from chamber import pagecache
+
+    pagecache.bump_scope(DIRECTORY_SCOPE)
+
 
 def current_terms(*, on: date) -> Prefetch:
     """Prefetch of each member's title terms covering `on`, with their titles."""

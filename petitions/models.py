@@ -180,7 +180,41 @@ class IntakeBatch(models.Model):
         return f"{day:%Y-%m-%d} · {self.source or self.key[:8]}"
 
 
+# What an enterprise's members see of its petitions is kept in the cache
+# (chamber/pagecache.py): the card of open petitions on their home page
+# (petitions/templatetags/member_home.py) and the pages of "My petitions"
+# (petitions.views.my_petitions). Saving a petition forgets both for its enterprise
+# (petitions.apps), and so does a bulk update of a field they show.
+OPEN_PETITIONS_FRAGMENT = "open-petitions"
+_SHOWN_TO_MEMBERS = frozenset(
+    {"status", "title", "number", "category", "category_id", "due_on", "handling"}
+    | {"department", "department_id", "department_replied_at", "created_at"}
+)
+
+
+def enterprise_petitions_scope(enterprise_id) -> str:
+    return f"enterprise-petitions:{enterprise_id}"
+
+
+def enterprise_petitions_changed(*enterprise_ids) -> None:
+    from chamber import pagecache
+
+    pagecache.forget_personal(OPEN_PETITIONS_FRAGMENT, *enterprise_ids)
+    for enterprise_id in set(enterprise_ids):
+        pagecache.bump_scope(enterprise_petitions_scope(enterprise_id))
+
+
 class PetitionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        if not kwargs.keys() & _SHOWN_TO_MEMBERS:
+            return super().update(**kwargs)
+        enterprises = set(self.values_list("enterprise_id", flat=True))
+        count = super().update(**kwargs)
+        enterprise_petitions_changed(*enterprises)
+        return count
+
+    update.alters_data = True
+
     def delete(self):
         raise ValidationError(
             _("Petitions are never deleted: they are closed, rejected or merged.")

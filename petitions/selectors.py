@@ -9,12 +9,14 @@ import statistics
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from chamber import method_rules, workdays
 from chamber.models import Department
 from chamber.ranking import competition_ranks
+from members.models import Enterprise
 from petitions import rates
 from petitions.models import (
     Escalation,
@@ -29,6 +31,15 @@ from petitions.models import (
 
 S = Petition.Status
 _ROW = ("enterprise", "category", "department")
+# The long texts a list row never shows (up to 5,000 characters each): left in the
+# table for the pages and the exports that need them.
+LIST_DEFERRED = (
+    "description",
+    "department_reply",
+    "follow_up_plan",
+    "answer",
+    "rating_comment",
+)
 
 
 def _in_period(field: str, first: date, last: date) -> Q:
@@ -71,6 +82,7 @@ def department_queue(*, department_id: int, on: date) -> dict[str, list[Petition
     for p in (
         department_petitions(department_id=department_id)
         .filter(status__in=(*Petition.WITH_DEPARTMENT, Petition.Status.AWAITING_INFO))
+        .defer(*LIST_DEFERRED)
         .order_by("due_on", "pk")
     ):
         queue[p.section(on)].append(p)
@@ -104,10 +116,20 @@ def staff_petitions(
     if supervised:
         petitions = petitions.open().filter(supervised_on__isnull=False)
     if query:
+        # Each part on its own column, so PostgreSQL can OR three index scans: the
+        # trigram indexes on UPPER(number) and UPPER(title) (migration 0014) and the
+        # enterprise's, for the few enterprises whose name matches, read first (one
+        # query on the small table): an OR across the join, or with a subquery, would
+        # read every petition.
+        enterprises = list(
+            Enterprise.objects.filter(name__icontains=query).values_list(
+                "pk", flat=True
+            )
+        )
         petitions = petitions.filter(
             Q(number__icontains=query)
             | Q(title__icontains=query)
-            | Q(enterprise__name__icontains=query)
+            | Q(enterprise_id__in=enterprises)
         )
     return petitions
 
@@ -151,6 +173,14 @@ def triage_board(*, on: date) -> dict[str, dict]:
             "rows": list(
                 Petition.objects.filter(condition)
                 .select_related(*_ROW)
+                # Those to triage keep their description: the check for repeats reads it.
+                .defer(
+                    *(
+                        f
+                        for f in LIST_DEFERRED
+                        if key != Section.TO_TRIAGE or f != "description"
+                    )
+                )
                 .order_by(*order)[:BOARD_ROWS]
             ),
             "count": counts[key],
@@ -179,8 +209,10 @@ def escalations(*, open_only: bool = True) -> QuerySet[Escalation]:
     on its petition, and one not answered yet): 已批示 / 已落实, in the same query.
     """
     instructions = PetitionEvent.objects.filter(petition_id=OuterRef("petition_id"))
-    found = Escalation.objects.select_related(
-        "petition", "petition__enterprise", "department", "run"
+    found = (
+        Escalation.objects.select_related(
+            "petition", "petition__enterprise", "department"
+        ).defer(*(f"petition__{field}" for field in LIST_DEFERRED))
     ).annotate(
         has_instruction=Exists(instructions.instructions()),
         has_open_instruction=Exists(instructions.open_instructions()),
@@ -234,7 +266,8 @@ def instructions(*, petition: Petition) -> list[PetitionEvent]:
 def last_runs() -> list[ReviewRun]:
     """The latest run of each step, for the staff's cycle page."""
     runs = {}
-    for run in ReviewRun.objects.order_by("-period_start", "-pk")[:60]:
+    # Without the reports: a quarter's lists every uncleared petition (kilobytes each).
+    for run in ReviewRun.objects.defer("report").order_by("-period_start", "-pk")[:60]:
         runs.setdefault(run.kind, run)
     return [runs[kind] for kind in ReviewRun.Kind.values if kind in runs]
 
@@ -265,6 +298,29 @@ def department_boards(*, on: date) -> list[dict]:
         }
         for d in departments.order_by("sort_order", "name")
     ]
+
+
+# The newest event and the newest review run (each its primary key's index, read
+# backwards): what the pages of staff, officials and leaders are computed from changes
+# only with a new one of these.
+_VERSION_SQL = (
+    "SELECT (SELECT MAX(id) FROM petitions_petitionevent),"
+    " (SELECT MAX(id) FROM petitions_reviewrun)"
+)
+# How long a page part kept under a version is used at most: the version follows every
+# petition's step and every review run; this bounds what it does not see (an
+# enterprise admitted, a department renamed, a category added).
+CACHE_SECONDS = 60
+
+
+def data_version() -> str:
+    """A key part for figures and page parts computed from petitions: every change to a
+    petition writes an event (append-only) and every review step a run, so what was
+    computed under this version is still right while it is the version. One query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSION_SQL)
+        event, run = cursor.fetchone()
+    return f"{event or 0}.{run or 0}"
 
 
 def _percentile(values: list[int], share: float) -> int | None:

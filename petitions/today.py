@@ -112,7 +112,11 @@ def todo_filters(on: date) -> dict[str, tuple[Q, tuple[str, ...]]]:
     to_dispatch = (to_triage & ~bounced) | section_q(Section.WITH_CHAMBER, on)
     waiting = waiting_at_department_q()
     next_day = workdays.add_working_days(on, 1)
-    escalated = still_open & Q(pk__in=Escalation.objects.values("petition_id"))
+    # EXISTS, not IN: one index probe per open petition, however many escalations the
+    # years have piled up (an IN hashes every one of them, on each count).
+    escalated = still_open & Q(
+        Exists(Escalation.objects.filter(petition=OuterRef("pk")))
+    )
     rules = method_rules.current()
     extension_asked = Extension.objects.filter(
         petition=OuterRef("pk"), status=Extension.Status.ASKED

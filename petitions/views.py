@@ -8,17 +8,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from chamber import method_rules
+from chamber import downloads, method_rules, pagecache
 from chamber.decorators import member_required, role_required, staff_required
 from chamber.roles import Role, roles_of
 from chamber.uploads import content_disposition, download_response
@@ -33,16 +34,16 @@ from petitions import (
     sheets,
     views_repeats,
 )
+from petitions import downloads as petition_files
 from petitions.models import (
-    Escalation,
     Petition,
     PetitionAttachment,
     ReviewRun,
     Section,
     channel_label,
+    enterprise_petitions_scope,
 )
 from petitions.today import LABELS as TODAY_LABELS
-from petitions.today import todo_petitions
 from petitions.tokens import read_rating_token
 
 PAGE_SIZE = 25
@@ -121,16 +122,25 @@ def _form_errors(request: HttpRequest, form) -> None:
 
 @member_required
 def my_petitions(request: HttpRequest) -> HttpResponse:
-    """My enterprise's petitions, newest first."""
+    """My enterprise's petitions, newest first; each page kept in the cache until one of
+    them changes (petitions.models.enterprise_petitions_changed)."""
     member = _member(request)
-    page = _page(
-        request, selectors.enterprise_petitions(enterprise_id=member.enterprise_id)
+
+    def build() -> str:
+        petitions = selectors.enterprise_petitions(enterprise_id=member.enterprise_id)
+        return render_to_string(
+            "petitions/includes/my_petitions.html",
+            {"page": _page(request, petitions)},
+        )
+
+    rows = pagecache.fragment(
+        "my-petitions",
+        request.GET.get("page", ""),
+        timezone.localdate(),  # a due date passes: "overdue since"
+        build=build,
+        scope=enterprise_petitions_scope(member.enterprise_id),
     )
-    return render(
-        request,
-        "petitions/my_petitions.html",
-        {"page": page, "enterprise": member.enterprise},
-    )
+    return render(request, "petitions/my_petitions.html", {"rows": rows})
 
 
 @member_required
@@ -346,18 +356,29 @@ def department_queue(request: HttpRequest) -> HttpResponse:
     """The department's queue: new, overdue, due soon, in progress, awaiting the chamber's review."""
     official = roles_of(request.user).official
     today = timezone.localdate()
+    department_id = official.department_id
     context = {
         "department": official.department,
-        "queue": selectors.department_queue(
-            department_id=official.department_id, on=today
+        # The queue is kept in the cache under the data's version
+        # (department_queue.html): these are read only when it is not there.
+        "version": selectors.data_version(),
+        "cache_seconds": selectors.CACHE_SECONDS,
+        "queue": SimpleLazyObject(
+            lambda: selectors.department_queue(department_id=department_id, on=today)
         ),
         "today": today,
-        "recent": list(
-            selectors.department_petitions(department_id=official.department_id)
-            .exclude(
-                status__in=(*Petition.WITH_DEPARTMENT, Petition.Status.AWAITING_INFO)
+        "recent": SimpleLazyObject(
+            lambda: list(
+                selectors.department_petitions(department_id=department_id)
+                .exclude(
+                    status__in=(
+                        *Petition.WITH_DEPARTMENT,
+                        Petition.Status.AWAITING_INFO,
+                    )
+                )
+                .defer(*selectors.LIST_DEFERRED)
+                .order_by("-answered_at", "-pk")[:20]
             )
-            .order_by("-answered_at", "-pk")[:20]
         ),
     }
     return render(request, "petitions/department_queue.html", context)
@@ -494,46 +515,53 @@ BOARD_SECTIONS = [
 def triage(request: HttpRequest) -> HttpResponse:
     """The staff's board: to triage, with the chamber, awaiting review, overdue."""
     today = timezone.localdate()
-    board = selectors.triage_board(on=today)
+    # The board is kept in the cache under the data's version (triage.html): these
+    # are read only when it is not there.
+    board = SimpleLazyObject(lambda: selectors.triage_board(on=today))
     context = {
+        "version": selectors.data_version(),
+        "cache_seconds": selectors.CACHE_SECONDS,
         "board": board,
         # 重复诉求: each petition to triage with its likely repeats (two queries).
-        "duplicates": repeats.likely_duplicates(board[Section.TO_TRIAGE]["rows"]),
+        "duplicates": SimpleLazyObject(
+            lambda: repeats.likely_duplicates(board[Section.TO_TRIAGE]["rows"])
+        ),
         "sections": BOARD_SECTIONS,
         "today": today,
-        "runs": selectors.last_runs(),
+        "runs": SimpleLazyObject(selectors.last_runs),
     }
     return render(request, "petitions/triage.html", context)
 
 
+def _made_by_a_task(request: HttpRequest, kind: str, parameters: dict) -> HttpResponse:
+    """Ask for a file made by a task and go to its page (chamber/downloads.py)."""
+    download = downloads.request_download(
+        owner=request.user, kind=kind, parameters=parameters
+    )
+    return redirect(download)
+
+
 @staff_required
 def staff_list(request: HttpRequest) -> HttpResponse:
-    form = forms.StaffFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    petitions = selectors.staff_petitions(
-        status=filters.get("status") or "",
-        channel=filters.get("channel") or "",
-        category_id=getattr(filters.get("category"), "pk", None),
-        department_id=getattr(filters.get("department"), "pk", None),
-        supervised=bool(filters.get("supervised")),
-        query=(filters.get("q") or "").strip(),
-    )
-    todo = filters.get("todo") or ""
-    if todo:
-        petitions = todo_petitions(petitions, todo, on=timezone.localdate())
-    if request.GET.get("format") == "xlsx":
-        response = HttpResponse(
-            sheets.petitions_workbook(petitions[:5000]), content_type=sheets.XLSX
+    if request.GET.get("format") == "xlsx":  # made by a task (petitions/downloads.py)
+        return _made_by_a_task(
+            request,
+            petition_files.PETITIONS_XLSX,
+            petition_files.staff_list_parameters(request.GET),
         )
-        response["Content-Disposition"] = content_disposition(
-            f"petitions-{timezone.localdate():%Y%m%d}.xlsx"
-        )
-        return response
+    form, petitions, todo = petition_files.staff_list_petitions(request.GET)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "form": form,
-        "page": _page(request, petitions),
+        # Kept in the cache under the data's version with the whole query
+        # (staff_list.html): counted and read only when not there.
+        "version": selectors.data_version(),
+        "cache_seconds": selectors.CACHE_SECONDS,
+        "full_query": request.GET.urlencode(),
+        "page": SimpleLazyObject(
+            lambda: _page(request, petitions.defer(*selectors.LIST_DEFERRED))
+        ),
         "query_string": query.urlencode(),
         "today": timezone.localdate(),
         "todo": TODAY_LABELS[todo] if todo else "",
@@ -804,7 +832,9 @@ def cycle(request: HttpRequest) -> HttpResponse:
     """When each review step last ran and what it did; the runs of recent weeks."""
     context = {
         "last_runs": selectors.last_runs(),
-        "page": _page(request, ReviewRun.objects.order_by("-started_at", "-pk")),
+        "page": _page(
+            request, ReviewRun.objects.defer("report").order_by("-started_at", "-pk")
+        ),
     }
     return render(request, "petitions/cycle.html", context)
 
@@ -824,8 +854,11 @@ def _get_run_for_user(request: HttpRequest, pk: int) -> ReviewRun:
 
 @leadership_required
 def reports(request: HttpRequest) -> HttpResponse:
-    runs = ReviewRun.objects.filter(kind__in=LEADER_KINDS).order_by(
-        "-period_start", "kind"
+    # The list shows each run's figures (stats), never its report with its lists.
+    runs = (
+        ReviewRun.objects.filter(kind__in=LEADER_KINDS)
+        .defer("report")
+        .order_by("-period_start", "kind")
     )
     return render(request, "petitions/reports.html", {"page": _page(request, runs)})
 
@@ -867,15 +900,26 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         if run.report.get(key):
             lists[key] = run.report[key]
     shown = {key: pks[:REPORT_LIST_ROWS] for key, pks in lists.items()}
-    everyone = selectors.petitions_by_pk([pk for pks in shown.values() for pk in pks])
-    by_pk = {p.pk: p for p in everyone}
+
+    def listed():
+        everyone = selectors.petitions_by_pk(
+            [pk for pks in shown.values() for pk in pks]
+        )
+        by_pk = {p.pk: p for p in everyone}
+        return [
+            (LIST_LABELS[key], [by_pk[p] for p in shown[key] if p in by_pk], len(pks))
+            for key, pks in lists.items()
+        ]
+
     context = {
         "run": run,
         "totals": run.report.get("totals"),
-        "lists": [
-            (LIST_LABELS[key], [by_pk[p] for p in shown[key] if p in by_pk], len(pks))
-            for key, pks in lists.items()
-        ],
+        # The lists are kept in the cache under the data's version (report.html):
+        # their petitions are read only when they are not there.
+        "version": selectors.data_version(),
+        "cache_seconds": selectors.CACHE_SECONDS,
+        "today": timezone.localdate(),
+        "lists": SimpleLazyObject(listed),
         "channels": [
             (channel_label(row["code"]), row["count"])
             for row in run.report.get("by_channel", [])
@@ -993,17 +1037,17 @@ def escalations(request: HttpRequest) -> HttpResponse:
     """Petitions put before the district leaders that are not yet settled."""
     show_all = request.GET.get("all") == "1"
     found = selectors.escalations(open_only=not show_all)
-    counts = dict(
-        Escalation.objects.exclude(petition__status__in=Petition.ENDED_STATUSES)
-        .values_list("reason")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
     context = {
-        "page": _page(request, found),
+        # Kept in the cache under the data's version (escalations.html): the list is
+        # counted and read only when it is not there.
+        "version": selectors.data_version(),
+        "cache_seconds": selectors.CACHE_SECONDS,
+        "page_number": request.GET.get("page", ""),
+        "page": SimpleLazyObject(lambda: _page(request, found)),
         "show_all": show_all,
-        "counts": counts,
         "today": timezone.localdate(),
-        "escalate_after": method_rules.current().escalate_after,
+        "escalate_after": SimpleLazyObject(
+            lambda: method_rules.current().escalate_after
+        ),
     }
     return render(request, "petitions/escalations.html", context)

@@ -1,12 +1,12 @@
 """Paper of the petitions' work (issue 21), as PDF downloads: the 交办单 of a dispatched
 petition and the 督办通知单 of a supervised one (staff, and the department for its own
 petitions), the batch print of a day's or a week's, and a session's opinion forms
-(征求意见表) with their numbers.
+(征求意见表) with their numbers. One petition's sheet is made in the request (0.5 s); a
+day's or a week's and the opinion forms are made by a task (petitions/downloads.py),
+and the request goes to the download's page.
 
 The same rule as the pages: another department's petition is a 404 for an official.
 """
-
-from datetime import timedelta
 
 from django.contrib import messages
 from django.db import transaction
@@ -16,10 +16,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from chamber import documents
+from chamber import documents, downloads
 from chamber.decorators import role_required, staff_required
 from chamber.roles import Role, roles_of
-from chamber.workdays import start_of_day
+from petitions import downloads as petition_files
 from petitions import entry, paper, selectors
 from petitions.forms_paper import OpinionSheetsForm, PrintSpanForm
 from petitions.models import OpinionSheet, Petition
@@ -29,16 +29,8 @@ from petitions.services.opinion_sheets import print_opinion_sheets
 official_required = role_required(Role.OFFICIAL)
 
 
-def _dispatched(petitions):
-    """Petitions with a department they were dispatched to: those have a 交办单."""
-    return petitions.filter(
-        department__isnull=False, dispatched_at__isnull=False
-    ).select_related("enterprise", "category", "department")
-
-
-def _supervised(petitions):
-    """Dispatched petitions the daily study put under supervision (督办)."""
-    return _dispatched(petitions).filter(supervised_on__isnull=False)
+_dispatched = petition_files.dispatched
+_supervised = petition_files.supervised
 
 
 def _official_petitions(request: HttpRequest):
@@ -101,54 +93,47 @@ def _span(request: HttpRequest):
         )
         return None
     first, last = form.first_and_last()
-    label = (
-        f"{first:%Y-%m-%d}" if first == last else f"{first:%Y-%m-%d}–{last:%Y-%m-%d}"
+    return first, last, petition_files.span_label(first, last)
+
+
+def _span_print(request: HttpRequest, kind: str, select, nothing: str):
+    """A day's or a week's sheets, one per page, made by a task (half a second a
+    sheet): the request only checks there is one and goes to the download's page."""
+    span = _span(request)
+    if span is None:
+        return redirect("petitions:triage")
+    first, last, label = span
+    if not select(first, last).exists():
+        messages.info(request, nothing % {"span": label})
+        return redirect("petitions:triage")
+    download = downloads.request_download(
+        owner=request.user,
+        kind=kind,
+        parameters={"first": first.isoformat(), "last": last.isoformat()},
     )
-    return first, last, label
+    return redirect(download)
 
 
 @staff_required
 def assignment_sheets(request: HttpRequest) -> HttpResponse:
     """The 交办单 of every petition dispatched in a day or a week, one per page."""
-    span = _span(request)
-    if span is None:
-        return redirect("petitions:triage")
-    first, last, label = span
-    petitions = list(
-        _dispatched(Petition.objects)
-        .filter(
-            dispatched_at__gte=start_of_day(first),
-            dispatched_at__lt=start_of_day(last + timedelta(days=1)),
-        )
-        .order_by("department__name", "number")
+    return _span_print(
+        request,
+        petition_files.ASSIGNMENT_SHEETS,
+        petition_files.dispatched_in,
+        _("No petition was dispatched in %(span)s."),
     )
-    if not petitions:
-        messages.info(
-            request, _("No petition was dispatched in %(span)s.") % {"span": label}
-        )
-        return redirect("petitions:triage")
-    return _pdf(paper.ASSIGNMENT, petitions, f"{_('Assignment sheets')} {label}")
 
 
 @staff_required
 def supervision_notices(request: HttpRequest) -> HttpResponse:
     """The 督办通知单 of every petition put under supervision in a day or a week."""
-    span = _span(request)
-    if span is None:
-        return redirect("petitions:triage")
-    first, last, label = span
-    petitions = list(
-        _supervised(Petition.objects)
-        .filter(supervised_on__gte=first, supervised_on__lte=last)
-        .order_by("department__name", "number")
+    return _span_print(
+        request,
+        petition_files.SUPERVISION_NOTICES,
+        petition_files.supervised_in,
+        _("No petition was put under supervision in %(span)s."),
     )
-    if not petitions:
-        messages.info(
-            request,
-            _("No petition was put under supervision in %(span)s.") % {"span": label},
-        )
-        return redirect("petitions:triage")
-    return _pdf(paper.SUPERVISION, petitions, f"{_('Supervision notices')} {label}")
 
 
 # --- a session's opinion forms (征求意见表) ---------------------------------------------
@@ -162,23 +147,27 @@ def opinion_sheets(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         url = request.build_absolute_uri(reverse("petitions:session", args=[pk]))
         try:
-            with transaction.atomic():  # no numbers taken if the PDF fails
+            with transaction.atomic():  # the numbers and the file asked for, or neither
                 sheets = print_opinion_sheets(
                     activity=activity,
                     count=form.cleaned_data["count"],
                     actor=request.user,
                 )
-                content = documents.render_pdf(
-                    paper.OPINION_FORM,
-                    paper.opinion_form_context(activity, sheets, url=url),
+                # Up to 200 pages at 0.14 s each: made by a task, from these numbers.
+                download = downloads.request_download(
+                    owner=request.user,
+                    kind=petition_files.OPINION_FORMS,
+                    parameters={
+                        "activity": activity.pk,
+                        "first": sheets[0].serial,
+                        "last": sheets[-1].serial,
+                        "url": url,
+                    },
                 )
         except PetitionError as exc:
             form.add_error(None, str(exc))
         else:
-            name = f"{_('Opinion forms')} {sheets[0].number}–{sheets[-1].number}.pdf"
-            return documents.download(
-                content, filename=name, content_type=documents.PDF
-            )
+            return redirect(download)
     context = {
         "activity": activity,
         "form": form,

@@ -4,9 +4,6 @@ PostgreSQL and Redis tests run when DATABASE_URL / CELERY_BROKER_URL point at th
 With CI=true they are required: a missing service fails the run instead of skipping.
 """
 
-import os
-import re
-
 import pytest
 from django.conf import settings
 
@@ -18,14 +15,8 @@ from tests.factories import (
     RepresentativeFactory,
     StaffFactory,
 )
-
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-# CI runs two lanes side by side (.ci/run): "servers" (PostgreSQL, Redis) and "embedded"
-# (SQLite, the filesystem broker, as `make run`). Each runs every test of the portal's
-# own code; what does not depend on the database runs in one lane only (`lane_of`).
-# Without TEST_LANE (`make test` on a machine of one's own) everything runs.
-LANE = os.environ.get("TEST_LANE", "")
-REQUIRE_SERVERS = IN_CI and LANE != "embedded"
+from tests.support.lanes import LANE, REQUIRE_SERVERS
+from tests.support.mail import assert_sent_through_the_outbox
 
 
 def lane_of(item) -> str:
@@ -128,20 +119,14 @@ def _every_mail_came_from_the_outbox():
     yield
     from django.core import mail
 
-    strays = [
-        message.subject
-        for message in getattr(mail, "outbox", [])
-        if not re.fullmatch(
-            r"<outbox\.\d+@[^>]+>", message.extra_headers.get("Message-ID", "")
-        )
-    ]
-    assert strays == [], "sent past the outbox"
+    assert_sent_through_the_outbox(getattr(mail, "outbox", []))
 
 
 @pytest.fixture
 def real_broker():
-    """Tasks go to this lane's broker for a real worker (tests/worker.py), on an empty queue."""
-    from tests.worker import tasks_to_the_broker
+    """Tasks go to this lane's broker for a real worker (tests/support/worker.py), on an
+    empty queue."""
+    from tests.support.worker import tasks_to_the_broker
 
     with tasks_to_the_broker():
         yield

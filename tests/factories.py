@@ -63,7 +63,7 @@ class LeaderFactory(OfficialFactory):
     position = "副区长"
 
 
-def _credit_code(n: int) -> str:
+def valid_credit_code(n: int) -> str:
     first17 = f"91210803MA{n:07d}"
     return first17 + check_character(first17)
 
@@ -73,7 +73,7 @@ class EnterpriseFactory(factory.django.DjangoModelFactory):
         model = Enterprise
 
     name = factory.Sequence(lambda n: f"营口测试企业{n}有限公司")
-    credit_code = factory.Sequence(_credit_code)
+    credit_code = factory.Sequence(valid_credit_code)
     area = Area.XISHI
 
 

@@ -8,6 +8,8 @@ running `make run` is never disturbed. Production settings are tested in subproc
 import os
 from pathlib import Path
 
+import pytest
+
 _VAR = Path(__file__).resolve().parent.parent / "var" / "test"
 os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("CELERY_FS_DIR", str(_VAR / "broker"))
@@ -18,3 +20,5 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # The live server's thread must not keep connections: PostgreSQL refuses to drop a
 # test database that still has one open.
 os.environ.setdefault("DB_CONN_MAX_AGE", "0")
+# The shared helpers assert too: their failures read as the tests' own (tests/support/).
+pytest.register_assert_rewrite("tests.support")

@@ -1,4 +1,5 @@
-"""AC-1: every named URL, requested as every role, answers what tests/access_matrix.py says.
+"""AC-1: every named URL, requested as every role, answers what
+tests/support/access_matrix.py says.
 
 Modelled on pretix's test_permissions.py: the URL patterns are walked from the
 resolver, so a new URL without a row (or a row whose URL is gone) fails the suite.
@@ -9,16 +10,17 @@ came from, any other role is refused and the database is left as it was.
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.apps import apps
 from django.core.cache import cache
 from django.core.signals import request_finished
-from django.db import close_old_connections, connection, transaction
+from django.db import close_old_connections, transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, path, resolve, reverse
+from django.urls import URLResolver, get_resolver, path, resolve, reverse
 from django.urls.resolvers import RegexPattern
 
 from chamber import workdays
-from tests.access_matrix import (
+from tests.factories import UserFactory
+from tests.support.access import changed_tables, fingerprint, walk
+from tests.support.access_matrix import (
     ANONYMOUS_EXCEPTIONS,
     EXCLUDED_PREFIXES,
     MATRIX,
@@ -28,12 +30,9 @@ from tests.access_matrix import (
     all_cases,
     case_id,
 )
-from tests.factories import UserFactory
 
 # Every page, role or payload, whatever the database: CI's PostgreSQL lane runs it.
 pytestmark = pytest.mark.sweep
-
-OUR_APPS = ("chamber", "members", "groups", "activities", "petitions", "publicity")
 
 
 @pytest.fixture
@@ -51,23 +50,11 @@ def _media(settings, tmp_path):
 # --- the URL patterns -----------------------------------------------------------------------
 
 
-def _walk(patterns, prefix: str = "", namespace: str = ""):
-    """(route, namespaced name) of every URL pattern under `patterns`, recursively."""
-    for pattern in patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            inner = ":".join(filter(None, [namespace, pattern.namespace]))
-            yield from _walk(pattern.url_patterns, route, inner)
-        elif isinstance(pattern, URLPattern):
-            name = pattern.name and ":".join(filter(None, [namespace, pattern.name]))
-            yield route, name
-
-
 def matrix_mismatch(resolver, matrix) -> dict[str, list[str]]:
     """What the resolver and the matrix disagree on (empty lists when they agree)."""
     routes = [
         (route, name)
-        for route, name in _walk(resolver.url_patterns)
+        for route, name in walk(resolver.url_patterns)
         if not route.startswith(EXCLUDED_PREFIXES)
     ]
     names = [name for _route, name in routes if name]
@@ -139,25 +126,6 @@ def _client_as(request, role: str) -> Client:
     return client
 
 
-def _fingerprint() -> dict[str, list]:
-    """Every row of the portal's own tables, to tell that a refused request changed nothing."""
-    tables = [
-        model._meta.db_table
-        for label in OUR_APPS
-        for model in apps.get_app_config(label).get_models()
-    ]
-    rows = {}
-    with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
-            rows[table] = sorted(map(repr, cursor.fetchall()))
-    return rows
-
-
-def _changed_tables(before: dict, after: dict) -> list[str]:
-    return sorted(label for label in before if before[label] != after[label])
-
-
 def _assert_leads_to(response, target: str, requested: str) -> None:
     location = urlsplit(response["Location"])
     assert not location.scheme and not location.netloc, response["Location"]
@@ -174,7 +142,7 @@ def _check_role(request, url: str, case: Case, role: str) -> None:
     expected = case.status_for(role)
     refused = expected in (403, 404) or (role == "anonymous" and expected == 302)
     watch = case.method == "POST" and refused
-    before = _fingerprint() if watch else None
+    before = fingerprint() if watch else None
 
     response = client.post(url, {}) if case.method == "POST" else client.get(url)
 
@@ -190,7 +158,7 @@ def _check_role(request, url: str, case: Case, role: str) -> None:
         elif expected == 200 and case.content_type:
             assert response["Content-Type"].startswith(case.content_type)
         if watch:
-            assert _changed_tables(before, _fingerprint()) == []
+            assert changed_tables(before, fingerprint()) == []
     finally:
         _close(response)
 
@@ -253,11 +221,11 @@ def test_a_get_to_a_post_only_action_is_not_allowed_for_anyone(
 ):
     url = reverse(name, kwargs=case.kwargs_for(request))
     clients = {role: _client_as(request, role) for role in ROLES}
-    before = _fingerprint()
+    before = fingerprint()
 
     for role, client in clients.items():
         response = client.get(url)
 
         assert response.status_code == 405, f"{role}: GET {url}"
         assert "POST" in response["Allow"]
-    assert _changed_tables(before, _fingerprint()) == []
+    assert changed_tables(before, fingerprint()) == []

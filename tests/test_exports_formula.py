@@ -24,8 +24,6 @@ import pytest
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.encoding import force_str
-from django.utils.translation import gettext
 
 from activities import services as activity_services
 from chamber.exports import safe_cell
@@ -46,6 +44,8 @@ from tests.factories import (
     PetitionFactory,
     StaffFactory,
 )
+from tests.support.downloads import fetch as made_by_a_task
+from tests.support.words import zh
 
 PAYLOADS = [
     "=1+1",
@@ -72,12 +72,6 @@ def stored_payloads() -> list[str]:
     if connection.vendor == "postgresql":
         return [p for p in PAYLOADS if p != NUL]
     return PAYLOADS
-
-
-def zh(label) -> str:
-    """A column header as the Chinese export writes it."""
-    with translation.override("zh-hans"):
-        return gettext(label) if isinstance(label, str) else force_str(label)
 
 
 def _moment(day: date) -> datetime:
@@ -193,6 +187,17 @@ def _get(name: str, arg: str | None = None, **query):
     return fetch
 
 
+def _made_by_a_task(name: str, **query):
+    """A file made by a task (chamber/downloads.py), taken from its download's page."""
+
+    def fetch(client, seeded):
+        return made_by_a_task(
+            client, reverse(name), query, HTTP_ACCEPT_LANGUAGE="zh-hans"
+        )
+
+    return fetch
+
+
 XLSX, CSV = "0", "1"  # the admin's format choices (SpreadsheetAdminMixin.formats)
 POINTS = PointsEntryResource.fields["points"].column_name
 YEAR = PointsEntryResource.fields["year"].column_name
@@ -251,7 +256,7 @@ EXPORTS = {
         [],
     ),
     "petition-list.xlsx": (
-        _get("petitions:staff_list", format="xlsx"),
+        _made_by_a_task("petitions:staff_list", format="xlsx"),
         "xlsx",
         True,
         [],

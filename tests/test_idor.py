@@ -29,6 +29,7 @@ links have their own tests below.
 """
 
 import re
+import shutil
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,24 +41,25 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import request_finished
 from django.db import close_old_connections
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLResolver, get_resolver, path, reverse
 from django.urls.resolvers import RegexPattern
 from django.utils import timezone
 
 from activities import services as activities
 from activities.models import Campaign
-from chamber.models import OutgoingMessage
+from chamber import downloads
+from chamber.models import Download, OutgoingMessage
 from chamber.uploads import check_picture, check_upload
 from groups import services as points
 from groups.models import Award
 from members.models import DutyLogAttachment
 from members.services import feeds, rota
 from petitions import services, topics
+from petitions.downloads import PETITIONS_XLSX
 from petitions.models import PetitionAttachment
 from publicity import showcases
 from publicity.models import DigestDelivery
-from tests.access_matrix import EXCLUDED_PREFIXES
 from tests.factories import (
     ActivityFactory,
     AwardKindFactory,
@@ -68,11 +70,14 @@ from tests.factories import (
     MemberFactory,
     OfficialFactory,
     RepresentativeFactory,
+    StaffFactory,
     UnavailabilityFactory,
 )
-from tests.petitions.test_pages_department import FULL_POST, dispatched
-from tests.publicity.test_pictures import png
-from tests.test_access_matrix import _changed_tables, _fingerprint, _walk
+from tests.support.access import changed_tables, fingerprint, walk
+from tests.support.access_matrix import EXCLUDED_PREFIXES
+from tests.support.db import kept_for_the_module
+from tests.support.department_pages import FULL_POST, dispatched
+from tests.support.pictures import png
 
 INTRUDERS = ("member", "representative", "official")
 # URL parameters that name an object; the others name a year, a kind or an action.
@@ -219,6 +224,20 @@ def _party(letter: str, index: int, staff) -> SimpleNamespace:
     )
     p.photo = p.showcase.photos.get()
 
+    # Files the official asked for (chamber/downloads.py): one made, one that failed
+    # (its owner may ask for it again).
+    p.download = downloads.build(
+        downloads.request_download(
+            owner=official.user, kind=PETITIONS_XLSX, parameters={}
+        ).pk
+    )
+    p.failed_download = Download.objects.create(
+        owner=official.user,
+        kind=PETITIONS_XLSX,
+        status=Download.Status.FAILED,
+        error="模板有误",
+    )
+
     # The official's weekly digest, failed: staff may send it again.
     p.digest = DigestDelivery.objects.create(
         official=official,
@@ -239,10 +258,29 @@ def _party(letter: str, index: int, staff) -> SimpleNamespace:
     return p
 
 
+@pytest.fixture(scope="module")
+def two_parties(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The two parties, made once for the module, with their files in a folder of its own."""
+    media = tmp_path_factory.mktemp("media")
+    with override_settings(MEDIA_ROOT=media), kept_for_the_module(django_db_blocker):
+        staff = StaffFactory()
+        yield (
+            media,
+            {
+                "a": _party("甲", 0, staff),
+                "b": _party("乙", 1, staff),
+                "staff": staff,
+            },
+        )
+
+
 @pytest.fixture
-def world(db, staff, settings, tmp_path):
+def world(db, two_parties, settings, tmp_path):
+    """The two parties, in a savepoint; each test gets a copy of their files to change."""
+    media, parties = two_parties
     settings.MEDIA_ROOT = tmp_path / "media"
-    return {"a": _party("甲", 0, staff), "b": _party("乙", 1, staff), "staff": staff}
+    shutil.copytree(media, settings.MEDIA_ROOT)
+    return parties
 
 
 # --- what is requested -----------------------------------------------------------------------
@@ -588,6 +626,26 @@ TARGETS = [
     Target(
         "publicity:resend_digest", lambda p: {"pk": p.digest.pk}, "POST", owner="staff"
     ),
+    # A file made by a task is its owner's alone: anyone else's is a 404.
+    Target(
+        "download",
+        lambda p: {"pk": p.download.pk},
+        serves=INTRUDERS,
+        owner="official",
+    ),
+    Target(
+        "download_again",
+        lambda p: {"pk": p.failed_download.pk},
+        "POST",
+        serves=INTRUDERS,
+        owner="official",
+    ),
+    Target(
+        "download_file",
+        lambda p: {"pk": p.download.pk},
+        serves=INTRUDERS,
+        owner="official",
+    ),
     # 每月一题: an official reads and marks done the topics their department takes part in.
     Target(
         "petitions:topic",
@@ -675,7 +733,7 @@ OUTSIDE = {
 def object_urls(resolver) -> dict[str, set[str]]:
     """The named URLs that name an object, and the parameters neither list knows."""
     found, unknown = set(), set()
-    for route, name in _walk(resolver.url_patterns):
+    for route, name in walk(resolver.url_patterns):
         if route.startswith(EXCLUDED_PREFIXES):
             continue
         params = set(re.findall(r"<(?:\w+:)?(\w+)>", route))
@@ -736,7 +794,13 @@ def _missing(kwargs: dict) -> dict:
     """The same kwargs, naming an object that does not exist."""
     swap = {"token": "x" * 43, "key": uuid.uuid4()}
     return {
-        k: (swap.get(k, NO_SUCH_ID) if k in OBJECT_PARAMS else v)
+        k: (
+            uuid.uuid4()
+            if isinstance(v, uuid.UUID)
+            else swap.get(k, NO_SUCH_ID)
+            if k in OBJECT_PARAMS
+            else v
+        )
         for k, v in kwargs.items()
     }
 
@@ -747,7 +811,7 @@ def _state(media) -> tuple:
         for f in media.rglob("*")
         if f.is_file()
     )
-    return _fingerprint(), files, len(mail.outbox)
+    return fingerprint(), files, len(mail.outbox)
 
 
 def _close(response) -> None:
@@ -793,7 +857,7 @@ def test_the_other_party_gets_404_and_changes_nothing(world, settings, target):
 
     assert wrong == []
     changed = _state(media)
-    assert _changed_tables(before[0], changed[0]) == []
+    assert changed_tables(before[0], changed[0]) == []
     assert changed[1:] == before[1:], "files or mail changed"
     if owner_client is None:
         return
@@ -803,7 +867,7 @@ def test_the_other_party_gets_404_and_changes_nothing(world, settings, target):
         assert response.status_code == 200
     else:
         assert response.status_code == 302
-        assert _changed_tables(before[0], _fingerprint()) != []
+        assert changed_tables(before[0], fingerprint()) != []
 
 
 # --- ids named in a form, not in the URL -----------------------------------------------------
@@ -825,7 +889,7 @@ def test_removing_another_enterprises_showcase_photo_is_a_404(world, settings, r
     )
 
     assert response.status_code == 404
-    assert _changed_tables(before[0], _fingerprint()) == []
+    assert changed_tables(before[0], fingerprint()) == []
     assert _state(settings.MEDIA_ROOT)[1:] == before[1:]
 
 

@@ -327,8 +327,9 @@ ALLOWED_PYTHON = {
         "autoescaping on, so the data it shows is escaped (tests/chamber/"
         "test_documents.py)"
     ),
-    ("chamber/pagecache.py", "fragment", "mark_safe()"): (
-        "HTML rendered by our own autoescaping templates, cached, then put back whole"
+    ("chamber/pagecache.py", "safe_cached", "mark_safe()"): (
+        "HTML rendered by our own autoescaping templates, cached, then put back whole "
+        "(the public site's parts, the member directory, a member's home cards)"
     ),
 }
 # (template, the tag as written): why it is safe.
@@ -778,6 +779,100 @@ def test_every_message_of_the_portal_goes_through_the_outbox():
         for path in app_sources(migrations=False)
         if _rel(path) != OUTBOX
         for line in sends_mail(path.read_text(encoding="utf-8"))
+    ]
+
+    assert found == []
+
+
+# --- the suite: a test module's helpers are its own, shared ones live in tests/support/ --
+
+TESTS = ROOT / "tests"
+SUPPORT = "tests.support"
+
+
+def _is_test_module(module: str) -> bool:
+    return any(p.startswith("test_") or p == "conftest" for p in module.split("."))
+
+
+def _absolute(module: str | None, level: int, package: str) -> str:
+    """The module a `from ... import` names, relative ones resolved from `package`."""
+    if not level:
+        return module or ""
+    base = package.split(".")[: len(package.split(".")) - (level - 1)]
+    return ".".join([*base, *([module] if module else [])])
+
+
+def borrowed_test_names(source: str, file: str = "tests/test_x.py") -> list[str]:
+    """What a module of tests/ takes from another test module (a test_*.py or a
+    conftest.py: its names, or the module itself), and the private names (a leading
+    underscore) it takes from a module of tests/ outside tests/support/."""
+    package = ".".join(Path(file).with_suffix("").parts[:-1])
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [
+                f"{node.lineno}: import {alias.name}"
+                for alias in node.names
+                if alias.name.startswith("tests.") and _is_test_module(alias.name)
+            ]
+        elif isinstance(node, ast.ImportFrom):
+            module = _absolute(node.module, node.level, package)
+            if module != "tests" and not module.startswith("tests."):
+                continue
+            for alias in node.names:
+                shared = module == SUPPORT or module.startswith(f"{SUPPORT}.")
+                if (
+                    _is_test_module(module)
+                    or _is_test_module(alias.name)
+                    or (alias.name.startswith("_") and not shared)
+                ):
+                    found.append(f"{node.lineno}: from {module} import {alias.name}")
+    return found
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "from tests.test_templates import _an_activity",
+        "from tests.petitions.test_workflow import STATES, World",
+        "from tests.petitions import test_workflow",
+        "import tests.petitions.test_reports",
+        "from tests.conftest import REQUIRE_SERVERS",
+        "from tests.access_matrix import _a_campaign",
+        "from tests.publicity import _AnyPortController",
+        "def f():\n    from tests.chamber.test_seed_demo import seed",
+        "from .test_pages_department import category",
+        "from . import test_batch",
+    ],
+)
+def test_the_suite_lint_catches_a_borrowed_test_name(snippet):
+    assert borrowed_test_names(snippet, "tests/petitions/test_x.py") != []
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "from tests.support.xss import runnable, PAYLOADS",
+        "from tests.support.page_catalogue import _an_activity",
+        "from tests.support import petition_states",
+        "from tests.factories import MemberFactory",
+        "from tests.fakes.wechat import TEMPLATE_ID",
+        "from tests import factories",
+        "from petitions.test_helpers import _x",
+        "from .journey import Journey",
+    ],
+)
+def test_the_suite_lint_leaves_shared_helpers_alone(snippet):
+    assert borrowed_test_names(snippet, "tests/browser/test_x.py") == []
+
+
+def test_no_module_of_the_suite_borrows_from_a_test_module():
+    """Issue 22: what two test modules share is in tests/support/, imported from there
+    by every user; a test module's own helpers (and its private names) stay its own."""
+    found = [
+        f"{_rel(path)}:{finding}"
+        for path in sorted(TESTS.rglob("*.py"))
+        for finding in borrowed_test_names(path.read_text(encoding="utf-8"), _rel(path))
     ]
 
     assert found == []

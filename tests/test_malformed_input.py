@@ -15,7 +15,7 @@ Pass: a status below 500 each time, and when the post is refused (an error statu
 an error message, or the form shown again with its errors) no table has a row more or
 less than before. A valid post may write: the emoji are text like any other.
 
-The URLs come from tests/access_matrix.py (AC-1 checks it names every URL): the
+The URLs come from tests/support/access_matrix.py (AC-1 checks it names every URL): the
 POST-only actions are marked there, and a page that reads a posted body must have an
 entry in SWEEP below, or `test_a_page_outside_the_sweep_does_not_read_a_posted_body`
 fails for it.
@@ -65,12 +65,13 @@ from petitions.forms_entry import EntryForm, GuestPetitionForm
 from petitions.forms_paper import OpinionSheetsForm
 from petitions.forms_repeats import AdditionForm
 from publicity.forms import DigestPreferenceForm, ReturnShowcaseForm, ShowcaseForm
-from tests.access_matrix import MATRIX, PERSONA_FIXTURES
 from tests.factories import PASSWORD, DutyShiftFactory, UserFactory
-from tests.test_templates import _an_activity
+from tests.support.access_matrix import MATRIX, PERSONA_FIXTURES
+from tests.support.page_catalogue import _an_activity
 
 # Every page, role or payload, whatever the database: CI's PostgreSQL lane runs it.
 pytestmark = pytest.mark.sweep
+
 
 # --- what a form expects, field by field ----------------------------------------------------
 
@@ -514,7 +515,7 @@ def _verified_with_an_authenticator(request, client: Client) -> None:
 def _a_service_month_session(request) -> dict:
     """Colleagues may be signed up (by name) for the service month's sessions only."""
     from activities.models import Activity
-    from tests.access_matrix import _a_campaign
+    from tests.support.access_matrix import _a_campaign
 
     found = _an_activity(request)
     Activity.objects.filter(**found).update(campaign_id=_a_campaign(request)["pk"])
@@ -523,8 +524,8 @@ def _a_service_month_session(request) -> dict:
 
 def _alices_attendance_with_points(request) -> dict:
     """Undoing it cancels her points, with the reason typed."""
-    from tests.access_matrix import _alices_attendance
     from tests.factories import PointRuleFactory
+    from tests.support.access_matrix import _alices_attendance
 
     PointRuleFactory()
     return _alices_attendance(request)
@@ -594,6 +595,8 @@ SWEEP: dict[str, list[Sweep]] = {
     ],
     "logout": [Sweep(MEMBER)],
     "outbox_action": [Sweep(STAFF)],
+    # A file made by a task: posted to, a failed one is made again (no fields).
+    "download_again": [Sweep(STAFF)],
     # 消息接收方式: a box per kind and channel; the mobile, then its code.
     "channels": [
         Sweep(

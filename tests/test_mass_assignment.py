@@ -49,10 +49,10 @@ from tests.factories import (
     MemberFactory,
     OfficialFactory,
     PetitionFactory,
-    _credit_code,
+    valid_credit_code,
 )
-from tests.petitions.test_pages_department import dispatched, signed
-from tests.petitions.test_pages_member import answered, link_for
+from tests.support.department_pages import dispatched, signed
+from tests.support.member_pages import answered, link_for
 
 YINGKOU = ZoneInfo("Asia/Shanghai")
 FORGED = "FORGED-BY-THE-BROWSER"
@@ -359,7 +359,7 @@ def test_a_visitors_petition_never_makes_its_enterprise_a_member(
     valid = {
         "mobile": "13912345678",
         "enterprise_name": "营口新港物流有限公司",
-        "credit_code": _credit_code(4242),
+        "credit_code": valid_credit_code(4242),
         "area": "coastal",
         "contact_name": "赵经理",
         "title": "仓储用地审批进度",

@@ -30,6 +30,7 @@ from tests.factories import (
     MemberFactory,
     PetitionFactory,
 )
+from tests.support.downloads import fetch
 
 # 07:30 on 2 March 2026 in Yingkou: 23:30 UTC on 1 March.
 EARLY = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
@@ -64,7 +65,12 @@ def test_the_petitions_excel_gives_the_beijing_time_and_day_of_receipt(client, s
     client.force_login(staff)
 
     sheet = book(
-        get(client, reverse("petitions:staff_list"), data={"format": XLSX})
+        fetch(
+            client,
+            reverse("petitions:staff_list"),
+            {"format": XLSX},
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
     ).active
 
     heading = [c.value for c in sheet[1]]

@@ -22,9 +22,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 from django.utils.html import escape
-from django.utils.translation import gettext
 
 from chamber.uploads import MAX_NAME_LENGTH, StoredUpload
 from petitions.models import Petition, PetitionAttachment
@@ -35,7 +33,9 @@ from tests.factories import (
     MemberFactory,
     OfficialFactory,
 )
-from tests.publicity.test_pictures import png
+from tests.support.pages import as_user
+from tests.support.pictures import png
+from tests.support.words import zh
 
 LIMIT = 1024 * 1024
 HTML = (
@@ -56,11 +56,6 @@ DAMAGED = (
     "as a picture and upload that."
 )
 LONG_NAME = "营口市西市区工商业联合会企业诉求现场照片" * 15 + ".png"  # 300 characters
-
-
-def zh(msgid: str) -> str:
-    with translation.override("zh-hans"):
-        return gettext(msgid)
 
 
 def picture_of(size: int) -> bytes:
@@ -122,12 +117,6 @@ def multipart(fields: dict, field: str, files: list[tuple[str, bytes]]):
         parts.append(head.encode() + content + b"\r\n")
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
-
-
-def as_user(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def stored_files(root) -> list:

@@ -28,6 +28,7 @@ from tests.factories import (
     PetitionFactory,
     TitleTermFactory,
 )
+from tests.support.downloads import fetch
 
 ROOT = Path(settings.BASE_DIR)
 APPS = ["chamber", "members", "groups", "activities", "petitions", "publicity"]
@@ -137,7 +138,12 @@ def test_the_petitions_excel_heads_its_title_column_标题(client, staff):
     PetitionFactory(title="厂区供电容量不足")
     client.force_login(staff)
 
-    listed = get(client, reverse("petitions:staff_list"), data={"format": "xlsx"})
+    listed = fetch(
+        client,
+        reverse("petitions:staff_list"),
+        {"format": "xlsx"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
     template = get(client, reverse("petitions:batch_template"))
 
     for response in (listed, template):

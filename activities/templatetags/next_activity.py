@@ -3,15 +3,30 @@ up for, or else the next one open for sign-up."""
 
 from django import template
 from django.db.models import Q
+from django.template.loader import render_to_string
 from django.utils import timezone
 
-from activities.models import Activity, Registration
+from activities.models import NEXT_ACTIVITY_FRAGMENT, Activity, Registration
+from chamber import pagecache
 
 register = template.Library()
 
 
-@register.inclusion_tag("activities/includes/my_next_activity.html")
-def my_next_activity(member) -> dict:
+@register.simple_tag
+def my_next_activity(member) -> str:
+    """The card of the member's next activity: from the cache (per member and day,
+    forgotten when their registrations change; an activity's own edits show within
+    the minute), or one or two queries."""
+    return pagecache.personal_fragment(
+        NEXT_ACTIVITY_FRAGMENT,
+        member.pk,
+        lambda: render_to_string(
+            "activities/includes/my_next_activity.html", _next_activity(member)
+        ),
+    )
+
+
+def _next_activity(member) -> dict:
     """The member's own place (or waiting-list place) at the first published activity
     that has not ended; else the first activity open for sign-up. One or two queries."""
     now = timezone.now()

@@ -312,8 +312,6 @@ class TitleTerm(models.Model):
 
 
 def _forget_representative(member_id: int) -> None:
-    from django.core.cache import cache
+    from chamber.backends import forget_users
 
-    from chamber.roles import representative_cache_key
-
-    cache.delete(representative_cache_key(member_id))
+    forget_users(*Member.objects.filter(pk=member_id).values_list("user_id", flat=True))

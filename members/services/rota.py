@@ -25,6 +25,7 @@ from members.models import (
     TitleTerm,
     Unavailability,
 )
+from members.selectors import rota_changed
 
 
 class RotaError(Exception):
@@ -224,6 +225,7 @@ def generate_rota(
     DutyShift.objects.bulk_update(
         to_update, ["representative", "source", "first_day", "last_day", "updated_at"]
     )
+    rota_changed()  # bulk writes send no signal
     ShiftChange.objects.bulk_create(
         ShiftChange(
             shift=shift,

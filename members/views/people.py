@@ -2,11 +2,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from chamber import pagecache
 from chamber.decorators import member_required, role_required, staff_required
 from chamber.roles import Role, roles_of
 from members import selectors, services
@@ -35,9 +37,23 @@ def _get_enterprise_for_member(request: HttpRequest, pk: int) -> Enterprise:
     return get_object_or_404(Enterprise.objects.select_related("industry"), pk=pk)
 
 
+# The directory and a member's page are the same for every reader: kept in the cache
+# under the directory's version (chamber/pagecache.py), which saving a member, user,
+# enterprise, title, term or award replaces (members.apps, groups.apps).
+DIRECTORY = selectors.DIRECTORY_SCOPE
+
+
 @role_required(Role.MEMBER, Role.STAFF)
 def directory(request: HttpRequest) -> HttpResponse:
     """Members see each other's names, enterprises and titles; contacts only where allowed."""
+    asked = tuple(sorted((key, tuple(request.GET.getlist(key))) for key in request.GET))
+    html = pagecache.fragment(
+        "directory", asked, build=lambda: _directory(request), scope=DIRECTORY
+    )
+    return render(request, "members/member_list.html", {"directory": html})
+
+
+def _directory(request: HttpRequest) -> str:
     form = DirectoryFilterForm(request.GET or None)
     form.is_valid()  # a bad value drops that filter only; the valid ones still apply
     filters = getattr(form, "cleaned_data", {})
@@ -51,19 +67,36 @@ def directory(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query_string": query.urlencode()}
-    return render(request, "members/member_list.html", context)
+    return render_to_string("members/includes/directory.html", context)
 
 
 @role_required(Role.MEMBER, Role.STAFF)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    found = pagecache.value("member", pk, build=lambda: _detail(pk), scope=DIRECTORY)
+    if found == "":  # not in the directory (kept too: asking again costs no query)
+        raise Http404
+    name, html = found
+    return render(
+        request,
+        "members/member_detail.html",
+        {"name": name, "detail": pagecache.safe_cached(html)},
+    )
+
+
+def _detail(pk: int):
     today = timezone.localdate()
     members = Member.objects.in_directory().select_related(
         "user", "enterprise", "enterprise__industry"
     )
-    member = get_object_or_404(
-        members.prefetch_related(selectors.current_terms(on=today)), pk=pk
+    member = (
+        members.prefetch_related(selectors.current_terms(on=today))
+        .filter(pk=pk)
+        .first()
     )
-    return render(request, "members/member_detail.html", {"member": member})
+    if member is None:
+        return ""
+    html = render_to_string("members/includes/member_detail.html", {"member": member})
+    return member.user.get_full_name(), html
 
 
 @member_required
@@ -83,7 +116,12 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @member_required
 def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    enterprise = _get_enterprise_for_member(request, pk)
+    member = _own_member(request)
+    if member.enterprise_id != pk:
+        raise Http404
+    # The logged-in member's enterprise came with them (chamber.backends: saving the
+    # enterprise forgets it there), its industry too: no query of the page's own.
+    enterprise = member.enterprise
     return render(request, "members/enterprise_detail.html", {"enterprise": enterprise})
 
 

@@ -5,11 +5,13 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from chamber import pagecache
 from chamber.decorators import role_required, staff_required
 from chamber.roles import Role, roles_of
 from members import ical, selectors
@@ -64,8 +66,13 @@ def _rota_weeks(today: date) -> dict:
 def rota(request: HttpRequest) -> HttpResponse:
     """Who sits in the studio this week and the coming ones; this half-year's earlier weeks."""
     today = timezone.localdate()
-    context = {**_rota_weeks(today), "studio": DutyStudio.objects.first()}
-    return render(request, "members/rota.html", context)
+
+    def build() -> str:
+        context = {**_rota_weeks(today), "studio": DutyStudio.objects.first()}
+        return render_to_string("members/includes/rota_content.html", context)
+
+    content = pagecache.fragment("rota", today, build=build, scope=selectors.ROTA_SCOPE)
+    return render(request, "members/rota.html", {"content": content})
 
 
 @role_required(Role.REPRESENTATIVE)

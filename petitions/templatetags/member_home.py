@@ -3,10 +3,12 @@ petitions, each with its status and its next step (`petitions.next_step`)."""
 
 from django import template
 from django.db.models import Case, Count, IntegerField, Value, When, Window
+from django.template.loader import render_to_string
 from django.utils import timezone
 
+from chamber import pagecache
 from petitions import selectors
-from petitions.models import Petition
+from petitions.models import OPEN_PETITIONS_FRAGMENT, Petition
 from petitions.next_step import next_step
 
 register = template.Library()
@@ -23,8 +25,24 @@ _LONG_TEXTS = (
 )
 
 
-@register.inclusion_tag("petitions/includes/my_open_petitions.html")
-def my_open_petitions(member) -> dict:
+# Kept per enterprise and day (chamber/pagecache.py); a petition saved or bulk-updated
+# forgets its enterprise's card (petitions.models: Petition.save, PetitionQuerySet.update).
+FRAGMENT = OPEN_PETITIONS_FRAGMENT
+
+
+@register.simple_tag
+def my_open_petitions(member) -> str:
+    """The card of the enterprise's open petitions: from the cache, or one query."""
+    return pagecache.personal_fragment(
+        FRAGMENT,
+        member.enterprise_id,
+        lambda: render_to_string(
+            "petitions/includes/my_open_petitions.html", _open_petitions(member)
+        ),
+    )
+
+
+def _open_petitions(member) -> dict:
     """The enterprise's open petitions, those waiting for its rating first, then the
     newest; at most SHOWN, with the number of all. One query."""
     today = timezone.localdate()

@@ -4,10 +4,17 @@ staff dashboard; `{% review_steps %}`: each review step's last run and next run.
 from django import template
 from django.utils import timezone
 
-from petitions import today
+from petitions import selectors, today
 from petitions.today import Figure
 
 register = template.Library()
+
+
+@register.simple_tag
+def petitions_version() -> str:
+    """The data's version and the day (`selectors.data_version`): the key under which
+    the dashboard keeps its petitions' figures and worklists. One query."""
+    return f"{selectors.data_version()}:{timezone.localdate()}"
 
 
 @register.simple_tag

@@ -11,7 +11,6 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.utils import timezone, translation
-from django.utils.translation import gettext
 
 from activities import services
 from activities.models import Activity, Attendance
@@ -27,12 +26,7 @@ from tests.factories import (
     PointRuleFactory,
     StaffFactory,
 )
-
-
-def zh(msgid: str) -> str:
-    """The Chinese of a message; the English while the lead has not translated it yet."""
-    with translation.override("zh-hans"):
-        return gettext(msgid)
+from tests.support.words import zh
 
 
 def soon():

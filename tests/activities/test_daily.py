@@ -25,11 +25,6 @@ from tests.factories import (
 )
 
 
-def zh(msgid: str) -> str:
-    with translation.override("zh-hans"):
-        return gettext(msgid)
-
-
 def at(day: date, hour: int = 14, minute: int = 30) -> datetime:
     return datetime.combine(
         day, time(hour, minute), tzinfo=timezone.get_current_timezone()

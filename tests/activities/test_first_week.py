@@ -31,6 +31,7 @@ from tests.factories import (
     PointRuleFactory,
     SeriesFactory,
 )
+from tests.support.pages import text
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -43,10 +44,6 @@ def page(client, url: str, **kwargs):
 def post(client, url: str, data=None, **kwargs):
     with translation.override("zh-hans"):
         return client.post(url, data or {}, HTTP_ACCEPT_LANGUAGE="zh-hans", **kwargs)
-
-
-def text(response) -> str:
-    return response.content.decode()
 
 
 def soon() -> datetime:

@@ -22,15 +22,11 @@ from tests.factories import (
     ActivityTypeFactory,
     PointRuleFactory,
 )
+from tests.support.pages import text
+from tests.support.words import zh
 
 REGISTERED = Registration.Status.REGISTERED
 WAITING = Registration.Status.WAITING
-
-
-def zh(msgid: str) -> str:
-    """The Chinese of a message; the English while it is not translated yet."""
-    with translation.override("zh-hans"):
-        return gettext(msgid)
 
 
 def page(client, url: str, **kwargs):
@@ -41,10 +37,6 @@ def page(client, url: str, **kwargs):
 def post(client, url: str, data=None, **kwargs):
     with translation.override("zh-hans"):
         return client.post(url, data or {}, HTTP_ACCEPT_LANGUAGE="zh-hans", **kwargs)
-
-
-def text(response) -> str:
-    return response.content.decode()
 
 
 @pytest.fixture

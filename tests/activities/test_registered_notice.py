@@ -13,13 +13,10 @@ from activities import services
 from activities.models import Campaign, Registration
 from chamber.models import OutgoingMessage
 from tests.factories import ActivityFactory, MemberFactory
+from tests.support.mail import mails_to
 
 # 01:30 UTC is 09:30 in Beijing.
 STARTS = datetime(2030, 6, 10, 1, 30, tzinfo=UTC)
-
-
-def mails_to(mailoutbox, member) -> list:
-    return [m for m in mailoutbox if m.to == [member.user.email]]
 
 
 def assert_email_contains(message, *texts: str) -> None:

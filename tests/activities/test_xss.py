@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
-from django.test import Client
+from django.core import mail
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -45,8 +46,17 @@ from tests.factories import (
     PointRuleFactory,
     StaffFactory,
 )
-from tests.petitions.test_xss import ADMIN_JSI18N, ADMIN_SVG, OUR_SCRIPT, PAYLOADS
-from tests.publicity.test_xss import runnable
+from tests.support.db import kept_for_the_module, on_commit_now
+from tests.support.mail import assert_sent_through_the_outbox
+from tests.support.pages import as_user
+from tests.support.xss import (
+    ADMIN_JSI18N,
+    ADMIN_SVG,
+    OUR_SCRIPT,
+    PAYLOADS,
+    fit,
+    runnable,
+)
 
 # Every page with every payload, whatever the database: CI's embedded lane runs it.
 pytestmark = pytest.mark.sweep(lane="embedded")
@@ -61,19 +71,8 @@ ICAL_PAYLOADS = {
     "ical escapes": '座谈;LANGUAGE=en:x,y\\n\\;"<b>"',
 }
 CORPUS = {**PAYLOADS, **ICAL_PAYLOADS}
-SHORT = "<svg onload=alert()>"
 # segno's QR code on the check-in QR page is an inline SVG of paths: ours, not typed.
 QR_SVG = re.compile(r'<svg viewBox="[0-9 ]+" class="segno"><path [^<]*/></svg>')
-
-
-def fit(text: str, length: int) -> str:
-    return text if len(text) <= length else SHORT
-
-
-def as_user(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def get(client: Client, url: str, **params) -> str:
@@ -128,9 +127,31 @@ class World:
             assert "{{7*7}}" in page
 
 
-@pytest.fixture(params=list(CORPUS.values()), ids=list(CORPUS))
+@pytest.fixture(scope="module", params=list(CORPUS.values()), ids=list(CORPUS))
 def payload(request) -> str:
     return request.param
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _media(tmp_path_factory):
+    """Uploads go to a folder of this module."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
+@pytest.fixture(scope="module")
+def payload_world(payload, django_db_setup, django_db_blocker) -> World:
+    """One world per payload, read by every test of the module (each in a savepoint)."""
+    with kept_for_the_module(django_db_blocker):
+        del mail.outbox[:]
+        world = _build_world(payload)
+        assert_sent_through_the_outbox(mail.outbox)
+        yield world
+
+
+@pytest.fixture
+def world(db, payload_world) -> World:
+    return payload_world
 
 
 def _admin_datetime(prefix: str, moment) -> dict:
@@ -141,9 +162,7 @@ def _admin_datetime(prefix: str, moment) -> dict:
     }
 
 
-@pytest.fixture
-def world(db, payload, settings, tmp_path, django_capture_on_commit_callbacks) -> World:
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _build_world(payload: str) -> World:
     texts = {
         "title": f"企业座谈{payload}",
         "place": f"西市区会议室{payload}",
@@ -185,7 +204,7 @@ def world(db, payload, settings, tmp_path, django_capture_on_commit_callbacks) -
     starts = timezone.now().replace(second=0, microsecond=0) + timedelta(minutes=30)
     root, wang, alice = as_user(superuser), as_user(staff), as_user(member.user)
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with on_commit_now():
         post(
             root,
             reverse("admin:activities_activity_add"),

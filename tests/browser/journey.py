@@ -22,11 +22,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.lanes import IN_CI
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR", ROOT / ".artifacts"))
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 VIEWPORTS = {
     "phone": {

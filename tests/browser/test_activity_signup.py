@@ -2,22 +2,15 @@
 
 import pytest
 from django.conf import settings
-from django.utils import translation
-from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from activities.models import Activity, Registration
-from tests.demo_snapshot import seed_demo
+from tests.support.demo_snapshot import seed_demo
+from tests.support.words import zh
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TITLE = "企业纾困会诊日"  # activities/demo.py: in ten days, 30 places, nobody signed up
-
-
-def zh(text: str) -> str:
-    """The Chinese of a UI string; the msgid while it is not translated yet."""
-    with translation.override("zh-hans"):
-        return gettext(text)
 
 
 def _open_from_menu(page, name: str) -> None:

@@ -20,8 +20,9 @@ from members.models import Member
 from petitions import review, selectors
 from petitions import services as petitions
 from petitions.models import Category, Petition, ReviewRun
-from tests.browser.test_journeys import alert, field, log_in, menu, zh, zh_label
-from tests.demo_snapshot import seed_demo
+from tests.support.browser import alert, field, log_in, menu
+from tests.support.demo_snapshot import seed_demo
+from tests.support.words import zh, zh_label
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

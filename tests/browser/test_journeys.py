@@ -14,11 +14,9 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import capfirst
-from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from activities import services as activity_services
@@ -30,7 +28,9 @@ from petitions import services as petitions
 from petitions import today as todays_work
 from petitions.models import Category, Escalation, Petition, ReviewRun
 from publicity.models import Article
-from tests.demo_snapshot import seed_demo
+from tests.support.browser import alert, field, log_in, menu
+from tests.support.demo_snapshot import seed_demo
+from tests.support.words import zh, zh_label
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,58 +41,9 @@ FULL_ACTIVITY = "家风教育讲座"  # in 14 days: 3 places taken, two on the w
 TODAY_ACTIVITY = "惠企政策解读会"  # starts 30 minutes after seeding: check-in is open
 
 
-def zh(text: str) -> str:
-    """The Chinese of a UI string (the msgid while it is not translated)."""
-    with translation.override("zh-hans"):
-        return gettext(text)
-
-
-def zh_label(choice) -> str:
-    with translation.override("zh-hans"):
-        return str(choice.label)
-
-
-def field(msgid: str) -> re.Pattern:
-    """A form field's label as crispy renders it: the Chinese, then "*" when required."""
-    return re.compile(rf"^\s*{re.escape(capfirst(zh(msgid)))}\s*\*?\s*$")
-
-
 @pytest.fixture
 def demo(db):
     seed_demo()
-
-
-def log_in(journey, origin: str, username: str, lands: str = "/") -> None:
-    """Log in through the home page's link; staff land on their dashboard and district
-    leaders on their overview (`lands`)."""
-    page = journey.page
-    page.goto(f"{origin}/")
-    journey.check("home before login")
-    page.get_by_role("link", name=zh("Log in")).last.click()
-    page.wait_for_url(re.compile(r"/accounts/login/"))
-    journey.check("login")
-    page.get_by_label(zh("Username")).fill(username)
-    page.get_by_label(zh("Password")).fill(settings.DEMO_PASSWORD)
-    page.get_by_role("button", name=zh("Log in")).click()
-    page.wait_for_url(f"{origin}{lands}")
-    journey.check("home" if lands == "/" else "landing")
-
-
-def menu(page, name: str) -> None:
-    """The main menu's link: on a phone the navbar is folded behind the toggler."""
-    toggler = page.get_by_role("button", name=zh("Menu"))
-    if toggler.is_visible():
-        toggler.click()
-        # Bootstrap's collapse slides open ("collapsing"), then shows: a tap while it
-        # slides may miss the link (seen on a loaded machine).
-        expect(page.locator("#nav-main")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
-    link = page.locator("#nav-main").get_by_role("link", name=name, exact=True)
-    expect(link).to_be_visible()
-    link.click()
-
-
-def alert(page):
-    return page.get_by_role("alert").first
 
 
 # --- the public ---------------------------------------------------------------------------

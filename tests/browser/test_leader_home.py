@@ -13,20 +13,14 @@ import re
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext
 from playwright.sync_api import expect
 
-from tests.demo_snapshot import seed_demo
+from tests.support.demo_snapshot import seed_demo
+from tests.support.words import zh
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHARTS = ("chart-trend", "chart-categories", "chart-departments")
-
-
-def zh(text: str) -> str:
-    with translation.override("zh-hans"):
-        return gettext(text)
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from chamber.uploads import check_picture
@@ -26,7 +25,8 @@ from tests.factories import (
     MemberFactory,
     StaffFactory,
 )
-from tests.publicity.test_pictures import png
+from tests.support.pictures import png
+from tests.support.words import zh
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,11 +40,6 @@ KINDS = [
 TITLE = "稳岗补贴申领指南：符合条件的中小企业可按规定申领"
 BODY = "依法参加失业保险并足额缴纳失业保险费的企业，可申领稳岗返还。"
 INTRODUCTION = "营口辽河装备制造有限公司专注精密铸件二十年，服务辽南装备制造企业。"
-
-
-def zh(text: str) -> str:
-    with translation.override("zh-hans"):
-        return gettext(text)
 
 
 def kinds() -> dict[str, ArticleKind]:

@@ -9,9 +9,7 @@ not translated yet, so the test follows the catalogue instead of fixing its word
 import re
 
 import pytest
-from django.utils import translation
 from django.utils.text import capfirst
-from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from petitions import services
@@ -23,23 +21,13 @@ from tests.factories import (
     OfficialFactory,
     StaffFactory,
 )
+from tests.support.words import zh, zh_label
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TITLE = "厂区供电容量不足"
 DESCRIPTION = "新生产线投产后用电需求增加，申请协调供电公司增容。"
 ANSWER = "经区发改局协调，供电公司已于本周完成增容。"
-
-
-def zh(text: str) -> str:
-    """The Chinese of a UI string; the msgid while it is not translated yet."""
-    with translation.override("zh-hans"):
-        return gettext(text)
-
-
-def zh_label(choice) -> str:
-    with translation.override("zh-hans"):
-        return str(choice.label)
 
 
 def _open_from_menu(page, name: str) -> None:

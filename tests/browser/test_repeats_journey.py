@@ -5,14 +5,13 @@ was typed to it; another enterprise's petition on the same matter is never shown
 import re
 
 import pytest
-from django.utils import translation
 from django.utils.text import capfirst
-from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from petitions import services
 from petitions.models import Petition, PetitionEvent
 from tests.factories import PASSWORD, MemberFactory
+from tests.support.words import zh
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,11 +20,6 @@ ROAD = (
     "港城路厂区门前的道路坑洼破损，雨天积水，货车进出困难，希望协调维修。",
 )
 AGAIN = "港城路厂区门前道路破损，下雨积水，大货车进出很困难，请帮助协调修路。"
-
-
-def zh(text: str) -> str:
-    with translation.override("zh-hans"):
-        return gettext(text)
 
 
 def test_the_similar_petition_shows_while_typing_and_takes_the_text(

@@ -12,8 +12,9 @@ from pypdf import PdfReader
 
 from petitions import review
 from petitions.documents import period_label
-from tests.browser.test_journeys import log_in, zh
-from tests.demo_snapshot import seed_demo
+from tests.support.browser import log_in
+from tests.support.demo_snapshot import seed_demo
+from tests.support.words import zh
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,21 +5,15 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from members.models import DutyShift, Member, SwapRequest, Unavailability
 from members.services.rota import monday
-from tests.demo_snapshot import seed_demo
+from tests.support.demo_snapshot import seed_demo
+from tests.support.words import zh
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def zh(text: str) -> str:
-    """The Chinese of a message; the English while the lead has not translated it yet."""
-    with translation.override("zh-hans"):
-        return gettext(text)
 
 
 def field_label(msgid: str) -> re.Pattern:

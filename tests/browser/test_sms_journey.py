@@ -11,29 +11,22 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from chamber.models import UrgentKind, User
 from members.models import Member
 from petitions import services
 from petitions.models import Petition
-from tests.demo_snapshot import seed_demo
 from tests.factories import (
     CategoryFactory,
     OfficialFactory,
     PetitionFactory,
     StaffFactory,
 )
+from tests.support.demo_snapshot import seed_demo
+from tests.support.words import zh_translated
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def zh(text: str) -> str:
-    with translation.override("zh-hans"):
-        translated = gettext(text)
-    assert translated != text, f"no Chinese translation for {text!r}"
-    return translated
 
 
 def newest_sms(folder: Path, containing: str) -> str:
@@ -93,12 +86,12 @@ def test_a_member_logs_in_by_sms_code_and_rates_the_answer_from_the_sms_once(
 
     # 短信验证码登录
     page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_role("link", name=zh("Log in with an SMS code")).click()
-    page.get_by_label(zh("mobile phone")).fill(member.user.mobile)
-    page.get_by_role("button", name=zh("Send a code")).click()
+    page.get_by_role("link", name=zh_translated("Log in with an SMS code")).click()
+    page.get_by_label(zh_translated("mobile phone")).fill(member.user.mobile)
+    page.get_by_role("button", name=zh_translated("Send a code")).click()
     code = re.search(r"验证码(\d{6})", newest_sms(settings.SMS_DIR, "验证码")).group(1)
-    page.get_by_label(zh("code from the SMS")).fill(code)
-    page.get_by_role("button", name=zh("Log in")).click()
+    page.get_by_label(zh_translated("code from the SMS")).fill(code)
+    page.get_by_role("button", name=zh_translated("Log in")).click()
     page.wait_for_url(f"{live_server.url}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("张晓明")
 
@@ -114,10 +107,10 @@ def test_a_member_logs_in_by_sms_code_and_rates_the_answer_from_the_sms_once(
     with translation.override("zh-hans"):
         solved = str(petition.Solved.SOLVED.label)
     page.get_by_label(solved, exact=True).check()
-    page.get_by_label(zh("satisfied"), exact=True).check()
-    page.get_by_role("button", name=zh("Send my rating")).click()
+    page.get_by_label(zh_translated("satisfied"), exact=True).check()
+    page.get_by_role("button", name=zh_translated("Send my rating")).click()
     expect(page.locator(".alert-success")).to_contain_text(
-        zh("Thank you, your rating was recorded.")
+        zh_translated("Thank you, your rating was recorded.")
     )
 
     page.goto(live_server.url + short)
@@ -143,15 +136,15 @@ def test_the_studio_posters_code_opens_the_form_with_the_channel_and_the_week_on
     page = watched_page
 
     page.goto(f"{live_server.url}/accounts/login/?next={reverse('petitions:studio')}")
-    page.get_by_label(zh("Username")).fill("demo-member")
-    page.get_by_label(zh("Password")).fill(settings.DEMO_PASSWORD)
-    page.get_by_role("button", name=zh("Log in")).click()
+    page.get_by_label(zh_translated("Username")).fill("demo-member")
+    page.get_by_label(zh_translated("Password")).fill(settings.DEMO_PASSWORD)
+    page.get_by_role("button", name=zh_translated("Log in")).click()
     page.goto(scanned)
     expect(page.get_by_text("代表人士工作室", exact=True)).to_be_visible()
     expect(page.get_by_text("刘建国")).to_be_visible()
     page.locator("#id_title").fill("厂区门前道路积水")
     page.locator("#id_description").fill("雨后厂区门前道路积水严重，影响货车进出。")
-    page.get_by_role("button", name=zh("Submit the petition")).click()
+    page.get_by_role("button", name=zh_translated("Submit the petition")).click()
 
     page.wait_for_url(re.compile(r"/petitions/\d+/$"))
     petition = Petition.objects.get(title="厂区门前道路积水")

@@ -12,8 +12,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 
 from activities.models import Attendance
 from publicity.models import ArticleKind
@@ -23,15 +22,11 @@ from tests.factories import (
     MemberFactory,
     StaffFactory,
 )
+from tests.support.words import zh
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MIN_SIZE = 44
-
-
-def zh(text: str) -> str:
-    with translation.override("zh-hans"):
-        return gettext(text)
 
 
 def log_in(page, live_server, user) -> None:

@@ -7,66 +7,25 @@ pauses and starts again.
 """
 
 import logging
-import shutil
 import socket
-import subprocess
 import threading
 import time
 from types import SimpleNamespace
 
 import pytest
-import redis
 from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 
 from chamber.backends import UserBackend, forget_users
 from petitions.models import Petition
-from publicity import services
-from publicity.models import Article, ArticleKind
-from tests.conftest import REQUIRE_SERVERS
-from tests.factories import PASSWORD, MemberFactory, StaffFactory
+from tests.support import outage
+from tests.support.outage import free_port, log_in, submit_petition, use_redis
 
-
-def _free_port() -> int:
-    """A port on loopback that nothing listens on (once bound, now closed)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _use_redis(settings, url: str, **options) -> None:
-    """CACHES as chamber/settings.py makes them for CACHE_URL=url."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "chamber.cache.RedisCache",
-            "LOCATION": url,
-            "OPTIONS": {
-                "socket_connect_timeout": 0.5,
-                "socket_timeout": 0.5,
-                **options,
-            },
-        }
-    }
-
-
-def _login(client: Client, member) -> None:
-    response = client.post(
-        reverse("login"), {"username": member.user.username, "password": PASSWORD}
-    )
-    assert response.status_code == 302, response.content.decode()[:500]
-
-
-def _submit_petition(client: Client, title: str):
-    return client.post(
-        reverse("petitions:submit"),
-        {
-            "title": title,
-            "description": "厂区门前道路积水，影响货车进出。",
-            "contact_name": "王会计",
-            "contact_phone": "13812345678",
-        },
-    )
+# The fixtures of tests/support/outage.py, for this module's tests.
+article = outage.article
+member = outage.member
+own_redis = outage.own_redis
 
 
 def _cache_warnings(caplog) -> list[str]:
@@ -74,23 +33,10 @@ def _cache_warnings(caplog) -> list[str]:
 
 
 @pytest.fixture
-def article(db):
-    draft = Article.objects.create(
-        kind=ArticleKind.objects.get(code="policy"), title="稳岗补贴申领指南"
-    )
-    return services.publish_article(article=draft, actor=StaffFactory())
-
-
-@pytest.fixture
-def member(db):
-    return MemberFactory(enterprise__name="甲公司")
-
-
-@pytest.fixture
 def redis_down(settings):
     """The cache is a Redis client talking to a closed port (a stopped Redis)."""
-    url = f"redis://:secret-pass@127.0.0.1:{_free_port()}/1"
-    _use_redis(settings, url)
+    url = f"redis://:secret-pass@127.0.0.1:{free_port()}/1"
+    use_redis(settings, url)
     return url
 
 
@@ -118,10 +64,10 @@ def test_public_pages_and_the_login_page_answer_200_without_redis(
 def test_a_member_logs_in_and_submits_a_petition_without_redis(
     client, redis_down, member
 ):
-    _login(client, member)
+    log_in(client, member)
 
     assert client.get(reverse("petitions:mine")).status_code == 200
-    response = _submit_petition(client, "道路积水")
+    response = submit_petition(client, "道路积水")
 
     assert response.status_code == 302
     petition = Petition.objects.get(title="道路积水")
@@ -130,14 +76,14 @@ def test_a_member_logs_in_and_submits_a_petition_without_redis(
 
 
 def test_a_member_logged_in_before_the_outage_stays_logged_in(client, settings, member):
-    _login(client, member)  # the session is in the database and in the (local) cache
+    log_in(client, member)  # the session is in the database and in the (local) cache
 
-    _use_redis(settings, f"redis://127.0.0.1:{_free_port()}/1")  # now Redis is gone
+    use_redis(settings, f"redis://127.0.0.1:{free_port()}/1")  # now Redis is gone
     response = client.get(reverse("petitions:mine"))
 
     assert response.status_code == 200
     assert response.wsgi_request.user == member.user
-    assert _submit_petition(client, "停电").status_code == 302
+    assert submit_petition(client, "停电").status_code == 302
 
 
 def test_the_user_records_are_read_from_the_database_without_redis(redis_down, member):
@@ -152,12 +98,12 @@ def test_an_outage_is_logged_once_for_many_requests_within_a_minute(
     client, settings, caplog, article, member
 ):
     # RETRY_SECONDS=0: every cache call really tries Redis and fails.
-    _use_redis(
-        settings, f"redis://:secret-pass@127.0.0.1:{_free_port()}/1", RETRY_SECONDS=0
+    use_redis(
+        settings, f"redis://:secret-pass@127.0.0.1:{free_port()}/1", RETRY_SECONDS=0
     )
     caplog.set_level(logging.WARNING, logger="chamber.cache")
     member_client = Client()
-    _login(member_client, member)
+    log_in(member_client, member)
 
     for _ in range(10):
         assert client.get(reverse("publicity:home")).status_code == 200
@@ -214,7 +160,7 @@ def silent_server():
 def test_a_redis_that_hangs_is_waited_for_once_not_on_every_cache_call(
     client, settings, silent_server, article, member
 ):
-    _use_redis(
+    use_redis(
         settings,
         f"redis://127.0.0.1:{silent_server.port}/1",
         socket_connect_timeout=0.2,
@@ -222,7 +168,7 @@ def test_a_redis_that_hangs_is_waited_for_once_not_on_every_cache_call(
         RETRY_SECONDS=60,
     )
     member_client = Client()
-    _login(member_client, member)
+    log_in(member_client, member)
 
     for _ in range(5):
         assert client.get(reverse("publicity:home")).status_code == 200
@@ -235,53 +181,11 @@ def test_a_redis_that_hangs_is_waited_for_once_not_on_every_cache_call(
 # --- A real Redis: caching works, stops, hangs and comes back --------------------------
 
 
-@pytest.fixture
-def own_redis(tmp_path):
-    """A redis-server of this test's own, which it may stop, pause and start again."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        (pytest.fail if REQUIRE_SERVERS else pytest.skip)(
-            "needs the redis-server program"
-        )
-    port = _free_port()
-    admin = redis.Redis(port=port, db=1, socket_timeout=5)
-    server = SimpleNamespace(
-        url=f"redis://127.0.0.1:{port}/1", admin=admin, process=None
-    )
-
-    def start() -> None:
-        server.process = subprocess.Popen(
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
-            + ["--appendonly", "no", "--dir", str(tmp_path)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(100):
-            try:
-                admin.ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.02)
-        pytest.fail("redis-server did not start")
-
-    def stop() -> None:
-        server.process.terminate()
-        server.process.wait(timeout=10)
-        server.process = None
-
-    server.start, server.stop = start, stop
-    start()
-    yield server
-    if server.process is not None:
-        stop()
-    admin.close()
-
-
 @pytest.mark.redis
 def test_with_redis_working_a_second_visit_of_the_news_comes_from_the_cache(
     client, settings, own_redis, article, django_assert_num_queries
 ):
-    _use_redis(settings, own_redis.url)
+    use_redis(settings, own_redis.url)
     assert article.title in client.get(reverse("publicity:home")).content.decode()
 
     with django_assert_num_queries(0):
@@ -295,17 +199,17 @@ def test_with_redis_working_a_second_visit_of_the_news_comes_from_the_cache(
 def test_redis_stopped_then_started_again(
     client, settings, caplog, own_redis, article, member, django_assert_num_queries
 ):
-    _use_redis(settings, own_redis.url, RETRY_SECONDS=0)
+    use_redis(settings, own_redis.url, RETRY_SECONDS=0)
     caplog.set_level(logging.WARNING, logger="chamber.cache")
     member_client = Client()
-    _login(member_client, member)
+    log_in(member_client, member)
     client.get(reverse("publicity:home"))
 
     own_redis.stop()
     for url in ("/", reverse("publicity:home"), article.get_absolute_url()):
         assert client.get(url).status_code == 200, url
     assert member_client.get(reverse("petitions:mine")).status_code == 200
-    assert _submit_petition(member_client, "道路积水").status_code == 302
+    assert submit_petition(member_client, "道路积水").status_code == 302
 
     own_redis.start()  # empty: it kept nothing
     client.get(reverse("publicity:home"))
@@ -323,7 +227,7 @@ def test_redis_stopped_then_started_again(
 def test_a_logout_while_redis_hangs_is_not_undone_when_it_answers_again(
     settings, own_redis, member
 ):
-    _use_redis(
+    use_redis(
         settings,
         own_redis.url,
         socket_connect_timeout=0.2,
@@ -331,7 +235,7 @@ def test_a_logout_while_redis_hangs_is_not_undone_when_it_answers_again(
         RETRY_SECONDS=2,
     )
     browser = Client()
-    _login(browser, member)
+    log_in(browser, member)
     cookie = browser.cookies[django_settings.SESSION_COOKIE_NAME].value
 
     assert own_redis.admin.keys(f"*{cookie}")  # the session is in Redis too
@@ -355,10 +259,10 @@ def test_a_logout_while_redis_hangs_is_not_undone_when_it_answers_again(
 def test_a_full_redis_that_refuses_writes_is_logged_once_and_pages_still_work(
     client, settings, caplog, own_redis, article, member
 ):
-    _use_redis(settings, own_redis.url)
+    use_redis(settings, own_redis.url)
     caplog.set_level(logging.WARNING, logger="chamber.cache")
     member_client = Client()
-    _login(member_client, member)
+    log_in(member_client, member)
 
     # Full, and told never to evict: Redis answers every write with an OOM error.
     own_redis.admin.config_set("maxmemory-policy", "noeviction")

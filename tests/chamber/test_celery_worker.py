@@ -11,7 +11,7 @@ from django.conf import settings
 
 from chamber.models import Heartbeat
 from chamber.tasks import record_heartbeat
-from tests.worker import ROOT, celery_worker, child_env, wait_for
+from tests.support.worker import ROOT, celery_worker, child_env, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

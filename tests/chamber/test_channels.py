@@ -30,12 +30,12 @@ from chamber.models import (
     UrgentKind,
 )
 from chamber.roles import Role
-from tests.chamber import long_values
 from tests.factories import (
     MemberFactory,
     PetitionFactory,
     UserFactory,
 )
+from tests.support.channels import long_values
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 M, C = OutgoingMessage.Status, OutgoingMessage.Channel

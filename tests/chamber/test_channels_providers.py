@@ -15,10 +15,10 @@ from chamber.channels import Sms, WechatCard, short_forms, sms_backend, wechat_b
 from chamber.channels.short_forms import SHORT_FORMS
 from chamber.models import NoticeChannels, OutgoingMessage
 from chamber.outbox_kinds import kind_label
-from tests.chamber import long_values
 from tests.factories import MemberFactory, OfficialFactory, PetitionFactory
 from tests.fakes import tencent_sms as fake_sms
 from tests.fakes.wechat import TEMPLATE_ID, fake_wechat_fixture  # noqa: F401
+from tests.support.channels import long_values
 
 tencent_sms = fake_sms.tencent_sms
 M, C = OutgoingMessage.Status, OutgoingMessage.Channel

@@ -1,42 +1,18 @@
 """Government departments: an official sees their own department; leaders and staff see all."""
 
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 from django.utils.html import escape
-from django.utils.translation import gettext
 from pytest_django.asserts import assertContains, assertNotContains
 
 from tests.factories import DepartmentFactory, OfficialFactory
+from tests.support.words import zh_marked
 
 DEPARTMENTS = reverse("departments")
-
-
-def zh(msgid: str) -> str:
-    """The Chinese a user sees; while untranslated, the English must at least be marked."""
-    with translation.override("zh-hans"):
-        text = gettext(msgid)
-    if text == msgid:
-        assert _marked_for_translation(msgid), (
-            f"{msgid!r} is not marked for translation"
-        )
-    return text
-
-
-def _marked_for_translation(msgid: str) -> bool:
-    quoted = re.escape(f'"{msgid}"')
-    marked = re.compile(
-        rf"(?:\{{%\s*translate\s+|\b_\(\s*|gettext(?:_lazy)?\(\s*){quoted}"
-    )
-    base = Path(settings.BASE_DIR)
-    files = [*base.joinpath("templates").rglob("*.html"), *base.glob("*/*.py")]
-    return any(marked.search(path.read_text(encoding="utf-8")) for path in files)
 
 
 def _entry(response, name: str) -> str:
@@ -103,10 +79,10 @@ def test_official_sees_their_own_department_with_its_officials(
     assertContains(response, "西市区教育局")
     assertContains(response, "0417-2812345")
     assertContains(response, "西市区学府路1号")
-    assertContains(response, escape(zh("office phone")))
-    assertContains(response, escape(zh("officials")))
-    assert escape(zh("liaison")) in _entry(response, "李联络")
-    assert escape(zh("liaison")) not in _entry(response, "孙老师")
+    assertContains(response, escape(zh_marked("office phone")))
+    assertContains(response, escape(zh_marked("officials")))
+    assert escape(zh_marked("liaison")) in _entry(response, "李联络")
+    assert escape(zh_marked("liaison")) not in _entry(response, "孙老师")
     assertNotContains(response, "西市区卫生健康局")
     assertNotContains(response, "赵卫健")
 
@@ -142,7 +118,7 @@ def test_leaders_and_staff_see_every_active_department(
     response = client.get(DEPARTMENTS)
 
     assert response.status_code == 200
-    assertContains(response, escape(zh("Government departments")))
+    assertContains(response, escape(zh_marked("Government departments")))
     for text in ["西市区教育局", "孙老师", "西市区卫生健康局", "赵卫健"]:
         assertContains(response, text)
     assertNotContains(response, "西市区已撤销办公室")
@@ -221,8 +197,8 @@ def test_official_sees_a_link_to_their_department(client, teacher):
 
     nav = _navbar(client.get(reverse("home")))
 
-    assert _has_link(nav, DEPARTMENTS, zh("My department"))
-    assert not _has_link(nav, DEPARTMENTS, zh("Government departments"))
+    assert _has_link(nav, DEPARTMENTS, zh_marked("My department"))
+    assert not _has_link(nav, DEPARTMENTS, zh_marked("Government departments"))
     assert reverse("members:directory") + '"' not in nav
 
 
@@ -231,8 +207,8 @@ def test_leader_sees_a_link_to_all_government_departments(client, leader):
 
     nav = _navbar(client.get(reverse("home")))
 
-    assert _has_link(nav, DEPARTMENTS, zh("Government departments"))
-    assert not _has_link(nav, DEPARTMENTS, zh("My department"))
+    assert _has_link(nav, DEPARTMENTS, zh_marked("Government departments"))
+    assert not _has_link(nav, DEPARTMENTS, zh_marked("My department"))
 
 
 def test_member_sees_no_department_link(client, alice):

@@ -16,13 +16,12 @@ import django
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext
 
 from chamber import workdays
 from chamber.models import WorkdayOverride
 from chamber.phone import normalise_phone, tidy_phone, validate_office_phone
 from tests.factories import StaffFactory
+from tests.support.words import zh
 
 SELECT_FILTER = (
     Path(django.__file__).parent / "contrib/admin/static/admin/js/SelectFilter2.js"
@@ -34,11 +33,6 @@ BEAT_MODELS = [
     "solarschedule",
     "clockedschedule",
 ]
-
-
-def zh(msgid: str) -> str:
-    with translation.override("zh-hans"):
-        return gettext(msgid)
 
 
 # --- item 14: the admin's widget texts in Chinese ---------------------------------------

@@ -29,14 +29,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import include, path, reverse
 
-from tests.chamber.test_settings import (
-    _SETTINGS_PREFIXES,
-    _SETTINGS_VARIABLES,
-    PRODUCTION,
-    _settings_of,
-)
 from tests.factories import PASSWORD, StaffFactory, UserFactory
-from tests.test_templates import PAGES, PERSONA_FIXTURES
+from tests.support.page_catalogue import PAGES, PERSONA_FIXTURES
+from tests.support.settings import (
+    PRODUCTION,
+    SETTINGS_PREFIXES,
+    SETTINGS_VARIABLES,
+    settings_of,
+)
 from tests.urls_raise import SECRET_DETAIL
 
 ROOT = Path(django_settings.BASE_DIR)
@@ -87,7 +87,7 @@ def production_values(tmp_path_factory) -> dict:
     env = {
         name: value
         for name, value in os.environ.items()
-        if name not in _SETTINGS_VARIABLES and not name.startswith(_SETTINGS_PREFIXES)
+        if name not in SETTINGS_VARIABLES and not name.startswith(SETTINGS_PREFIXES)
     }
     env.update(
         PRODUCTION,
@@ -95,7 +95,7 @@ def production_values(tmp_path_factory) -> dict:
         VAR_DIR=str(tmp_path_factory.mktemp("production") / "var"),
         PYTHONUNBUFFERED="1",
     )
-    return _settings_of(
+    return settings_of(
         env,
         "from django.conf import settings as s\n"
         "names = [n for n in dir(s) if n.isupper() and (n.startswith(('SECURE_',\n"

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import ngettext
 
 from activities.models import Registration
 from groups import services as points
@@ -32,18 +32,13 @@ from tests.factories import (
     MemberFactory,
     PetitionFactory,
 )
+from tests.support.words import zh
 
 HOME = reverse("home")
 NO_PETITION = (
     "Your enterprise has no petition in hand. Tell the chamber what holds your "
     "business back: every petition is answered."
 )
-
-
-def zh(msgid: str, **values) -> str:
-    with translation.override("zh-hans"):
-        text = gettext(msgid)
-    return text % values if values else text
 
 
 def home(client) -> str:

@@ -23,7 +23,7 @@ from chamber.tasks import MAIL_RETRY_WAITS, deliver_message
 from publicity import digests
 from publicity.models import DigestDelivery
 from tests.factories import DepartmentFactory, OfficialFactory
-from tests.publicity import dispatched, smtp_server
+from tests.support.smtp import dispatched, smtp_server
 
 WEEK = date(2026, 3, 23)  # a Monday
 FAILED_HEADING = "Weekly digests that could not be sent"

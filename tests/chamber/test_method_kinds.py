@@ -15,7 +15,7 @@ from petitions.forms import StaffEntryForm, batch_channels
 from petitions.models import Petition
 from petitions.selectors import period_report
 from tests.factories import PetitionFactory
-from tests.petitions.test_reports import at
+from tests.support.reports import at
 
 G = MethodKind.Group
 

@@ -16,8 +16,8 @@ from chamber.models import MethodRule
 from petitions import review
 from petitions.models import Petition, ReviewRun
 from tests.factories import ActivityGroupFactory, GroupMembershipFactory
-from tests.petitions.test_reports import departments, march  # noqa: F401 (fixtures)
-from tests.petitions.test_review_cycle import replied
+from tests.support.reports import departments, march  # noqa: F401 (fixtures)
+from tests.support.review_cycle import replied
 
 
 def rule(key: str) -> MethodRule:

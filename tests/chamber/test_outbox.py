@@ -19,8 +19,8 @@ from chamber import outbox
 from chamber.models import OutgoingMessage, User
 from chamber.tasks import MAIL_RETRY_WAITS
 from tests.factories import UserFactory
-from tests.publicity import Sink, smtp_server
-from tests.worker import broker_at
+from tests.support.smtp import Sink, smtp_server
+from tests.support.worker import broker_at
 
 M = OutgoingMessage.Status
 CONTEXT = {"petition": None, "path": "/petitions/department/"}
@@ -40,7 +40,7 @@ class RefusingSink(Sink):
 
 @pytest.fixture
 def smtp(settings, monkeypatch):
-    monkeypatch.setattr("tests.publicity.Sink", RefusingSink)
+    monkeypatch.setattr("tests.support.smtp.Sink", RefusingSink)
     with smtp_server() as (sink, port):
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST = "127.0.0.1"
@@ -227,7 +227,7 @@ def test_with_the_broker_down_a_dispatch_answers_as_usual_and_the_sweep_sends_it
     from chamber.celery import app
     from petitions.models import Petition
     from tests.factories import OfficialFactory, PetitionFactory
-    from tests.petitions.test_pages_department import category
+    from tests.support.department_pages import category
 
     official = OfficialFactory(user__email="li@example.com")
     petition = PetitionFactory(title="厂区供电容量不足")

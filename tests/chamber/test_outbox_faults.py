@@ -1,5 +1,5 @@
 """The outbox's fault matrix (issue 17, OG-1 to OG-3) with the real parts: a Celery
-worker process (tests/worker.py) on this lane's broker and database, and an SMTP server
+worker process (tests/support/worker.py) on this lane's broker and database, and an SMTP server
 (aiosmtpd) in the test process that can answer 451, refuse an address with 550, or see
 its client killed after it took a message.
 
@@ -44,11 +44,11 @@ from chamber.celery import app as celery_app
 from chamber.models import OutgoingMessage
 from chamber.tasks import sweep_outbox
 from petitions.models import Petition
-from tests.chamber import test_cache_outage as outage
 from tests.factories import OfficialFactory, PetitionFactory, StaffFactory, UserFactory
-from tests.petitions.test_pages_department import category
-from tests.publicity import _AnyPortController
-from tests.worker import broker_at, celery_worker, wait_for
+from tests.support import outage
+from tests.support.department_pages import category
+from tests.support.smtp import AnyPortController
+from tests.support.worker import broker_at, celery_worker, wait_for
 
 M = OutgoingMessage.Status
 CONTEXT = {"petitions": [], "due_on": "2026-03-24", "path": "/petitions/department/"}
@@ -129,7 +129,7 @@ def smtp(settings, monkeypatch) -> Iterator[Server]:
     """The SMTP server on a free port of 127.0.0.1, for this process and for workers
     (EMAIL_HOST and EMAIL_PORT in their environment, as in production)."""
     handler = Server()
-    controller = _AnyPortController(handler, hostname="127.0.0.1", port=0)
+    controller = AnyPortController(handler, hostname="127.0.0.1", port=0)
     controller.start()
     monkeypatch.setenv("EMAIL_HOST", "127.0.0.1")
     monkeypatch.setenv("EMAIL_PORT", str(controller.port))
@@ -164,7 +164,7 @@ def test_a_dispatch_with_the_broker_down_answers_as_usual_and_is_sent_once_it_is
     official = OfficialFactory(user__email="li@example.com")
     petition = PetitionFactory(title="厂区供电容量不足")
     client.force_login(StaffFactory())
-    closed = outage._free_port()
+    closed = outage.free_port()
 
     with broker_at(f"redis://127.0.0.1:{closed}/0"):
         client.post(
@@ -351,7 +351,7 @@ def test_e_with_the_redis_of_cache_and_broker_stopped_pages_answer_and_healthz_n
     try:
         with broker_at(own_redis.url.rsplit("/", 1)[0] + "/0"):
             member_client = Client()
-            outage._login(member_client, member)  # before the outage
+            outage.log_in(member_client, member)  # before the outage
             for url in pages:
                 assert client.get(url).status_code == 200, url  # now in the cache
             assert client.get(reverse("healthz")).status_code == 200
@@ -365,7 +365,7 @@ def test_e_with_the_redis_of_cache_and_broker_stopped_pages_answer_and_healthz_n
             mine = member_client.get("/petitions/")
             assert mine.status_code == 200
             assert mine.wsgi_request.user == member.user
-            submitted = outage._submit_petition(member_client, "道路积水")
+            submitted = outage.submit_petition(member_client, "道路积水")
             assert submitted.status_code == 302
             assert (
                 Petition.objects.get(title="道路积水").enterprise == member.enterprise
@@ -382,5 +382,5 @@ def test_e_with_the_redis_of_cache_and_broker_stopped_pages_answer_and_healthz_n
 
 
 def _use_one_redis(settings, own_redis) -> None:
-    outage._use_redis(settings, own_redis.url)
+    outage.use_redis(settings, own_redis.url)
     settings.CELERY_FS_DIR = None

@@ -30,13 +30,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from tests.chamber.test_settings import (
-    _SETTINGS_PREFIXES,
-    _SETTINGS_VARIABLES,
-    PRODUCTION,
-    _settings_of,
-)
 from tests.factories import PASSWORD, UserFactory
+from tests.support.settings import (
+    PRODUCTION,
+    SETTINGS_PREFIXES,
+    SETTINGS_VARIABLES,
+    settings_of,
+)
 
 TOO_SHORT = "password_too_short"
 COMMON = "password_too_common"
@@ -88,7 +88,7 @@ def production(tmp_path_factory) -> dict:
     env = {
         name: value
         for name, value in os.environ.items()
-        if name not in _SETTINGS_VARIABLES and not name.startswith(_SETTINGS_PREFIXES)
+        if name not in SETTINGS_VARIABLES and not name.startswith(SETTINGS_PREFIXES)
     }
     env.update(
         PRODUCTION,
@@ -97,7 +97,7 @@ def production(tmp_path_factory) -> dict:
         PYTHONUNBUFFERED="1",
     )
     passwords = [password for _what, password, _refusals in TABLE]
-    return _settings_of(
+    return settings_of(
         env,
         "from django.conf import settings as s\n"
         "from django.contrib.auth import password_validation as pv\n"

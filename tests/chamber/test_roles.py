@@ -19,6 +19,7 @@ from tests.factories import (
     OfficialFactory,
     UserFactory,
 )
+from tests.support.roles import user_change_form
 
 # Queries of one staff dashboard request after the first: the user, the heartbeat, the
 # outbox's counts, the day's work on petitions (one query, and the method's rules) and the
@@ -246,28 +247,6 @@ def test_admin_index_sends_non_staff_to_the_admin_login(client, request, persona
     assert response["Location"].startswith(reverse("admin:login"))
 
 
-def _user_change_form(user: User, **changes) -> dict:
-    data = {
-        "username": user.username,
-        "full_name": user.full_name,
-        "email": user.email,
-        "language": user.language,
-        "is_active": "on",
-        "is_staff": "on" if user.is_staff else "",
-        "groups": [str(pk) for pk in user.groups.values_list("pk", flat=True)],
-        "official-TOTAL_FORMS": "0",
-        "official-INITIAL_FORMS": "0",
-        "official-MIN_NUM_FORMS": "0",
-        "official-MAX_NUM_FORMS": "1",
-        "notice_channels-TOTAL_FORMS": "0",
-        "notice_channels-INITIAL_FORMS": "0",
-        "notice_channels-MIN_NUM_FORMS": "0",
-        "notice_channels-MAX_NUM_FORMS": "1000",
-    }
-    data.update(changes)
-    return {k: v for k, v in data.items() if v != ""}
-
-
 def test_staff_sees_is_superuser_read_only_in_the_user_form(client, staff):
     client.force_login(staff)
 
@@ -285,7 +264,7 @@ def test_staff_cannot_make_themselves_superuser_through_the_admin(client, staff)
 
     response = client.post(
         reverse("admin:chamber_user_change", args=[staff.pk]),
-        _user_change_form(
+        user_change_form(
             staff,
             full_name="改过的名字",
             is_superuser="on",
@@ -307,7 +286,7 @@ def test_superuser_may_grant_superuser_rights(client, db):
 
     response = client.post(
         reverse("admin:chamber_user_change", args=[target.pk]),
-        _user_change_form(target, is_superuser="on"),
+        user_change_form(target, is_superuser="on"),
     )
 
     assert response.status_code == 302

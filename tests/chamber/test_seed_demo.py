@@ -1,7 +1,5 @@
 """seed_demo: refuses in production, creates the README's demo logins, and is idempotent."""
 
-import io
-
 import pytest
 from django.apps import apps
 from django.core import serializers
@@ -13,6 +11,7 @@ from django.test import override_settings
 from chamber.models import User
 from chamber.roles import Role, roles_of
 from members.models import Area, Enterprise
+from tests.support.seed_demo import seed
 
 # The demo logins and their roles, as README.md's "Demo logins" table lists them.
 DEMO_ROLES = {
@@ -23,12 +22,6 @@ DEMO_ROLES = {
     "demo-leader": {Role.LEADER},
 }
 SNAPSHOT_APPS = ["chamber", "members", "auth", "django_celery_beat"]
-
-
-def _seed() -> str:
-    out = io.StringIO()
-    call_command("seed_demo", force=True, stdout=out)
-    return out.getvalue()
 
 
 def _snapshot() -> dict[str, str]:
@@ -72,7 +65,7 @@ def seeded(django_db_setup, django_db_blocker):
         override_settings(DEMO_PASSWORD=PASSPHRASE),
         transaction.atomic(),
     ):
-        yield _seed()
+        yield seed()
         transaction.set_rollback(True)
 
 
@@ -110,7 +103,7 @@ def test_demo_staff_can_open_the_staff_dashboard_and_the_admin(seeded, db, clien
 def test_seed_demo_twice_changes_nothing(seeded, db):
     before = _snapshot()
 
-    _seed()
+    seed()
 
     after = _snapshot()
     assert after.keys() == before.keys()
@@ -123,7 +116,7 @@ def test_seed_demo_keeps_a_password_changed_after_the_first_run(seeded, db):
     user.set_password("changed-by-the-user-42")
     user.save()
 
-    _seed()
+    seed()
 
     user.refresh_from_db()
     assert user.check_password("changed-by-the-user-42")

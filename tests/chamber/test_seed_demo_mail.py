@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.chamber.test_seed_demo import _seed
+from tests.support.seed_demo import seed
 
 
 @pytest.mark.django_db(transaction=True)
@@ -22,7 +22,7 @@ def test_seeding_sends_no_mail_for_the_demos_past_and_records_it_as_sent(
 
     settings.DEBUG = True
 
-    _seed()
+    seed()
 
     assert mailoutbox == []
     sent = OutgoingMessage.objects.filter(key__startswith="petition-dispatched:")
@@ -34,5 +34,5 @@ def test_seeding_sends_no_mail_for_the_demos_past_and_records_it_as_sent(
     ).exists()
     later = timezone.now() + timedelta(hours=2)
     assert outbox.sweep(now=later) == []
-    _seed()
+    seed()
     assert mailoutbox == []

@@ -4,7 +4,6 @@ Production settings are imported in subprocesses with a controlled environment: 
 test session itself runs in development mode (tests/pytest_env.py).
 """
 
-import json
 import os
 import subprocess
 import sys
@@ -13,38 +12,14 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests.worker import ROOT
-
-# Everything chamber/settings.py reads, so a child sees only what a test gives it.
-_SETTINGS_VARIABLES = {
-    "ALLOWED_HOSTS",
-    "BEHIND_TLS_PROXY",
-    "CACHE_URL",
-    "CSRF_TRUSTED_ORIGINS",
-    "DATABASE_URL",
-    "DB_CONN_MAX_AGE",
-    "DEBUG",
-    "DEFAULT_FROM_EMAIL",
-    "DEMO_PASSWORD",
-    "DJANGO_ALLOW_ASYNC_UNSAFE",
-    "DJANGO_SETTINGS_MODULE",
-    "LOG_LEVEL",
-    "MEDIA_ROOT",
-    "PROXY_COUNT",
-    "SECRET_KEY",
-    "SITE_URL",
-    "SQLITE_TEST_NAME",
-    "VAR_DIR",
-}
-_SETTINGS_PREFIXES = ("AXES_", "CELERY_", "EMAIL_", "SECURE_")
-
-PRODUCTION = {
-    "DEBUG": "false",
-    "SECRET_KEY": "Xq3-vN8pL2wR7tY9uB4cM6zK1sD5fG0hJ8aE3rT6yU2iO9pQ7w",
-    "ALLOWED_HOSTS": "portal.example.cn",
-    "DATABASE_URL": "postgres://u:p@db.example/x",
-    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-}
+from tests.support.settings import (
+    PRODUCTION,
+    SETTINGS_PREFIXES,
+    SETTINGS_VARIABLES,
+    _python,
+    settings_of,
+)
+from tests.support.worker import ROOT
 
 
 @pytest.fixture
@@ -55,8 +30,7 @@ def child_env(tmp_path):
         env = {
             name: value
             for name, value in os.environ.items()
-            if name not in _SETTINGS_VARIABLES
-            and not name.startswith(_SETTINGS_PREFIXES)
+            if name not in SETTINGS_VARIABLES and not name.startswith(SETTINGS_PREFIXES)
         }
         env.update(
             DJANGO_SETTINGS_MODULE="chamber.settings",
@@ -78,24 +52,6 @@ def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
         text=True,
         timeout=60,
     )
-
-
-def _python(env: dict[str, str], code: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()\n" + code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
-def _settings_of(env: dict[str, str], code: str) -> dict:
-    """Run `code` (which builds a dict `out`) after django.setup() and return `out`."""
-    result = _python(env, code + "\nimport json; print(json.dumps(out, default=str))")
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 @pytest.mark.parametrize(
@@ -147,7 +103,7 @@ def test_django_setup_refuses_to_start_with_debug_off_and_no_secret_key(child_en
 def test_with_nothing_set_development_runs_on_sqlite_in_wal_mode_and_the_filesystem_broker(
     child_env, tmp_path
 ):
-    out = _settings_of(
+    out = settings_of(
         child_env(DEBUG="true"),
         "from django.conf import settings\n"
         "from django.db import connection\n"
@@ -191,7 +147,7 @@ def test_production_environment_passes_check_deploy_at_warning_level(child_env):
 
 
 def test_production_hashes_new_passwords_with_argon2(child_env):
-    out = _settings_of(
+    out = settings_of(
         child_env(**PRODUCTION),
         "from chamber.models import User\n"
         "user = User(username='hash-check')\n"
@@ -205,7 +161,7 @@ def test_production_hashes_new_passwords_with_argon2(child_env):
 def test_production_forces_https_secure_cookies_hsts_and_one_hour_reset_links(
     child_env,
 ):
-    out = _settings_of(
+    out = settings_of(
         child_env(**PRODUCTION),
         "from django.conf import settings as s\n"
         "out = {k: getattr(s, k) for k in ['DEBUG', 'SECURE_SSL_REDIRECT',\n"
@@ -245,7 +201,7 @@ def test_password_policy_asks_for_ten_characters_and_rejects_common_ones():
 def test_celery_on_redis_acknowledges_late_takes_one_task_and_speaks_only_json(
     child_env,
 ):
-    out = _settings_of(
+    out = settings_of(
         child_env(DEBUG="true", CELERY_BROKER_URL="redis://127.0.0.1:6379/0"),
         "from chamber.celery import app\n"
         "c = app.conf\n"

@@ -20,7 +20,7 @@ from django.utils import timezone
 from chamber.models import OutgoingMessage
 from chamber.security_log import Action
 from tests.factories import PASSWORD, MemberFactory, StaffFactory, UserFactory
-from tests.test_templates import _check_page
+from tests.support.page_catalogue import _check_page
 
 MOBILE = "13812345678"
 LOGIN_SMS, RESET_SMS = reverse("login_sms"), reverse("password_reset_sms")

@@ -12,19 +12,14 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext
 
 from groups import services
 from groups.models import PointsEntry
 from groups.services import PointsError
 from tests.factories import MemberFactory, PointRuleFactory, StaffFactory
+from tests.support.words import zh
 
 YEAR = 2026
-
-
-def zh(message: str) -> str:
-    with translation.override("zh-hans"):
-        return gettext(message)
 
 
 def award(member, rule, source_id: int = 1, **kwargs):

@@ -5,11 +5,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 
 from groups import services
 from groups.models import Award, PointsEntry
+from groups.selectors import points_changed
 from tests.factories import (
     ActivityGroupFactory,
     AwardKindFactory,
@@ -17,13 +17,9 @@ from tests.factories import (
     MemberFactory,
     PointRuleFactory,
 )
+from tests.support.words import zh
 
 YEAR = timezone.localdate().year
-
-
-def zh(msgid: str) -> str:
-    with translation.override("zh-hans"):
-        return gettext(msgid)
 
 
 @pytest.fixture
@@ -103,11 +99,15 @@ def test_the_standings_page_uses_the_same_queries_whatever_the_size(
         )
     client.force_login(staff)
     client.get(reverse("groups:standings"))  # warm the session and the user
+    points_changed()  # the page is made afresh, as after a check-in
 
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("groups:standings")).status_code == 200
+    with CaptureQueriesContext(connection) as again:
+        client.get(reverse("groups:standings"))
 
     assert len(queries) <= 12
+    assert len(again) == 0  # kept until the points change
 
 
 def test_a_member_cannot_post_a_manual_award(client, alice, bob):
@@ -259,3 +259,20 @@ def test_a_year_outside_any_sensible_range_is_not_found(client, staff):
     client.force_login(staff)
 
     assert client.get(reverse("groups:standings_year", args=[1])).status_code == 404
+
+
+def test_points_awarded_show_on_my_group_and_the_standings_at_the_next_visit(
+    client, alice, rule, group
+):
+    client.force_login(alice.user)
+    pages = [reverse("groups:mine"), reverse("groups:standings")]
+    assert all("102" not in client.get(page).content.decode() for page in pages)
+
+    services.award_points(
+        member=alice, rule=rule, source_id=1, source_label="座谈会", year=YEAR
+    )
+
+    mine, standings = (client.get(page).content.decode() for page in pages)
+    assert "座谈会" in mine
+    assert "102" in mine  # 100 + 2
+    assert "102" in standings

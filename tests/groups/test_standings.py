@@ -23,7 +23,7 @@ from tests.factories import (
     MemberFactory,
     PointRuleFactory,
     StaffFactory,
-    _credit_code,
+    valid_credit_code,
 )
 
 YEAR = 2026
@@ -277,7 +277,7 @@ def _district(n: int) -> list[ActivityGroup]:
     enterprises = Enterprise.objects.bulk_create(
         Enterprise(
             name=f"营口批量企业{start + i}",
-            credit_code=_credit_code(start + i),
+            credit_code=valid_credit_code(start + i),
             area=Area.XISHI,
         )
         for i in range(n)

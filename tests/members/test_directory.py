@@ -3,19 +3,17 @@
 import re
 from datetime import timedelta
 from html import unescape
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
-from django.utils.translation import gettext
 from pytest_django.asserts import assertContains, assertNotContains
 
 from members.models import Area, Enterprise
+from members.selectors import directory_changed
 from tests.factories import (
     ChamberTitleFactory,
     EnterpriseFactory,
@@ -23,29 +21,9 @@ from tests.factories import (
     MemberFactory,
     TitleTermFactory,
 )
+from tests.support.words import zh_marked
 
 DIRECTORY = reverse("members:directory")
-
-
-def zh(msgid: str) -> str:
-    """The Chinese a user sees; while untranslated, the English must at least be marked."""
-    with translation.override("zh-hans"):
-        text = gettext(msgid)
-    if text == msgid:
-        assert _marked_for_translation(msgid), (
-            f"{msgid!r} is not marked for translation"
-        )
-    return text
-
-
-def _marked_for_translation(msgid: str) -> bool:
-    quoted = re.escape(f'"{msgid}"')
-    marked = re.compile(
-        rf"(?:\{{%\s*translate\s+|\b_\(\s*|gettext(?:_lazy)?\(\s*){quoted}"
-    )
-    base = Path(settings.BASE_DIR)
-    files = [*base.joinpath("templates").rglob("*.html"), *base.glob("*/*.py")]
-    return any(marked.search(path.read_text(encoding="utf-8")) for path in files)
 
 
 def _detail(member) -> str:
@@ -100,7 +78,7 @@ def test_members_and_staff_can_open_the_directory(client, request, persona, bob)
     response = client.get(DIRECTORY)
 
     assert bob.pk in _listed(response)
-    assertContains(response, escape(zh("Member directory")))
+    assertContains(response, escape(zh_marked("Member directory")))
     assert client.get(_detail(bob)).status_code == 200
 
 
@@ -252,7 +230,7 @@ def test_search_with_no_match_says_so(alice_in, wang):
     response = alice_in.get(DIRECTORY, {"q": "不存在的人"})
 
     assert _listed(response) == []
-    assertContains(response, escape(zh("No member matches this search.")))
+    assertContains(response, escape(zh_marked("No member matches this search.")))
 
 
 def test_filter_by_area_lists_only_that_area(alice_in, alice, wang):
@@ -305,7 +283,7 @@ def test_next_page_link_keeps_the_search_and_filters(client, staff):
     second = client.get(DIRECTORY + next_url)
     assert len(_listed(second)) == 5
     assert set(_listed(first)) | set(_listed(second)) == {m.pk for m in members}
-    assertContains(second, escape(zh("Previous")))
+    assertContains(second, escape(zh_marked("Previous")))
 
 
 @pytest.mark.parametrize(
@@ -348,9 +326,14 @@ def test_directory_query_count_does_not_grow_with_the_members(alice_in):
             TitleTermFactory(member=member, title=title)
 
     def measure() -> int:
+        """Queries of the page built afresh (the members changed), and of it again."""
+        directory_changed()
         with CaptureQueriesContext(connection) as queries:
             response = alice_in.get(DIRECTORY)
         assert response.status_code == 200
+        with CaptureQueriesContext(connection) as again:
+            alice_in.get(DIRECTORY)
+        assert len(again) == 0  # kept in the cache until the directory changes
         return len(queries)
 
     add_members(2)  # with Alice, 3 members
@@ -366,12 +349,13 @@ def test_detail_query_count_does_not_grow_with_the_titles(alice_in, today):
     member = MemberFactory(enterprise__industry=IndustryFactory())
     TitleTermFactory(member=member, title=ChamberTitleFactory(name="副会长"))
     alice_in.get(_detail(member))
+    directory_changed()
     with CaptureQueriesContext(connection) as few:
         alice_in.get(_detail(member))
     for name in ["主席", "理事", "常务理事"]:
         TitleTermFactory(member=member, title=ChamberTitleFactory(name=name))
     with CaptureQueriesContext(connection) as many:
-        response = alice_in.get(_detail(member))
+        response = alice_in.get(_detail(member))  # the new terms made it anew
 
     assert len(_badges(response)) == 4
     assert len(few) == len(many)
@@ -383,13 +367,13 @@ def test_detail_query_count_does_not_grow_with_the_titles(alice_in, today):
 def test_member_sees_links_to_directory_enterprise_and_profile(alice_in, alice):
     nav = _navbar(alice_in.get(reverse("home")))
 
-    assert _has_link(nav, DIRECTORY, zh("Member directory"))
+    assert _has_link(nav, DIRECTORY, zh_marked("Member directory"))
     assert _has_link(
         nav,
         reverse("members:enterprise", args=[alice.enterprise_id]),
-        zh("My enterprise"),
+        zh_marked("My enterprise"),
     )
-    assert _has_link(nav, reverse("members:profile"), zh("My profile"))
+    assert _has_link(nav, reverse("members:profile"), zh_marked("My profile"))
     assert reverse("departments") not in nav
 
 
@@ -403,4 +387,4 @@ def test_users_without_member_record_see_no_member_links(client, request, person
     assert f'href="{DIRECTORY}"' not in nav
     assert reverse("members:profile") not in nav
     assert "/members/enterprise/" not in nav
-    assert escape(zh("My profile")) not in nav
+    assert escape(zh_marked("My profile")) not in nav

@@ -15,9 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 from django.utils.html import escape
-from django.utils.translation import gettext
 
 from members.duty_log_selectors import appeals_in_log
 from members.models import DutyLogAttachment, DutyLogEntry
@@ -27,6 +25,7 @@ from tests.factories import (
     DutyShiftFactory,
     EnterpriseFactory,
 )
+from tests.support.words import zh_translated
 
 YINGKOU = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 11, 10, 30, tzinfo=YINGKOU)
@@ -49,13 +48,6 @@ VISIT = {
     "appeal": "希望协调银行续贷。",
 }
 RANDOM_NAME = re.compile(r"^duty-log/2026/03/[0-9a-f]{32}\.(png|pdf|jpg|gif|webp)$")
-
-
-def zh(msgid: str) -> str:
-    with translation.override("zh-hans"):
-        text = gettext(msgid)
-    assert text != msgid, f"no Chinese for {msgid!r}"
-    return text
 
 
 def png(name: str = "照片.png", content: bytes = PNG) -> SimpleUploadedFile:
@@ -215,7 +207,7 @@ def test_a_representative_not_on_duty_sees_when_their_next_week_is(client, other
     assert "form" not in response.context
     page = response.content.decode()
     assert "enctype" not in page
-    expected = zh(
+    expected = zh_translated(
         "You are not on duty this week. Your next duty week is %(first)s to "
         "%(last)s; you can record visitors here then."
     ) % {"first": "2026-04-20", "last": "04-24"}
@@ -238,7 +230,7 @@ def test_a_representative_with_no_week_at_all_gets_a_friendly_page(client, rep):
 
     assert response.status_code == 200
     assert (
-        zh(
+        zh_translated(
             "You are not on duty this week, and no coming duty week is assigned to you yet."
         )
         in response.content.decode()
@@ -469,7 +461,7 @@ def test_file_names_with_folders_nul_or_great_length_are_cleaned(on_duty, media)
 
 
 def test_a_visit_outside_the_duty_week_gets_a_chinese_form_error(on_duty, media):
-    expected = zh(
+    expected = zh_translated(
         "The visit must fall inside the duty week, %(first)s to %(last)s."
     ) % {
         "first": "2026-03-09",
@@ -487,7 +479,7 @@ def test_a_visit_in_the_future_is_refused(on_duty, media):
     response = _record(on_duty, visited_at="2026-03-12T09:00")
 
     assert response.context["form"].errors["visited_at"] == [
-        zh("The visit cannot be in the future.")
+        zh_translated("The visit cannot be in the future.")
     ]
     assert nothing_written(media)
 

@@ -2,7 +2,6 @@
 
 import re
 from datetime import date
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -10,12 +9,12 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
-from django.utils.translation import gettext
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from members.forms import EnterpriseContactForm
 from members.models import Area, Enterprise
 from tests.factories import EnterpriseFactory, IndustryFactory
+from tests.support.words import zh_marked
 
 XSS = '<script>alert(1)</script>"><img src=x onerror=alert(1)>'
 VALID = {
@@ -24,27 +23,6 @@ VALID = {
     "website": "https://liaohe.example.cn/",
     "address": "西市区渤海大街西12号",
 }
-
-
-def zh(msgid: str) -> str:
-    """The Chinese a user sees; while untranslated, the English must at least be marked."""
-    with translation.override("zh-hans"):
-        text = gettext(msgid)
-    if text == msgid:
-        assert _marked_for_translation(msgid), (
-            f"{msgid!r} is not marked for translation"
-        )
-    return text
-
-
-def _marked_for_translation(msgid: str) -> bool:
-    quoted = re.escape(f'"{msgid}"')
-    marked = re.compile(
-        rf"(?:\{{%\s*translate\s+|\b_\(\s*|gettext(?:_lazy)?\(\s*){quoted}"
-    )
-    base = Path(settings.BASE_DIR)
-    files = [*base.joinpath("templates").rglob("*.html"), *base.glob("*/*.py")]
-    return any(marked.search(path.read_text(encoding="utf-8")) for path in files)
 
 
 def _page(enterprise: Enterprise) -> str:
@@ -108,14 +86,16 @@ def test_member_sees_every_detail_of_their_enterprise(alice_in, full_enterprise)
         "introduction",
         "Edit the introduction and contacts",
     ]:
-        assertContains(response, escape(zh(msgid)))
+        assertContains(response, escape(zh_marked(msgid)))
     assertContains(response, f'href="{_edit(full_enterprise)}"')
 
 
 def test_enterprise_never_changed_by_a_member_shows_no_last_change(alice_in, alice):
     response = alice_in.get(_page(alice.enterprise))
 
-    assertNotContains(response, escape(zh("Last changed %(when)s").split("%")[0]))
+    assertNotContains(
+        response, escape(zh_marked("Last changed %(when)s").split("%")[0])
+    )
 
 
 def test_edit_form_shows_the_current_introduction_and_contacts(
@@ -132,7 +112,7 @@ def test_edit_form_shows_the_current_introduction_and_contacts(
     ]
     assertContains(response, "甲公司专注港口机械。")
     assertContains(response, 'value="https://jia.example.cn/"')
-    assertContains(response, escape(zh("Save")))
+    assertContains(response, escape(zh_marked("Save")))
 
 
 def test_member_edits_introduction_and_contacts_and_the_page_says_when(alice_in, alice):
@@ -152,9 +132,9 @@ def test_member_edits_introduction_and_contacts_and_the_page_says_when(alice_in,
 
     page = alice_in.get(response.url)
 
-    assertContains(page, escape(zh("The enterprise's details were saved.")))
+    assertContains(page, escape(zh_marked("The enterprise's details were saved.")))
     when = timezone.localtime(enterprise.updated_at).strftime("%Y-%m-%d %H:%M")
-    assertContains(page, escape(zh("Last changed %(when)s") % {"when": when}))
+    assertContains(page, escape(zh_marked("Last changed %(when)s") % {"when": when}))
     assertContains(page, "主营港口装备制造与维修。")
 
 
@@ -293,7 +273,7 @@ def test_bad_phone_gives_a_form_error_and_saves_nothing(alice_in, alice, phone):
 
     assert response.status_code == 200
     assert "phone" in response.context["form"].errors
-    message = zh(
+    message = zh_marked(
         "Enter a phone number such as 0417-2812345, 13812345678 or 400-123-4567."
     )
     assertContains(response, escape(message))

@@ -19,8 +19,6 @@ import pytest
 import time_machine
 from django.core import mail, serializers
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext
 from pytest_django.asserts import assertContains, assertNotContains
 
 from chamber.models import WorkdayOverride
@@ -45,17 +43,13 @@ from tests.factories import (
     MemberFactory,
     StaffFactory,
 )
+from tests.support.words import zh
 
 YINGKOU = ZoneInfo("Asia/Shanghai")
 NATIONAL_DAY_WEEK = date(2026, 10, 5)
 ROTA = reverse("members:rota")
 STAFF_ROTA = reverse("members:staff_rota")
 DUTY_LOG = reverse("members:duty_log")
-
-
-def zh(msgid: str) -> str:
-    with translation.override("zh-hans"):
-        return gettext(msgid)
 
 
 def span_text(first: str, last: str) -> str:

@@ -1,45 +1,21 @@
 """My profile: a member keeps their contact details and privacy choices, and nothing else."""
 
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 from django.utils.html import escape
-from django.utils.translation import gettext
 from pytest_django.asserts import assertContains, assertRedirects
 
 from chamber.models import User
 from members.forms import ProfileForm
 from members.models import Enterprise, Member
 from tests.factories import PASSWORD, EnterpriseFactory, UserFactory
+from tests.support.words import zh_marked
 
 PROFILE = reverse("members:profile")
 # What the page sends back for a member who leaves everything as it is.
 KEEP = {"mobile": "13800000001", "show_phone": "on"}
-
-
-def zh(msgid: str) -> str:
-    """The Chinese a user sees; while untranslated, the English must at least be marked."""
-    with translation.override("zh-hans"):
-        text = gettext(msgid)
-    if text == msgid:
-        assert _marked_for_translation(msgid), (
-            f"{msgid!r} is not marked for translation"
-        )
-    return text
-
-
-def _marked_for_translation(msgid: str) -> bool:
-    quoted = re.escape(f'"{msgid}"')
-    marked = re.compile(
-        rf"(?:\{{%\s*translate\s+|\b_\(\s*|gettext(?:_lazy)?\(\s*){quoted}"
-    )
-    base = Path(settings.BASE_DIR)
-    files = [*base.joinpath("templates").rglob("*.html"), *base.glob("*/*.py")]
-    return any(marked.search(path.read_text(encoding="utf-8")) for path in files)
 
 
 def _saved(client, data: dict):
@@ -91,8 +67,8 @@ def test_member_sees_their_contact_details_and_privacy_choices(alice_in, alice):
     assertContains(response, f'value="{alice.user.email}"')
     assertContains(response, escape(alice.user.get_full_name()))
     assertContains(response, escape(alice.enterprise.name))
-    assertContains(response, escape(zh("show my mobile phone to other members")))
-    assertContains(response, escape(zh("show my e-mail to other members")))
+    assertContains(response, escape(zh_marked("show my mobile phone to other members")))
+    assertContains(response, escape(zh_marked("show my e-mail to other members")))
 
 
 def test_member_saves_mobile_email_and_privacy_choices(alice_in, alice):
@@ -108,7 +84,7 @@ def test_member_saves_mobile_email_and_privacy_choices(alice_in, alice):
     )
 
     assertRedirects(response, PROFILE)
-    assertContains(response, escape(zh("Your profile was saved.")))
+    assertContains(response, escape(zh_marked("Your profile was saved.")))
     alice.refresh_from_db()
     alice.user.refresh_from_db()
     assert alice.mobile == "13912345678"
@@ -122,13 +98,13 @@ def test_member_may_keep_their_own_email_address(alice_in, alice):
 
     response = _saved(alice_in, {**KEEP, "email": own.upper()})
 
-    assertContains(response, escape(zh("Your profile was saved.")))
+    assertContains(response, escape(zh_marked("Your profile was saved.")))
 
 
 def test_member_may_clear_mobile_and_email(alice_in, alice):
     response = _saved(alice_in, {"mobile": "", "email": ""})
 
-    assertContains(response, escape(zh("Your profile was saved.")))
+    assertContains(response, escape(zh_marked("Your profile was saved.")))
     alice.refresh_from_db()
     alice.user.refresh_from_db()
     assert alice.mobile == ""
@@ -152,7 +128,7 @@ def test_mobile_typed_with_country_code_or_separators_is_stored_as_eleven_digits
 ):
     response = _saved(alice_in, {"mobile": typed})
 
-    assertContains(response, escape(zh("Your profile was saved.")))
+    assertContains(response, escape(zh_marked("Your profile was saved.")))
     alice.refresh_from_db()
     assert alice.mobile == "13812345678"
 
@@ -167,7 +143,7 @@ def test_short_mobile_gives_a_chinese_error_and_saves_nothing(alice_in, alice):
 
     assert response.status_code == 200
     assert "mobile" in response.context["form"].errors
-    message = zh(
+    message = zh_marked(
         "Enter a mainland mobile number: 11 digits starting with 13 to 19, e.g. 13812345678."
     )
     assertContains(response, escape(message))
@@ -227,7 +203,7 @@ def test_email_used_by_another_account_is_refused_with_a_message(alice_in, alice
 
     assert response.status_code == 200
     assert "email" in response.context["form"].errors
-    message = zh(
+    message = zh_marked(
         "Another account uses this e-mail address; ask the secretariat if it is yours."
     )
     assertContains(response, escape(message))
@@ -423,7 +399,7 @@ def test_changing_mobile_or_email_without_the_current_password_is_refused(
         if not password
         else "The password is not right; nothing was changed."
     )
-    assertContains(response, escape(zh(expected)))
+    assertContains(response, escape(zh_marked(expected)))
     assert _member_row(alice) == member_before
     assert _user_row(alice.user) == user_before
     assert mailoutbox == []

@@ -14,8 +14,6 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext
 from pytest_django.asserts import assertContains
 
 from chamber import workdays
@@ -35,17 +33,12 @@ from tests.factories import (
     StaffFactory,
     UnavailabilityFactory,
 )
+from tests.support.words import zh
 
 BEFORE_2026 = date(2025, 12, 31)
 H1 = (date(2026, 1, 1), date(2026, 6, 30))
 H2 = (date(2026, 7, 1), date(2026, 12, 31))
 SPRING_FESTIVAL_WEEK = date(2026, 2, 16)  # Mon 16 – Sun 22 Feb: holidays and a weekend
-
-
-def zh(msgid: str) -> str:
-    """The Chinese of a message; the English while the lead has not translated it yet."""
-    with translation.override("zh-hans"):
-        return gettext(msgid)
 
 
 def generate(first: date, last: date, *, today: date = BEFORE_2026, actor=None):

@@ -13,8 +13,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 
 from chamber import outbox
 from chamber.models import OutgoingMessage
@@ -28,17 +27,12 @@ from tests.factories import (
     DutyShiftFactory,
     DutyStudioFactory,
 )
-from tests.worker import celery_worker, wait_for
+from tests.support.words import zh
+from tests.support.worker import celery_worker, wait_for
 
 WEEK = date(2026, 3, 2)
 WEEK_BEFORE = date(2026, 2, 23)
 LAST_WORKING_DAY = date(2026, 2, 28)
-
-
-def zh(msgid: str) -> str:
-    """The Chinese of a message; the English while the lead has not translated it yet."""
-    with translation.override("zh-hans"):
-        return gettext(msgid)
 
 
 class FailingSMTPBackend(BaseEmailBackend):

@@ -13,8 +13,6 @@ import pytest
 import time_machine
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext
 from pytest_django.asserts import assertContains, assertNotContains
 
 from members.models import (
@@ -33,6 +31,8 @@ from tests.factories import (
     StaffFactory,
     UnavailabilityFactory,
 )
+from tests.support.mail import mails_to
+from tests.support.words import zh
 
 YINGKOU = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 3, 4)  # a Wednesday
@@ -41,20 +41,8 @@ WEEK = date(2026, 3, 9)  # Monday 9 – Friday 13 March
 MY_SHIFTS = reverse("members:my_shifts")
 
 
-def zh(msgid: str) -> str:
-    """The Chinese of a message; the English while the lead has not translated it yet."""
-    with translation.override("zh-hans"):
-        return gettext(msgid)
-
-
 def recipients(outbox) -> list[str]:
     return sorted(address for message in outbox for address in message.to)
-
-
-def mails_to(outbox, person) -> list:
-    """The messages to a user, or to a member's user."""
-    email = getattr(person, "user", person).email
-    return [m for m in outbox if m.to == [email]]
 
 
 def assert_email_contains(message, *texts: str) -> None:

@@ -11,21 +11,25 @@ from importlib import import_module
 from io import BytesIO
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.html import escape
+from django.utils import timezone
 from django.utils.text import capfirst
-from django.utils.translation import gettext
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from petitions import services
 from petitions.models import Category, IntakeBatch, Petition, PetitionEvent
 from tests.factories import CategoryFactory, EnterpriseFactory, PetitionFactory
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-HEADINGS = ["企业名称或统一社会信用代码", "联系人", "联系电话", "标题", "内容", "类别"]
-
+from tests.support.batch import (
+    XLSX,
+    get,
+    page_key,
+    post,
+    sheet,
+    typed,
+    upload,
+)
+from tests.support.pages import shows, text
+from tests.support.words import zh
 
 # The categories the data migration petitions/0003 seeds. Transactional tests (the browser
 # tests) empty every table, seeded rows too, and may run before this module: a category
@@ -43,30 +47,6 @@ def category(code: str) -> Category:
     return CategoryFactory(
         code=code, name=name, working_days=days, urgent_working_days=urgent
     )
-
-
-def zh(msgid: str) -> str:
-    """The Chinese of a message; the English while it is not translated yet."""
-    with translation.override("zh-hans"):
-        return gettext(msgid)
-
-
-def get(client, url: str, **kwargs):
-    with translation.override("zh-hans"):
-        return client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans", **kwargs)
-
-
-def post(client, url: str, data=None, **kwargs):
-    with translation.override("zh-hans"):
-        return client.post(url, data or {}, HTTP_ACCEPT_LANGUAGE="zh-hans", **kwargs)
-
-
-def text(response) -> str:
-    return response.content.decode()
-
-
-def shows(response, message: str) -> bool:
-    return escape(message) in text(response)
 
 
 def errors(response) -> list[str]:
@@ -112,31 +92,6 @@ def staff_client(client, staff):
     return client
 
 
-def page_key(client) -> str:
-    """The hidden batch key of the typed-rows form, as the page gives it."""
-    page = text(get(client, reverse("petitions:batch")))
-    typed = page[: page.index('id="sheet"')]
-    field = re.search(r'<input[^>]*name="key"[^>]*>', typed).group(0)
-    return re.search(r'value="([^"]+)"', field).group(1)
-
-
-def typed(key: str, rows: list[dict], *, extra_empty: int = 2, **batch) -> dict:
-    """The POST data of the typed-rows form: the batch fields, the rows, then empty rows."""
-    data = {
-        "key": key,
-        "channel": batch.get("channel", "consultation_day"),
-        "activity": "",
-        "source": batch.get("source", "十一月政企恳谈日"),
-        "rows-TOTAL_FORMS": str(len(rows) + extra_empty),
-        "rows-INITIAL_FORMS": "0",
-        "rows-MIN_NUM_FORMS": "0",
-        "rows-MAX_NUM_FORMS": "500",
-    }
-    for i, row in enumerate(rows):
-        data.update({f"rows-{i}-{field}": value for field, value in row.items()})
-    return data
-
-
 def three_rows(firms) -> list[dict]:
     return [
         {
@@ -160,28 +115,6 @@ def three_rows(firms) -> list[dict]:
             "category": "",
         },
     ]
-
-
-def sheet(rows: list[list], *, headings=HEADINGS) -> bytes:
-    book = Workbook()
-    book.active.append(headings)
-    for row in rows:
-        book.active.append(row)
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def upload(client, content: bytes, name: str = "意见征求表.xlsx", **batch):
-    return post(
-        client,
-        reverse("petitions:batch"),
-        {
-            "channel": batch.get("channel", "opinion_form"),
-            "source": batch.get("source", "小商会收集的意见表"),
-            "sheet": SimpleUploadedFile(name, content, content_type=XLSX),
-        },
-    )
 
 
 def nothing_saved() -> bool:

@@ -40,8 +40,8 @@ from tests.factories import (
     PetitionFactory,
     StaffFactory,
 )
-from tests.publicity import at, dispatched, sent_deliveries, smtp_server
-from tests.worker import celery_worker, empty_broker, wait_for
+from tests.support.smtp import at, dispatched, sent_deliveries, smtp_server
+from tests.support.worker import celery_worker, empty_broker, wait_for
 
 K = ReviewRun.Kind
 

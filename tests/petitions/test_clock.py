@@ -31,8 +31,8 @@ from petitions.models import (
 )
 from petitions.services import PetitionError
 from tests.factories import OfficialFactory, PetitionFactory, StaffFactory
-from tests.petitions import test_workflow
-from tests.petitions.test_workflow import (
+from tests.support import petition_states
+from tests.support.petition_states import (
     ANSWER,
     INFO_ANSWER,
     INFO_REQUEST,
@@ -40,6 +40,7 @@ from tests.petitions.test_workflow import (
     NOW,
     OUTSIDERS,
     REPLY,
+    STATES,
     World,
     at,
     in_progress,
@@ -47,8 +48,8 @@ from tests.petitions.test_workflow import (
     snapshot,
 )
 
-w = test_workflow.w
-_english = test_workflow._english
+w = petition_states.w
+_english = petition_states._english
 
 S = Petition.Status
 K = PetitionEvent.Kind
@@ -315,7 +316,7 @@ def test_the_department_cannot_reply_while_it_waits_for_the_enterprise(w):
 def test_the_enterprise_is_asked_only_while_the_department_works_on_it(
     w, state, message
 ):
-    petition = test_workflow.STATES[state](w)
+    petition = STATES[state](w)
     before = snapshot()
 
     with pytest.raises(PetitionError) as refused:
@@ -617,7 +618,7 @@ def test_an_extension_needs_a_reason(w):
 
 @pytest.mark.parametrize("state", ["awaiting_review", "awaiting_info", "replied"])
 def test_only_a_petition_waiting_at_the_department_is_extended(w, state):
-    petition = test_workflow.STATES[state](w)
+    petition = STATES[state](w)
     before = snapshot()
 
     with pytest.raises(PetitionError) as refused:

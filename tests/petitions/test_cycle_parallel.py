@@ -29,8 +29,8 @@ from tests.factories import (
     OfficialFactory,
     StaffFactory,
 )
-from tests.publicity import dispatched, sent_deliveries, smtp_server
-from tests.worker import (
+from tests.support.smtp import dispatched, sent_deliveries, smtp_server
+from tests.support.worker import (
     ROOT,
     celery_worker,
     child_env,

@@ -24,7 +24,12 @@ from petitions import services
 from petitions.models import Petition, PetitionEvent, ReviewRun
 from petitions.tasks import run_daily_study
 from tests.factories import DepartmentFactory, PetitionFactory, StaffFactory
-from tests.worker import celery_worker, lock_held, redeliver_unacknowledged, wait_for
+from tests.support.worker import (
+    celery_worker,
+    lock_held,
+    redeliver_unacknowledged,
+    wait_for,
+)
 
 pytestmark = [
     pytest.mark.postgres,

@@ -33,14 +33,14 @@ from tests.factories import (
     DutyStudioFactory,
     EnterpriseFactory,
     MemberFactory,
-    _credit_code,
+    valid_credit_code,
 )
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 WEEK = date(2026, 3, 9)  # a Monday: 李代表's week
 NEXT_WEEK = date(2026, 3, 16)  # 周代表's
 MOBILE = "13912345678"
-CODE = _credit_code(4242)  # a valid unified social credit code nobody has yet
+CODE = valid_credit_code(4242)  # a valid unified social credit code nobody has yet
 STUDIO = "/petitions/studio/"
 ENTRY = re.compile(r'name="entry" value="([^"]*)"')
 SMS_CODE = re.compile(r"验证码(\d{6})")

@@ -15,9 +15,9 @@ from django.urls import reverse
 
 from petitions import services, tasks
 from petitions.models import Petition, PetitionEvent
-from tests.petitions.test_pages_member import answered, link_for
-from tests.petitions.test_pages_staff import accepted, category
-from tests.petitions.test_review_cycle import replied
+from tests.support.member_pages import answered, link_for
+from tests.support.review_cycle import replied
+from tests.support.staff_pages import accepted, category
 
 S = Petition.Status
 STUDY = date(2026, 3, 16)  # a Monday; a reply of 6 March is then unrated too long

@@ -14,8 +14,9 @@ from tests.factories import (
     EnterpriseFactory,
     RepresentativeFactory,
 )
-from tests.petitions.test_pages_department import dispatched, signed, zh
-from tests.test_templates import _an_escalated_petition
+from tests.support.department_pages import dispatched, signed
+from tests.support.page_catalogue import _an_escalated_petition
+from tests.support.words import zh
 
 
 def page(client, url: str) -> str:

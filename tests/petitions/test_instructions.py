@@ -29,16 +29,10 @@ from tests.factories import (
     OfficialFactory,
     PetitionFactory,
 )
-from tests.petitions.test_pages_department import (
-    action_url,
-    detail_url,
-    get,
-    post,
-    signed,
-    text,
-    zh,
-)
-from tests.publicity import rendered
+from tests.support.department_pages import action_url, detail_url, get, post, signed
+from tests.support.pages import shows, text
+from tests.support.smtp import rendered
+from tests.support.words import zh
 
 S = Petition.Status
 INSTRUCTION = "请住建局本周内现场办公，限期解决供电问题。"
@@ -80,10 +74,6 @@ def instructed() -> str:
 def carried_out() -> str:
     with translation.override("zh-hans"):
         return pgettext("leader's instruction", "carried out")
-
-
-def shows(response, message: str) -> bool:
-    return escape(message) in text(response)
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
-from django.utils.translation import gettext
 
 from chamber.models import OutgoingMessage
 from members.models import Member
@@ -27,6 +26,7 @@ from tests.factories import (
     OfficialFactory,
     PetitionFactory,
 )
+from tests.support.words import zh
 
 ACCEPT_NOTE = "内部备注：归口住建局"
 DISPATCH_NOTE = "内部备注：请住建局优先办理"
@@ -40,11 +40,6 @@ NOTICES = {
     "notify_progress": "petition-progress",
     "notify_answered": "petition-answered",
 }
-
-
-def zh(msgid: str) -> str:
-    with translation.override("zh-hans"):
-        return gettext(msgid)
 
 
 @pytest.fixture

@@ -21,20 +21,15 @@ from django.utils.html import escape
 from petitions import review
 from petitions.models import Escalation, Petition, PetitionEvent
 from tests.factories import DepartmentFactory, OfficialFactory, PetitionFactory
-from tests.petitions import test_workflow
-from tests.petitions.test_pages_staff import (
-    accepted,
-    act,
-    get,
-    replied_by_department,
-    text,
-    zh,
-)
-from tests.petitions.test_workflow import STATES
+from tests.support import petition_states
+from tests.support.pages import text
+from tests.support.petition_states import STATES
+from tests.support.staff_pages import accepted, act, get, replied_by_department
+from tests.support.words import zh
 
 # test_workflow's World: staff, a department and its official, a member, a category and
 # a petition to merge into; its state builders take it.
-w = test_workflow.w
+w = petition_states.w
 
 S = Petition.Status
 REQUIRED = "This field is required."

@@ -19,15 +19,15 @@ from chamber.models import OutgoingMessage
 from petitions import review, services
 from petitions.models import Petition
 from tests.factories import DepartmentFactory, OfficialFactory
-from tests.petitions.test_review_cycle import (
+from tests.support.review_cycle import (
     MONDAY,
     TUESDAY,
-    _at_department,
-    _batch,
-    _statements,
     assert_email_contains,
     at,
+    at_department,
     dispatched,
+    received_batch,
+    statements,
 )
 
 FRIDAY = date(2026, 3, 6)  # due that day: overdue on Monday
@@ -172,8 +172,10 @@ def _overdue_data(n: int) -> None:
             user__wecom_userid=f"liaison{i}",
         )
         OfficialFactory(department=department)
-    _at_department(_batch(n, date(2026, 2, 20)), departments, due_on=date(2026, 3, 5))
-    _at_department(_batch(n, date(2026, 2, 24)), departments, due_on=TUESDAY)
+    at_department(
+        received_batch(n, date(2026, 2, 20)), departments, due_on=date(2026, 3, 5)
+    )
+    at_department(received_batch(n, date(2026, 2, 24)), departments, due_on=TUESDAY)
 
 
 def _queries(n: int) -> int:
@@ -190,7 +192,7 @@ def _queries(n: int) -> int:
         assert notices.filter(channel="sms").count() == n
         assert notices.filter(channel="wechat").count() == n
         transaction.set_rollback(True)
-    return len(_statements(queries.captured_queries))
+    return len(statements(queries.captured_queries))
 
 
 def test_the_daily_study_tells_300_overdue_petitions_in_as_many_queries_as_10(db):

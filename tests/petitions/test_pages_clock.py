@@ -25,7 +25,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import ngettext
 
 from chamber.models import OutgoingMessage
 from petitions import services
@@ -42,7 +42,8 @@ from tests.factories import (
     PetitionFactory,
     StaffFactory,
 )
-from tests.petitions import heading
+from tests.support.pages import shows, text
+from tests.support.words import heading, zh
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 S = Petition.Status
@@ -61,11 +62,6 @@ def at(day: int, hour: int = 10) -> datetime:
 MONDAY = at(9)
 
 
-def zh(msgid: str) -> str:
-    with translation.override("zh-hans"):
-        return gettext(msgid)
-
-
 def zh_plural(singular: str, plural: str, n: int) -> str:
     with translation.override("zh-hans"):
         return ngettext(singular, plural, n) % {"n": n}
@@ -79,14 +75,6 @@ def get(client, url: str, **kwargs):
 def post(client, url: str, data=None, **kwargs):
     with translation.override("zh-hans"):
         return client.post(url, data or {}, HTTP_ACCEPT_LANGUAGE="zh-hans", **kwargs)
-
-
-def text(response) -> str:
-    return response.content.decode()
-
-
-def shows(response, message: str) -> bool:
-    return escape(message) in text(response)
 
 
 @pytest.fixture

@@ -7,117 +7,36 @@ day the queue is drawn up for.
 
 import re
 from datetime import timedelta
-from importlib import import_module
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.html import escape
-from django.utils.translation import gettext
 
 from petitions import services
-from petitions.models import Category, Petition, PetitionEvent, Section
+from petitions.models import Petition, PetitionEvent, Section
 from tests.factories import (
-    CategoryFactory,
     EnterpriseFactory,
     MemberFactory,
     OfficialFactory,
     PetitionFactory,
 )
-from tests.petitions import heading
+from tests.support.department_pages import (
+    ACTIONS,
+    FULL_POST,
+    action_url,
+    detail_url,
+    dispatched,
+    get,
+    post,
+    signed,
+)
+from tests.support.pages import shows, text
+from tests.support.words import heading, zh
 
 S = Petition.Status
-ACTIONS = ("sign", "return", "progress", "reply")
-FULL_POST = {
-    "basis": "该事项属于区市场监管局职责",
-    "note": "已现场查看",
-    "outcome": "resolved",
-    "reply": "已协调解决。",
-}
-
-
-# The categories the data migration petitions/0003 seeds. Transactional tests (the browser
-# tests) empty every table, seeded rows too, and may run before this module: a category
-# is made again when missing, with its seeded name and time limits.
-SEEDED = {
-    code: (name, days, urgent)
-    for code, name, days, urgent in import_module(
-        "petitions.migrations.0003_categories_and_schedule"
-    ).CATEGORIES
-}
-
-
-def category(code: str) -> Category:
-    name, days, urgent = SEEDED[code]
-    return CategoryFactory(
-        code=code, name=name, working_days=days, urgent_working_days=urgent
-    )
-
-
-def zh(msgid: str) -> str:
-    """The Chinese of a message; the English while it is not translated yet."""
-    with translation.override("zh-hans"):
-        return gettext(msgid)
-
-
-def get(client, url: str, **kwargs):
-    with translation.override("zh-hans"):
-        return client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans", **kwargs)
-
-
-def post(client, url: str, data=None, **kwargs):
-    with translation.override("zh-hans"):
-        return client.post(url, data or {}, HTTP_ACCEPT_LANGUAGE="zh-hans", **kwargs)
-
-
-def text(response) -> str:
-    return response.content.decode()
-
-
-def shows(response, message: str) -> bool:
-    return escape(message) in text(response)
-
-
-def action_url(petition: Petition, action: str) -> str:
-    return reverse("petitions:department_action", args=[petition.pk, action])
-
-
-def detail_url(petition: Petition) -> str:
-    return reverse("petitions:department_detail", args=[petition.pk])
-
-
-def dispatched(
-    staff, department, title: str = "厂区供电容量不足", *, enterprise=None
-) -> Petition:
-    """A petition triaged by staff and dispatched to `department` today."""
-    petition = PetitionFactory(
-        title=title, **({"enterprise": enterprise} if enterprise else {})
-    )
-    services.accept_petition(
-        petition=petition,
-        actor=staff,
-        category=category("approvals"),
-        priority="normal",
-        handling="department",
-    )
-    return services.dispatch_petition(
-        petition=petition, department=department, actor=staff
-    )
-
-
-def signed(
-    staff, official, title: str = "厂区供电容量不足", *, due_in_days: int | None = None
-):
-    petition = dispatched(staff, official.department, title)
-    services.sign_petition(petition=petition, actor=official.user)
-    if due_in_days is not None:
-        Petition.objects.filter(pk=petition.pk).update(
-            due_on=timezone.localdate() + timedelta(days=due_in_days)
-        )
-    petition.refresh_from_db()
-    return petition
 
 
 @pytest.fixture
@@ -162,6 +81,26 @@ def test_the_queue_sorts_the_departments_petitions_into_new_overdue_and_due_this
     assert "逾期：厂区道路积水" not in section(page, heading(Section.DUE_THIS_WEEK))
     assert "他局：食品经营许可" not in page
     assert "未分办：融资贷款" not in page
+
+
+def test_the_queue_is_read_again_from_the_cache_until_a_petition_moves(
+    client, staff, official
+):
+    """Kept under the data's version: shown again, the queue reads no petition; the
+    department's own step (signing) shows on the next request."""
+    petition = dispatched(staff, official.department, "新到：申请办理施工许可")
+    client.force_login(official.user)
+    url = reverse("petitions:department_queue")
+    first = text(get(client, url))
+
+    with CaptureQueriesContext(connection) as again:
+        get(client, url)
+    services.sign_petition(petition=petition, actor=official.user)
+    moved = text(get(client, url))
+
+    assert not any("petitions_petition" in q["sql"] for q in again.captured_queries)
+    assert "新到：申请办理施工许可" in section(first, heading(Section.NEW))
+    assert "新到：申请办理施工许可" not in section(moved, heading(Section.NEW))
 
 
 def test_the_queue_and_the_department_pages_are_for_officials_only(
@@ -374,6 +313,10 @@ def test_the_reply_goes_to_the_staffs_board_awaiting_review(client, staff, offic
 
 
 def _queries(client, url: str) -> int:
+    """Queries of a request. The queue is kept in the cache under the data's version
+    (selectors.data_version): a new petition's event before it makes the request build
+    it."""
+    PetitionFactory(title="新版本")
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200

@@ -20,7 +20,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
-from django.utils.translation import gettext
 from PIL import Image
 
 from activities.models import ActivityType
@@ -33,15 +32,12 @@ from tests.factories import (
     EnterpriseFactory,
     OfficialFactory,
 )
-from tests.petitions.test_batch import HEADINGS, page_key, sheet, typed, upload
-from tests.petitions.test_pages_department import dispatched
+from tests.support.batch import HEADINGS, page_key, sheet, typed, upload
+from tests.support.department_pages import dispatched
+from tests.support.downloads import fetch
+from tests.support.words import zh
 
 PDF = "application/pdf"
-
-
-def zh(msgid: str) -> str:
-    with translation.override("zh-hans"):
-        return gettext(msgid)
 
 
 def get(client, url: str, **params):
@@ -61,6 +57,12 @@ def pages(response) -> list[str]:
     assert response["Content-Disposition"].startswith("attachment;")
     reader = pypdf.PdfReader(io.BytesIO(response.content))
     return [page.extract_text() for page in reader.pages]
+
+
+def made(client, url: str, *, method: str = "get", **params):
+    """A file made by a task, taken from its download's page (chamber/downloads.py)."""
+    with translation.override("zh-hans"):
+        return fetch(client, url, params, method=method, HTTP_ACCEPT_LANGUAGE="zh-hans")
 
 
 def flat(text: str) -> str:
@@ -267,7 +269,7 @@ def test_a_days_dispatches_print_as_one_pdf_one_page_each(
     )
 
     texts = pages(
-        get(
+        made(
             staff_client,
             reverse("petitions:assignment_sheets"),
             day=f"{today:%Y-%m-%d}",
@@ -299,7 +301,7 @@ def test_a_weeks_dispatches_and_its_supervised_ones(staff, staff_client, officia
     )
 
     texts = pages(
-        get(
+        made(
             staff_client,
             reverse("petitions:assignment_sheets"),
             day=f"{today:%Y-%m-%d}",
@@ -310,7 +312,7 @@ def test_a_weeks_dispatches_and_its_supervised_ones(staff, staff_client, officia
     assert not any(before.number in t for t in texts)
 
     notices = pages(
-        get(
+        made(
             staff_client,
             reverse("petitions:supervision_notices"),
             day=f"{monday:%Y-%m-%d}",
@@ -365,7 +367,7 @@ def test_printed_opinion_forms_carry_numbers_and_the_sessions_qr_code(
     url = reverse("petitions:opinion_sheets", args=[session.pk])
     assert get(staff_client, url).status_code == 200
 
-    response = post(staff_client, url, {"count": "3"})
+    response = made(staff_client, url, method="post", count="3")
 
     texts = pages(response)
     printed = list(OpinionSheet.objects.order_by("serial"))

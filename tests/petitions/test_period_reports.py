@@ -13,12 +13,12 @@ from chamber.models import OutgoingMessage
 from petitions import review
 from petitions.models import ReviewRun
 from tests.factories import DepartmentFactory, LeaderFactory, OfficialFactory
-from tests.petitions.test_review_cycle import (
+from tests.support.mail import mails_to
+from tests.support.review_cycle import (
     QUARTER_START,
     assert_email_contains,
     closed,
     dispatched,
-    mails_to,
 )
 
 APRIL = date(2026, 4, 1)  # the monthly summary of March runs on 1 April

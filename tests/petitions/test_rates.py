@@ -59,9 +59,10 @@ from tests.factories import (
     MemberFactory,
     OfficialFactory,
 )
-from tests.petitions.test_reports import answer, at, dispatch, rate, received
-from tests.petitions.test_review_cycle import assert_email_contains, mails_to
-from tests.publicity import rendered
+from tests.support.mail import mails_to
+from tests.support.reports import answer, at, dispatch, rate, received
+from tests.support.review_cycle import assert_email_contains
+from tests.support.smtp import rendered
 
 S = Petition.Status
 O = Petition.Outcome  # noqa: E741 - not an ambiguous name here

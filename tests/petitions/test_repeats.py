@@ -17,13 +17,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import ngettext
 
 from chamber.models import OutgoingMessage
 from petitions import emails, repeats, services
 from petitions.models import IntakeBatch, Petition, PetitionEvent
 from tests.factories import CategoryFactory, PetitionFactory, StaffFactory
-from tests.petitions.test_batch import page_key, typed
+from tests.support.batch import page_key, typed
+from tests.support.pages import shows, text
+from tests.support.words import zh
 
 S = Petition.Status
 ROAD = (
@@ -46,11 +48,6 @@ PNG = (  # a whole 1×1 picture: uploads are walked to their IEND chunk
 )
 
 
-def zh(msgid: str) -> str:
-    with translation.override("zh-hans"):
-        return gettext(msgid)
-
-
 def get(client, url: str, **kwargs):
     with translation.override("zh-hans"):
         return client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans", **kwargs)
@@ -59,14 +56,6 @@ def get(client, url: str, **kwargs):
 def post(client, url: str, data=None):
     with translation.override("zh-hans"):
         return client.post(url, data or {}, HTTP_ACCEPT_LANGUAGE="zh-hans")
-
-
-def text(response) -> str:
-    return response.content.decode()
-
-
-def shows(response, message: str) -> bool:
-    return escape(message) in text(response)
 
 
 def petition_of(member, words, **fields) -> Petition:

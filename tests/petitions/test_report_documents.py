@@ -28,8 +28,10 @@ from petitions.documents import KEY, filename, sample
 from petitions.models import Escalation, Petition, ReviewRun
 from petitions.templatetags.petitions import rank_of
 from tests.factories import DepartmentFactory, EnterpriseFactory, PetitionFactory
-from tests.petitions.test_reports import at, departments, dispatch, march  # noqa: F401 (fixtures)
-from tests.petitions.test_review_cycle import mails_to
+from tests.support.downloads import fetch
+from tests.support.mail import mails_to
+from tests.support.reports import at, departments, dispatch, march  # noqa: F401 (fixtures)
+from tests.support.words import in_chinese
 
 ENTERPRISE = "营口鲅鱼圈㙟记海产有限公司"
 DEPARTMENT = "鲅鱼圈区㙟子街道办事处"
@@ -94,13 +96,16 @@ def rows_of(document, first_heading: str, second_heading: str) -> list[list[str]
     raise AssertionError(f"no table headed {first_heading}, {second_heading}")
 
 
-def zh(label) -> str:
-    with translation.override("zh-hans"):
-        return str(label)
+def asked(client, name: str, run: ReviewRun):
+    return client.get(reverse(f"petitions:{name}", args=[run.pk]))
 
 
 def download(client, name: str, run: ReviewRun):
-    return client.get(reverse(f"petitions:{name}", args=[run.pk]))
+    """The file: the Word file at once, the PDF made by a task and taken from its
+    download's page (chamber/downloads.py)."""
+    if name == "report_pdf":
+        return fetch(client, reverse(f"petitions:{name}", args=[run.pk]))
+    return asked(client, name, run)
 
 
 def test_the_word_and_pdf_files_carry_the_pages_figures_and_rows(month, client, staff):
@@ -133,10 +138,10 @@ def test_the_word_and_pdf_files_carry_the_pages_figures_and_rows(month, client, 
         assert f">{figure.percent}</span>" in page
         assert f">{figure.counts}</small>" in page
         cells = [
-            zh(r.label),
+            in_chinese(r.label),
             figure.percent,
-            f"{zh(r.part_label)}：{figure.part}",
-            f"{zh(r.whole_label)}：{figure.whole}",
+            f"{in_chinese(r.part_label)}：{figure.part}",
+            f"{in_chinese(r.whole_label)}：{figure.whole}",
         ]
         assert row == cells
         assert squash("".join(cells)) in pdf
@@ -145,8 +150,8 @@ def test_the_word_and_pdf_files_carry_the_pages_figures_and_rows(month, client, 
     before = rows_of(docx, "指标", "2026-03")
     for r, row in zip(rates.RATES, before, strict=True):
         figure = rates.figure(totals, r.key)
-        assert row == [zh(r.label), zh(figure), "—（0/0）", "—"]
-        assert squash(f"{zh(r.label)}{zh(figure)}—（0/0）—") in pdf
+        assert row == [in_chinese(r.label), in_chinese(figure), "—（0/0）", "—"]
+        assert squash(f"{in_chinese(r.label)}{in_chinese(figure)}—（0/0）—") in pdf
 
     # Each department's row: its rank and name, its petitions, each rate with its counts.
     listed = run.report["departments"]
@@ -245,14 +250,14 @@ def test_only_staff_and_leaders_download_and_only_a_period_report(
 ):
     for user in (alice.user, official.user):
         client.force_login(user)
-        assert download(client, name, month).status_code == 403
+        assert asked(client, name, month).status_code == 403
     client.force_login(leader.user)
     assert download(client, name, month).status_code == 200
     daily = ReviewRun.objects.filter(kind=ReviewRun.Kind.DAILY).first()
     client.force_login(staff)
-    assert download(client, name, daily).status_code == 404
+    assert asked(client, name, daily).status_code == 404
     client.force_login(leader.user)
-    assert download(client, name, daily).status_code == 404
+    assert asked(client, name, daily).status_code == 404
 
 
 @pytest.mark.usefixtures("march")

@@ -17,11 +17,12 @@ from petitions import services
 from petitions.models import Petition, PetitionEvent, ReturnVisit
 from petitions.services import PetitionError
 from tests.factories import LeaderFactory, OfficialFactory, StaffFactory
-from tests.petitions import test_workflow
-from tests.petitions.test_workflow import (
+from tests.support import petition_states
+from tests.support.petition_states import (
     ANSWER,
     COMPLAINT,
     REPLY,
+    STATES,
     World,
     at,
     reload,
@@ -30,8 +31,8 @@ from tests.petitions.test_workflow import (
     snapshot,
 )
 
-w = test_workflow.w
-_english = test_workflow._english
+w = petition_states.w
+_english = petition_states._english
 
 S = Petition.Status
 SOLVED, PARTLY, UNSOLVED = Petition.Solved.values
@@ -319,7 +320,7 @@ def test_an_answer_rated_already_is_not_visited(w, rated_by):
 
 @pytest.mark.parametrize("state", ["in_progress", "awaiting_review", "rejected"])
 def test_a_petition_not_answered_is_not_visited(w, state):
-    petition = test_workflow.STATES[state](w)
+    petition = STATES[state](w)
     before = snapshot()
 
     with pytest.raises(PetitionError, match="This answer has been rated already."):

@@ -8,7 +8,7 @@ test_cycle_worker.py.
 """
 
 import threading
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
@@ -22,108 +22,37 @@ from chamber import workdays
 from petitions import review, services
 from petitions.models import Escalation, Petition, PetitionEvent, ReviewRun
 from tests.factories import (
-    CategoryFactory,
     DepartmentFactory,
-    EnterpriseFactory,
     LeaderFactory,
     OfficialFactory,
-    PetitionFactory,
     StaffFactory,
 )
+from tests.support.mail import mails_to
+from tests.support.review_cycle import (
+    MONDAY,
+    QUARTER_START,
+    TUESDAY,
+    WARNING_DAY,
+    WEEK,
+    S,
+    assert_email_contains,
+    at,
+    at_department,
+    closed,
+    dispatched,
+    received,
+    received_batch,
+    replied,
+    statements,
+)
 
-S = Petition.Status
 K = PetitionEvent.Kind
 
-MONDAY = date(2026, 3, 9)  # the working day before it is Friday 6 March
-TUESDAY = date(2026, 3, 10)
 SATURDAY = date(2026, 3, 7)
-WEEK = date(2026, 3, 23)  # a Monday
-# The first day of Q2: the clear-to-zero of Q1 (1 January – 31 March).
-QUARTER_START = date(2026, 4, 1)
-WARNING_DAY = date(2026, 3, 18)  # 14 days before 31 March, counting both
-LIMIT = 10  # CategoryFactory's time limit in working days
-
-
-def at(day: date, hour: int = 9, minute: int = 0) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
-
-
-def received(day: date, hour: int = 9, minute: int = 0, **kwargs) -> Petition:
-    """A petition submitted on `day` at `hour`, not yet triaged."""
-    return PetitionFactory(created_at=at(day, hour, minute), **kwargs)
-
-
-def dispatched(
-    staff, department, *, due_on: date, sign: bool = False, **kwargs
-) -> Petition:
-    """A petition triaged and dispatched so that it falls due on `due_on`."""
-    start = workdays.nth_working_day_before(due_on, LIMIT)
-    petition = received(start, 8, **kwargs)
-    services.accept_petition(
-        petition=petition,
-        actor=staff,
-        category=petition.category,
-        priority=Petition.Priority.NORMAL,
-        handling=Petition.Handling.DEPARTMENT,
-        now=at(start, 9),
-    )
-    petition = services.dispatch_petition(
-        petition=petition, department=department, actor=staff, now=at(start, 10)
-    )
-    if sign:
-        petition = services.sign_petition(
-            petition=petition, actor=staff, now=at(start, 11)
-        )
-    assert petition.due_on == due_on
-    return petition
-
-
-def replied(staff, *, answered_on: date, **kwargs) -> Petition:
-    """A petition the chamber answered itself on `answered_on` at 10:00, not rated yet."""
-    petition = received(answered_on, 8, **kwargs)
-    services.accept_petition(
-        petition=petition,
-        actor=staff,
-        category=petition.category,
-        priority=Petition.Priority.NORMAL,
-        handling=Petition.Handling.CHAMBER,
-        now=at(answered_on, 9),
-    )
-    return services.answer_petition(
-        petition=petition,
-        actor=staff,
-        answer="已协调相关部门解决。",
-        outcome=Petition.Outcome.RESOLVED,
-        now=at(answered_on, 10),
-    )
-
-
-def closed(staff, *, answered_on: date, **kwargs) -> Petition:
-    petition = replied(staff, answered_on=answered_on, **kwargs)
-    return services.rate_petition(
-        solved="solved",
-        petition=petition,
-        rating=Petition.Rating.SATISFIED,
-        actor=None,
-        now=at(answered_on, 15),
-    )
 
 
 def events(petition: Petition, kind: str) -> list[PetitionEvent]:
     return list(PetitionEvent.objects.filter(petition=petition, kind=kind))
-
-
-def mails_to(outbox, user) -> list:
-    return [m for m in outbox if m.to == [user.email]]
-
-
-def assert_email_contains(message, *texts: str) -> None:
-    """Each text is in the plain body and in the HTML part."""
-    html, mimetype = message.alternatives[0]
-    assert mimetype == "text/html"
-    for text in texts:
-        assert text in message.body, text
-        assert text in html, text
 
 
 def runs(kind: str) -> list[ReviewRun]:
@@ -718,36 +647,6 @@ def test_every_step_run_twice_sends_its_emails_once(
 # --- every step: constant queries -------------------------------------------------------
 
 
-def _batch(n: int, day: date, **kwargs) -> list[int]:
-    """n petitions received on `day`, of one enterprise and category; their pks."""
-    enterprise = kwargs.pop("enterprise", None) or EnterpriseFactory()
-    category = kwargs.pop("category", None) or CategoryFactory()
-    return [
-        p.pk
-        for p in PetitionFactory.create_batch(
-            n,
-            enterprise=enterprise,
-            category=category,
-            created_at=at(day, 10),
-            **kwargs,
-        )
-    ]
-
-
-def _at_department(
-    pks: list[int], departments, *, due_on: date, status=S.IN_PROGRESS
-) -> None:
-    """Put petitions with departments (round robin) as a dispatch would leave them."""
-    for i, department in enumerate(departments):
-        Petition.objects.filter(pk__in=pks[i :: len(departments)]).update(
-            status=status,
-            department=department,
-            due_on=due_on,
-            handling=Petition.Handling.DEPARTMENT,
-            dispatched_at=at(due_on - timedelta(days=14)),
-        )
-
-
 def _answered(pks: list[int], day: date) -> None:
     Petition.objects.filter(pk__in=pks).update(
         status=S.REPLIED, answer="已答复。", answered_at=at(day, 10), answer_round=1
@@ -757,13 +656,13 @@ def _answered(pks: list[int], day: date) -> None:
 def _daily_data(n: int) -> dict:
     departments = DepartmentFactory.create_batch(3)
     share = n // 5
-    _batch(share, date(2026, 3, 6))  # the intake
-    _batch(share, date(2026, 3, 4))  # not triaged in time
-    _at_department(_batch(share, date(2026, 2, 24)), departments, due_on=TUESDAY)
-    _at_department(
-        _batch(share, date(2026, 2, 20)), departments, due_on=date(2026, 3, 5)
+    received_batch(share, date(2026, 3, 6))  # the intake
+    received_batch(share, date(2026, 3, 4))  # not triaged in time
+    at_department(received_batch(share, date(2026, 2, 24)), departments, due_on=TUESDAY)
+    at_department(
+        received_batch(share, date(2026, 2, 20)), departments, due_on=date(2026, 3, 5)
     )
-    _answered(_batch(share, date(2026, 2, 20)), date(2026, 2, 26))
+    _answered(received_batch(share, date(2026, 2, 20)), date(2026, 2, 26))
     return dict.fromkeys(
         [
             "intake",
@@ -779,11 +678,11 @@ def _daily_data(n: int) -> dict:
 def _weekly_data(n: int) -> dict:
     departments = DepartmentFactory.create_batch(3)
     share = n // 2
-    _at_department(
-        _batch(share, date(2026, 2, 10)), departments, due_on=date(2026, 3, 5)
+    at_department(
+        received_batch(share, date(2026, 2, 10)), departments, due_on=date(2026, 3, 5)
     )
-    _at_department(
-        _batch(share, date(2026, 3, 10)), departments, due_on=date(2026, 3, 25)
+    at_department(
+        received_batch(share, date(2026, 3, 10)), departments, due_on=date(2026, 3, 25)
     )
     return {"escalated": share, "overdue": share, "due_this_week": share}
 
@@ -791,8 +690,8 @@ def _weekly_data(n: int) -> dict:
 def _monthly_data(n: int) -> dict:
     departments = DepartmentFactory.create_batch(3)
     share = n // 2
-    _batch(share, date(2026, 3, 3), channel=Petition.Channel.PHONE)
-    answered = _batch(share, date(2026, 3, 2))
+    received_batch(share, date(2026, 3, 3), channel=Petition.Channel.PHONE)
+    answered = received_batch(share, date(2026, 3, 2))
     PetitionEvent.objects.bulk_create(
         PetitionEvent(
             petition_id=pk,
@@ -814,9 +713,9 @@ def _monthly_data(n: int) -> dict:
 def _quarterly_data(n: int) -> dict:
     departments = DepartmentFactory.create_batch(3)
     share = n // 2
-    _batch(share, date(2026, 2, 2))
-    _at_department(
-        _batch(share, date(2026, 3, 2)), departments, due_on=date(2026, 3, 16)
+    received_batch(share, date(2026, 2, 2))
+    at_department(
+        received_batch(share, date(2026, 3, 2)), departments, due_on=date(2026, 3, 16)
     )
     return {"uncleared": 2 * share}
 
@@ -828,24 +727,6 @@ QUERY_STEPS = [
     ("quarterly", QUARTER_START, _quarterly_data),
     ("quarter-warning", WARNING_DAY, _quarterly_data),
 ]
-
-
-def _statements(queries) -> list[str]:
-    """The SQL statements sent, one per bulk_create.
-
-    SQLite takes at most 999 parameters in a statement, so Django splits a bulk_create
-    of a few hundred rows into consecutive INSERTs into the same table; those count as
-    the one set-based statement they are (PostgreSQL gets a single INSERT anyway).
-    """
-    statements: list[str] = []
-    for query in queries:
-        sql = query["sql"]
-        if sql.startswith("INSERT INTO") and statements:
-            table = sql.split(" (", 1)[0]
-            if statements[-1].split(" (", 1)[0] == table:
-                continue
-        statements.append(sql)
-    return statements
 
 
 def _queries(step: str, day: date, build, n: int) -> int:
@@ -860,7 +741,7 @@ def _queries(step: str, day: date, build, n: int) -> int:
         for figure, value in expected.items():
             assert run.stats[figure] == value, figure
         transaction.set_rollback(True)
-    return len(_statements(queries.captured_queries))
+    return len(statements(queries.captured_queries))
 
 
 @pytest.mark.parametrize(("step", "day", "build"), QUERY_STEPS)

@@ -24,7 +24,7 @@ from chamber.uploads import check_upload
 from petitions import review, services
 from petitions.models import Petition, PetitionAttachment, PetitionEvent
 from tests.factories import DepartmentFactory, OfficialFactory
-from tests.petitions.test_pages_department import (
+from tests.support.department_pages import (
     ACTIONS,
     FULL_POST,
     action_url,
@@ -32,9 +32,9 @@ from tests.petitions.test_pages_department import (
     detail_url,
     dispatched,
 )
-from tests.publicity import at
-from tests.publicity import dispatched as dispatched_on
-from tests.publicity.test_pictures import png
+from tests.support.pictures import png
+from tests.support.smtp import at
+from tests.support.smtp import dispatched as dispatched_on
 
 QUEUE = reverse("petitions:department_queue")
 

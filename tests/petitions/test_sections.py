@@ -19,7 +19,7 @@ from petitions import review, services
 from petitions.models import Category, Petition, Section
 from publicity import digests
 from tests.factories import CategoryFactory, PetitionFactory
-from tests.petitions import heading
+from tests.support.words import heading
 
 MONDAY = date(2026, 3, 23)
 BEIJING = ZoneInfo("Asia/Shanghai")

@@ -19,13 +19,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import ngettext
 from django_celery_beat.models import PeriodicTask
 
 from chamber.models import OutgoingMessage, User
 from petitions import emails, services, tasks
 from petitions.models import Petition, PetitionEvent
-from tests.chamber.test_roles import _user_change_form
 from tests.factories import (
     CategoryFactory,
     DepartmentFactory,
@@ -36,6 +35,8 @@ from tests.factories import (
     PetitionFactory,
     StaffFactory,
 )
+from tests.support.roles import user_change_form
+from tests.support.words import zh
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 # An ordinary March of 2026 (no holidays): Thursday 5 to Monday 9.
@@ -50,11 +51,6 @@ INSTRUCTION = "请住建局本周内现场办公，限期解决供电问题。"
 
 def at(day: date, hour: int = 10) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=BEIJING)
-
-
-def zh(msgid: str) -> str:
-    with translation.override("zh-hans"):
-        return gettext(msgid)
 
 
 @dataclass
@@ -443,9 +439,7 @@ def test_staff_choose_the_handlers_and_their_digest_in_the_admin(client, w):
         page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
         response = client.post(
             url,
-            _user_change_form(
-                w.bystander, handles_petitions="on", petition_digest="on"
-            ),
+            user_change_form(w.bystander, handles_petitions="on", petition_digest="on"),
         )
 
     assert escape(zh("handles petitions")) in page.content.decode()

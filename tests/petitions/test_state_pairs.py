@@ -25,8 +25,8 @@ import pytest
 
 from petitions.models import Extension, Petition, PetitionEvent, ReturnVisit
 from petitions.services import ALLOWED, PetitionError, workflow
-from tests.petitions import test_workflow
-from tests.petitions.test_workflow import (
+from tests.support import petition_states
+from tests.support.petition_states import (
     INFO_REQUEST,
     LATER,
     STATE_STATUS,
@@ -46,12 +46,12 @@ from tests.petitions.test_workflow import (
     snapshot,
     unsatisfied,
 )
-from tests.petitions.test_workflow import at as beijing
+from tests.support.petition_states import at as beijing
 
 # test_workflow's fixtures: its World (staff, a department, an official, a member, a
 # category, a petition to merge into) and English messages (the msgids).
-w = test_workflow.w
-_english = test_workflow._english
+w = petition_states.w
+_english = petition_states._english
 
 S = Petition.Status
 BASIS = "该事项不属于本部门职责"

@@ -21,8 +21,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 
 from petitions import review, services, topics
 from petitions.models import (
@@ -41,7 +40,8 @@ from tests.factories import (
     OfficialFactory,
     PetitionFactory,
 )
-from tests.publicity import rendered
+from tests.support.smtp import rendered
+from tests.support.words import zh
 
 S = Petition.Status
 O = Petition.Outcome  # noqa: E741 - not an ambiguous name here
@@ -51,11 +51,6 @@ MARCH = (date(2026, 3, 1), date(2026, 3, 31))
 
 def at(day: date, hour: int = 9, minute: int = 0) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
-
-
-def zh(msgid: str) -> str:
-    with translation.override("zh-hans"):
-        return gettext(msgid)
 
 
 def page(client, url: str):

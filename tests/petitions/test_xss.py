@@ -16,7 +16,7 @@ page, the reports and escalations, the staff dashboard, the member directory, th
 petition list and change page and its user and member lists, the petition e-mails (HTML
 and text) and the department and leader digests. The raw payload is absent, the escaped
 text is there, template syntax is shown as typed, `<script` is only ours, and nothing
-runs (tests.publicity.test_xss.runnable). Plain text (mail bodies, subjects, Excel
+runs (tests.support.xss.runnable). Plain text (mail bodies, subjects, Excel
 cells) carries the text as typed, never HTML-escaped.
 """
 
@@ -26,7 +26,8 @@ from datetime import datetime, time, timedelta
 from io import BytesIO
 
 import pytest
-from django.test import Client
+from django.core import mail
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -47,39 +48,24 @@ from tests.factories import (
     OfficialFactory,
     StaffFactory,
 )
-from tests.publicity import rendered
-from tests.publicity.test_xss import runnable
+from tests.support.db import kept_for_the_module, on_commit_now
+from tests.support.downloads import fetch
+from tests.support.mail import assert_sent_through_the_outbox
+from tests.support.pages import as_user
+from tests.support.smtp import rendered
+from tests.support.xss import (
+    ADMIN_JSI18N,
+    ADMIN_SVG,
+    OUR_SCRIPT,
+    PAYLOADS,
+    fit,
+    runnable,
+)
 
 # Every page with every payload, whatever the database: CI's embedded lane runs it.
 pytestmark = pytest.mark.sweep(lane="embedded")
 
 S = Petition.Status
-PAYLOADS = {
-    "script": "<script>alert(1)</script>",
-    "attribute": '"><img src=x onerror=alert(1)>',
-    "link": '<a href="javascript:alert(1)">点我</a>',
-    "url": "javascript:alert(document.cookie)",
-    "template": "{{7*7}}{% debug %}",
-    "chinese": "营口<script>alert('诉求')</script>鲅鱼圈",
-}
-ADMIN_SVG = re.compile(
-    r'<svg (?:xmlns="http://www.w3.org/2000/svg" class="base-svgs"'
-    r'|aria-hidden="true" class="theme-icon-when-(?:auto|dark|light)")>'
-)
-ADMIN_JSI18N = '<script src="/admin/jsi18n/">'
-OUR_SCRIPT = re.compile(r'<script\b[^>]*\bsrc="/static/[^"<>]*"[^<]*>$')
-# For the fields that hold few characters: names (50), a category or a phone (30).
-SHORT = "<svg onload=alert()>"
-
-
-def fit(text: str, length: int) -> str:
-    return text if len(text) <= length else SHORT
-
-
-def as_user(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def get(client: Client, url: str, **params) -> str:
@@ -142,16 +128,34 @@ def _previous_quarter_moment() -> datetime:
     return timezone.make_aware(datetime.combine(first + timedelta(days=20), time(10)))
 
 
-@pytest.fixture(params=list(PAYLOADS.values()), ids=list(PAYLOADS))
+@pytest.fixture(scope="module", params=list(PAYLOADS.values()), ids=list(PAYLOADS))
 def payload(request) -> str:
     return request.param
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _media(tmp_path_factory):
+    """Uploads go to a folder of this module."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
+@pytest.fixture(scope="module")
+def payload_world(payload, django_db_setup, django_db_blocker) -> World:
+    """One world per payload, read by every test of the module (each in a savepoint)."""
+    with kept_for_the_module(django_db_blocker):
+        del mail.outbox[:]
+        world = _build_world(payload)
+        assert_sent_through_the_outbox(mail.outbox)
+        yield world
+
+
 @pytest.fixture
-def world(
-    db, payload, settings, tmp_path, mailoutbox, django_capture_on_commit_callbacks
-) -> World:
-    settings.MEDIA_ROOT = tmp_path / "media"
+def world(db, payload_world) -> World:
+    return payload_world
+
+
+def _build_world(payload: str) -> World:
     texts = {
         "enterprise": f"营口{payload}有限公司",
         "member name": fit(f"张{payload}", 50),
@@ -237,7 +241,7 @@ def world(
             {"department": official.department.pk, "note": texts["dispatch note"]},
         )
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with on_commit_now():
         petition = submit(texts["title"])
         triage_and_dispatch(petition)
         department_act(petition, "sign", {})
@@ -326,7 +330,7 @@ def world(
         staff,
         leader,
         texts,
-        list(mailoutbox),
+        list(mail.outbox),
     )
 
 
@@ -414,8 +418,8 @@ def test_the_staff_list_and_its_search(world):
 
 
 def test_the_staff_list_export_has_the_texts_as_plain_text(world):
-    response = as_user(world.staff).get(
-        reverse("petitions:staff_list"), {"format": "xlsx"}
+    response = fetch(
+        as_user(world.staff), reverse("petitions:staff_list"), {"format": "xlsx"}
     )
 
     assert response.status_code == 200

@@ -9,7 +9,7 @@ come from the factories and the services with an explicit `now`, since a form ca
 date them back (tests/petitions/test_xss.py types the same corpus through the forms).
 
 A mail reader reads each e-mail: the HTML part shows every text escaped and holds
-nothing that runs (tests.publicity.test_xss.runnable); the text part and the subject
+nothing that runs (tests.support.xss.runnable); the text part and the subject
 carry the texts as typed, never HTML-escaped, and the subject stays on one line.
 """
 
@@ -28,7 +28,8 @@ from tests.factories import (
     OfficialFactory,
     StaffFactory,
 )
-from tests.petitions.test_review_cycle import (
+from tests.support.mail import mails_to
+from tests.support.review_cycle import (
     MONDAY,
     QUARTER_START,
     TUESDAY,
@@ -37,8 +38,7 @@ from tests.petitions.test_review_cycle import (
     dispatched,
     received,
 )
-from tests.petitions.test_xss import PAYLOADS, fit
-from tests.publicity.test_xss import runnable
+from tests.support.xss import PAYLOADS, fit, runnable
 
 FRIDAY, THURSDAY = date(2026, 3, 6), date(2026, 3, 5)
 HTML_ESCAPES = re.compile(r"&(?:lt|gt|quot|amp|#x?[0-9a-f]+);")
@@ -108,10 +108,6 @@ def world(db, payload) -> World:
         EnterpriseFactory(name=texts["enterprise"]),
         texts,
     )
-
-
-def mails_to(outbox, user) -> list:
-    return [m for m in outbox if m.to == [user.email]]
 
 
 def run(step: str, day: date, capture) -> None:

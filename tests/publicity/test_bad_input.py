@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.publicity.test_pictures import png
+from tests.support.pictures import png
 
 ODD = [
     "\x00",

@@ -35,8 +35,8 @@ from chamber.models import OutgoingMessage
 from publicity import digests
 from publicity.models import DigestDelivery
 from tests.factories import DepartmentFactory, OfficialFactory, StaffFactory
-from tests.publicity import Sink, _AnyPortController, dispatched
-from tests.worker import celery_worker, empty_broker, wait_for
+from tests.support.smtp import AnyPortController, Sink, dispatched
+from tests.support.worker import celery_worker, empty_broker, wait_for
 
 pytestmark = [
     pytest.mark.postgres,
@@ -88,7 +88,7 @@ class SlowSink(Sink):
 def sink(monkeypatch, settings):
     """The SMTP server, and a worker environment that sends to it with the test's timings."""
     handler = SlowSink()
-    controller = _AnyPortController(handler, hostname="127.0.0.1", port=0)
+    controller = AnyPortController(handler, hostname="127.0.0.1", port=0)
     controller.start()
     for name, value in {
         "EMAIL_HOST": "127.0.0.1",

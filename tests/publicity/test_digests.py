@@ -36,17 +36,13 @@ from tests.factories import (
     OfficialFactory,
     PetitionFactory,
 )
-from tests.petitions import heading
-from tests.publicity import at, dispatched, rendered, sent_deliveries, smtp_server
+from tests.support.mail import mails_to
+from tests.support.smtp import at, dispatched, rendered, sent_deliveries, smtp_server
+from tests.support.words import heading, zh
 
 S = Petition.Status
 WEEK = date(2026, 3, 23)  # a Monday
 SUBJECT = "Petitions waiting for %(department)s, week of %(week)s"
-
-
-def zh(msgid: str) -> str:
-    with translation.override("zh-hans"):
-        return gettext(msgid)
 
 
 def subject(department, *, language: str = "zh-hans") -> str:
@@ -58,10 +54,6 @@ def link(petition: Petition) -> str:
     return django_settings.SITE_URL + reverse(
         "petitions:department_detail", args=[petition.pk]
     )
-
-
-def mails_to(outbox, user) -> list:
-    return [m for m in outbox if m.to == [user.email]]
 
 
 def assert_email_contains(message, *texts: str) -> None:

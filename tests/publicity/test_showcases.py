@@ -13,21 +13,22 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.html import escape
-from django.utils.translation import gettext
 
 from chamber.models import OutgoingMessage
 from publicity import services, showcases
 from publicity.models import Article, ArticleKind, Picture, Showcase, ShowcasePhoto
 from tests.factories import EnterpriseFactory, MemberFactory
-from tests.publicity.test_pictures import (
+from tests.support.pages import as_user
+from tests.support.pictures import (
     GIF,
     NOT_PICTURES,
     PICTURES_ONLY,
     PICTURES_OR_PDF,
     png,
 )
+from tests.support.words import zh
 
 S = Showcase.Status
 MINE = reverse("publicity:my_showcase")
@@ -35,11 +36,6 @@ LIST = reverse("publicity:showcases")
 REVIEW = reverse("publicity:review_showcases")
 FIRST = "甲公司专注精密铸件二十年，服务辽南装备制造企业。"
 SECOND = "甲公司新建智能化铸造车间，年产能翻番。"
-
-
-def zh(msgid: str) -> str:
-    with translation.override("zh-hans"):
-        return gettext(msgid)
 
 
 def shown(msgid: str, **values) -> str:
@@ -64,12 +60,6 @@ def form(
 
 def html(response) -> str:
     return response.content.decode()
-
-
-def as_user(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture(autouse=True)

@@ -17,11 +17,11 @@ from petitions import selectors
 from publicity import transparency
 from publicity.models import TransparencySwitch
 from tests.factories import LeaderFactory, MemberFactory, OfficialFactory
-from tests.petitions import test_reports
+from tests.support import reports
 
 # The fixtures of March 2026, by their own names.
-departments = test_reports.departments
-march = test_reports.march
+departments = reports.departments
+march = reports.march
 
 PAGE = reverse("publicity:transparency")
 SWITCH = reverse("publicity:transparency_switch")

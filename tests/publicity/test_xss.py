@@ -11,13 +11,13 @@ SVG, a picture from elsewhere) is found.
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from html.parser import HTMLParser
 from xml.sax.saxutils import escape as xml_escape
 
 import feedparser
 import pytest
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -26,9 +26,18 @@ from activities.models import Awareness, Campaign
 from members.models import Enterprise
 from publicity import digests, services, showcases
 from publicity.models import Article, ArticleKind, DigestDelivery, Showcase
-from tests.factories import EnterpriseFactory, MemberFactory, OfficialFactory
-from tests.publicity import at, dispatched, rendered
-from tests.publicity.test_pictures import png
+from tests.factories import (
+    EnterpriseFactory,
+    MemberFactory,
+    OfficialFactory,
+    StaffFactory,
+)
+from tests.support.db import kept_for_the_module
+from tests.support.mail import assert_sent_through_the_outbox
+from tests.support.pages import as_user
+from tests.support.pictures import png
+from tests.support.smtp import at, dispatched, rendered
+from tests.support.xss import fit, runnable
 
 # Every page with every payload, whatever the database: CI's embedded lane runs it.
 pytestmark = pytest.mark.sweep(lane="embedded")
@@ -42,56 +51,9 @@ PAYLOADS = {
     "style": '<p style="background:url(javascript:alert(1))">样式</p>',
     "iframe": '<iframe src="https://evil.example/"></iframe>',
 }
-# For the names that hold few characters: awareness (20) and kind (30).
-SHORT = "<svg onload=alert()>"
 # A web address the URL field accepts that tries to break out of its attribute.
 WEBSITE = 'https://jia.example.cn/"><script>alert(1)</script>'
 MINE = reverse("publicity:my_showcase")
-
-
-def fit(payload: str, length: int) -> str:
-    return payload if len(payload) <= length else SHORT
-
-
-class _Runnable(HTMLParser):
-    """Collects what a browser would run or fetch from elsewhere in an HTML text."""
-
-    DANGEROUS_TAGS = {"iframe", "frame", "object", "embed", "svg", "math", "base"}
-    URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-
-    def handle_starttag(self, tag, attrs) -> None:
-        values = {name: value or "" for name, value in attrs}
-        if tag in self.DANGEROUS_TAGS:
-            self.found.append(f"<{tag}>")
-        if tag == "script" and not values.get("src", "").startswith("/static/"):
-            self.found.append("<script> not of ours")
-        if tag == "img" and not values.get("src", "/").startswith("/"):
-            self.found.append(f"<img src={values['src']!r}>")
-        for name, value in values.items():
-            if name.startswith("on"):
-                self.found.append(f"{tag} {name}=")
-            lowered = "".join(value.split()).lower()
-            if name in self.URL_ATTRIBUTES and lowered.startswith(
-                ("javascript:", "vbscript:", "data:text")
-            ):
-                self.found.append(f"{tag} {name}={value!r}")
-            if name == "style" and any(
-                bad in lowered for bad in ("url(", "expression(", "javascript:")
-            ):
-                self.found.append(f"{tag} style={value!r}")
-
-    handle_startendtag = handle_starttag
-
-
-def runnable(html: str) -> list[str]:
-    parser = _Runnable()
-    parser.feed(html)
-    parser.close()
-    return parser.found
 
 
 @dataclass
@@ -115,24 +77,33 @@ class World:
         assert runnable(page) == []
 
 
-def as_user(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+@pytest.fixture(autouse=True, scope="module")
+def _media(tmp_path_factory):
+    """Uploads (the worlds' and each test's) go to a folder of this module."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(params=list(PAYLOADS.values()), ids=list(PAYLOADS))
+@pytest.fixture(scope="module", params=list(PAYLOADS.values()), ids=list(PAYLOADS))
 def payload(request) -> str:
     return request.param
 
 
+@pytest.fixture(scope="module")
+def payload_world(payload, django_db_setup, django_db_blocker) -> World:
+    """One world per payload, read by every test of the module (each in a savepoint)."""
+    with kept_for_the_module(django_db_blocker):
+        world = _build_world(payload, StaffFactory())
+        assert_sent_through_the_outbox(mail.outbox)
+        yield world
+
+
 @pytest.fixture
-def world(payload, staff) -> World:
+def world(db, payload_world) -> World:
+    return payload_world
+
+
+def _build_world(payload: str, staff) -> World:
     """Everything carries the payload: an article published in a campaign, with its kind,
     tag and enterprise, and that enterprise's showcase (approved, with an edit waiting)."""
     today = timezone.localdate()

@@ -13,7 +13,7 @@ from django.db import connection
 
 from chamber.celery import app as celery_app
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def database_url_for_children() -> str:

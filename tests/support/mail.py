@@ -1,0 +1,22 @@
+"""What the tests assert of every e-mail."""
+
+import re
+
+
+def assert_sent_through_the_outbox(messages) -> None:
+    """Every e-mail is a row of the outbox first: the only sender (chamber/outbox.py)
+    stamps each with its row's Message-ID."""
+    strays = [
+        message.subject
+        for message in messages
+        if not re.fullmatch(
+            r"<outbox\.\d+@[^>]+>", message.extra_headers.get("Message-ID", "")
+        )
+    ]
+    assert strays == [], "sent past the outbox"
+
+
+def mails_to(outbox, person) -> list:
+    """The messages to a user, or to a member's or an official's user."""
+    email = getattr(person, "user", person).email
+    return [m for m in outbox if m.to == [email]]
