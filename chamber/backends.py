@@ -35,15 +35,15 @@ users_changed = Signal()
 def forget_users(*user_ids) -> None:
     """Forget the cached users now and again when the transaction commits (a request
     that read the old rows meanwhile must not keep them for the rest of the minute)."""
+    user_ids = [pk for pk in user_ids if pk is not None]
+    if not user_ids:
+        return
     users_changed.send(sender=User, user_ids=user_ids)
     keys = [
         key
         for pk in user_ids
-        if pk is not None
         for key in (user_cache_key(pk), representative_cache_key(pk))
     ]
-    if not keys:
-        return
     cache.delete_many(keys)
     transaction.on_commit(lambda: cache.delete_many(keys))
 

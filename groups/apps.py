@@ -20,14 +20,14 @@ class GroupsConfig(AppConfig):
             PointsEntry,
         )
         from groups.selectors import points_changed
-        from members.models import Enterprise, Member
         from members.selectors import directory_changed
 
         # A member's page in the directory shows their published awards.
         for model in (Award, AwardKind):
             for signal in (post_save, post_delete):
                 signal.connect(directory_changed, sender=model, weak=False)
-        # The points pages (groups.selectors.POINTS_SCOPE) show these, and names.
+        # The points pages (groups.selectors.POINTS_SCOPE) show these, and people's and
+        # enterprises' names (chamber.backends.users_changed).
         for model in (
             PointsEntry,
             PointRule,
@@ -35,8 +35,6 @@ class GroupsConfig(AppConfig):
             GroupMembership,
             Award,
             AwardKind,
-            Member,
-            Enterprise,
         ):
             for signal in (post_save, post_delete):
                 signal.connect(points_changed, sender=model, weak=False)

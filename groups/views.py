@@ -111,23 +111,18 @@ def standings(request: HttpRequest, year: int | None = None) -> HttpResponse:
 
 @role_required(Role.MEMBER, Role.STAFF)
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    found = pagecache.value(
+    title, html = pagecache.titled_or_404(
         "group", pk, build=lambda: _group_detail(pk), scope=selectors.POINTS_SCOPE
     )
-    if found == "":
-        raise Http404
-    title, html = found
     return render(
-        request,
-        "groups/group_detail.html",
-        {"title": title, "content": pagecache.safe_cached(html)},
+        request, "groups/group_detail.html", {"title": title, "content": html}
     )
 
 
 def _group_detail(pk: int):
     group = ActivityGroup.objects.filter(pk=pk).first()
     if group is None:
-        return ""  # kept too: asking again costs no query
+        return None
     members = selectors.member_standings(year=group.year, group=group)
     leaders = set(
         group.memberships.filter(is_leader=True).values_list("member_id", flat=True)

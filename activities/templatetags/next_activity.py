@@ -3,7 +3,6 @@ up for, or else the next one open for sign-up."""
 
 from django import template
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from activities.models import NEXT_ACTIVITY_FRAGMENT, Activity, Registration
@@ -20,9 +19,8 @@ def my_next_activity(member) -> str:
     return pagecache.personal_fragment(
         NEXT_ACTIVITY_FRAGMENT,
         member.pk,
-        lambda: render_to_string(
-            "activities/includes/my_next_activity.html", _next_activity(member)
-        ),
+        "activities/includes/my_next_activity.html",
+        lambda: _next_activity(member),
     )
 
 

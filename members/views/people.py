@@ -72,15 +72,10 @@ def _directory(request: HttpRequest) -> str:
 
 @role_required(Role.MEMBER, Role.STAFF)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    found = pagecache.value("member", pk, build=lambda: _detail(pk), scope=DIRECTORY)
-    if found == "":  # not in the directory (kept too: asking again costs no query)
-        raise Http404
-    name, html = found
-    return render(
-        request,
-        "members/member_detail.html",
-        {"name": name, "detail": pagecache.safe_cached(html)},
+    name, html = pagecache.titled_or_404(
+        "member", pk, build=lambda: _detail(pk), scope=DIRECTORY
     )
+    return render(request, "members/member_detail.html", {"name": name, "detail": html})
 
 
 def _detail(pk: int):
@@ -93,8 +88,8 @@ def _detail(pk: int):
         .filter(pk=pk)
         .first()
     )
-    if member is None:
-        return ""
+    if member is None:  # not in the directory
+        return None
     html = render_to_string("members/includes/member_detail.html", {"member": member})
     return member.user.get_full_name(), html
 

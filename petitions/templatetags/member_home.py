@@ -3,7 +3,6 @@ petitions, each with its status and its next step (`petitions.next_step`)."""
 
 from django import template
 from django.db.models import Case, Count, IntegerField, Value, When, Window
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from chamber import pagecache
@@ -36,9 +35,8 @@ def my_open_petitions(member) -> str:
     return pagecache.personal_fragment(
         FRAGMENT,
         member.enterprise_id,
-        lambda: render_to_string(
-            "petitions/includes/my_open_petitions.html", _open_petitions(member)
-        ),
+        "petitions/includes/my_open_petitions.html",
+        lambda: _open_petitions(member),
     )
 
 

@@ -614,6 +614,9 @@ def test_the_dashboard_costs_the_same_queries_with_its_worklists_long_or_short(
             )
 
     def queries() -> int:
+        """Queries of the dashboard made afresh: a petition received (a new event) makes
+        the kept figures and worklists stale, as any step does."""
+        PetitionFactory()
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(reverse("staff_dashboard")).status_code == 200
         return len(ctx.captured_queries)

@@ -28,6 +28,7 @@ from tests.factories import (
     OfficialFactory,
 )
 from tests.support import petition_states
+from tests.support.mail import senders
 from tests.support.petition_states import (
     ACCEPT_NOTE,
     ANSWER,
@@ -231,7 +232,7 @@ def test_dispatching_gives_the_department_and_due_date_and_tells_it(
     }
     assert list(Petition.objects.for_department(w.department.pk)) == [petition]
     # The officials' notice and the enterprise's (issue 18), after commit.
-    assert len(callbacks) == 2
+    assert len(senders(callbacks)) == 2
 
 
 @pytest.mark.parametrize("officials", [1, 4])
@@ -395,7 +396,7 @@ def test_answering_sends_the_reviewed_reply_to_the_enterprise(
         "on_time_original": True,
         "paused": 0,
     }
-    assert len(callbacks) == 1  # the e-mail with the rating link
+    assert len(senders(callbacks)) == 1  # the e-mail with the rating link
 
 
 def test_an_answer_after_the_due_date_is_recorded_as_late(w):
@@ -488,7 +489,7 @@ def test_an_unsatisfied_rating_reopens_it_to_the_same_department_with_a_new_due_
     }
     assert list(Petition.objects.for_department(w.department.pk)) == [petition]
     # The department is told again, and the staff who handle petitions (issue 18).
-    assert len(callbacks) == 2
+    assert len(senders(callbacks)) == 2
 
 
 def test_an_unsatisfied_rating_of_a_chamber_answer_goes_back_to_the_chamber(w):
@@ -702,7 +703,7 @@ def test_a_forbidden_move_raises_and_changes_nothing(
         move(w, petition)
 
     assert snapshot() == before
-    assert callbacks == []  # nobody is e-mailed
+    assert senders(callbacks) == []  # nobody is e-mailed
 
 
 def test_the_refusal_names_both_states(w):
@@ -1080,7 +1081,7 @@ def test_a_rolled_back_step_leaves_no_message_and_a_committed_one_queues_its_own
         step(w, reload(petition))
         raise RuntimeError("the request failed after the step")
     assert snapshot() == before
-    assert rolled_back == []
+    assert senders(rolled_back) == []
     assert not OutgoingMessage.objects.filter(kind=kind).exists()
 
     written = OutgoingMessage.objects.count()
@@ -1090,4 +1091,4 @@ def test_a_rolled_back_step_leaves_no_message_and_a_committed_one_queues_its_own
     assert queued.exists()
     assert set(queued.values_list("status", flat=True)) == {"queued"}
     # after commit, one sender is asked for each message of the step (of every kind)
-    assert len(committed) == OutgoingMessage.objects.count() - written
+    assert len(senders(committed)) == OutgoingMessage.objects.count() - written
