@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -41,12 +41,15 @@ def _get_enterprise_for_member(request: HttpRequest, pk: int) -> Enterprise:
 # under the directory's version (chamber/pagecache.py), which saving a member, user,
 # enterprise, title, term or award replaces (members.apps, groups.apps).
 DIRECTORY = selectors.DIRECTORY_SCOPE
+DIRECTORY_ASKS = ("q", "area", "title", "page")
 
 
 @role_required(Role.MEMBER, Role.STAFF)
 def directory(request: HttpRequest) -> HttpResponse:
     """Members see each other's names, enterprises and titles; contacts only where allowed."""
-    asked = tuple(sorted((key, tuple(request.GET.getlist(key))) for key in request.GET))
+    # What the page depends on, and nothing else a link may carry (no key per stray
+    # parameter in the cache).
+    asked = tuple((key, tuple(request.GET.getlist(key))) for key in DIRECTORY_ASKS)
     html = pagecache.fragment(
         "directory", asked, build=lambda: _directory(request), scope=DIRECTORY
     )
@@ -64,8 +67,10 @@ def _directory(request: HttpRequest) -> str:
         title_id=filters["title"].pk if filters.get("title") else None,
     )
     page = Paginator(members, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = QueryDict(mutable=True)
+    for key in DIRECTORY_ASKS:
+        if key != "page" and key in request.GET:
+            query.setlist(key, request.GET.getlist(key))
     context = {"form": form, "page": page, "query_string": query.urlencode()}
     return render_to_string("members/includes/directory.html", context)
 

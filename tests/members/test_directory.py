@@ -388,3 +388,16 @@ def test_users_without_member_record_see_no_member_links(client, request, person
     assert reverse("members:profile") not in nav
     assert "/members/enterprise/" not in nav
     assert escape(zh_marked("My profile")) not in nav
+
+
+def test_a_stray_parameter_of_one_reader_never_reaches_anothers_page_links(
+    alice_in, client, bob
+):
+    MemberFactory.create_batch(25)  # more than a page: the page links show
+    alice_in.get(DIRECTORY, {"q": "", "utm_source": "evil"})  # kept for q="" now
+    client.force_login(bob.user)
+
+    second = client.get(DIRECTORY, {"q": ""}).content.decode()
+
+    assert "page=2" in second
+    assert "utm_source" not in second
