@@ -23,7 +23,8 @@ from chamber.tasks import MAIL_RETRY_WAITS, deliver_message
 from publicity import digests
 from publicity.models import DigestDelivery
 from tests.factories import DepartmentFactory, OfficialFactory
-from tests.support.smtp import dispatched, smtp_server
+from tests.support.review_cycle import dispatched
+from tests.support.smtp import smtp_server
 
 WEEK = date(2026, 3, 23)  # a Monday
 FAILED_HEADING = "Weekly digests that could not be sent"

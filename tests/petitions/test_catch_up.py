@@ -40,7 +40,8 @@ from tests.factories import (
     PetitionFactory,
     StaffFactory,
 )
-from tests.support.smtp import at, dispatched, sent_deliveries, smtp_server
+from tests.support.review_cycle import at, dispatched
+from tests.support.smtp import sent_deliveries, smtp_server
 from tests.support.worker import celery_worker, empty_broker, wait_for
 
 K = ReviewRun.Kind

@@ -29,7 +29,8 @@ from tests.factories import (
     OfficialFactory,
     StaffFactory,
 )
-from tests.support.smtp import dispatched, sent_deliveries, smtp_server
+from tests.support.review_cycle import dispatched
+from tests.support.smtp import sent_deliveries, smtp_server
 from tests.support.worker import (
     ROOT,
     celery_worker,

@@ -33,8 +33,8 @@ from tests.support.department_pages import (
     dispatched,
 )
 from tests.support.pictures import png
-from tests.support.smtp import at
-from tests.support.smtp import dispatched as dispatched_on
+from tests.support.review_cycle import at
+from tests.support.review_cycle import dispatched as dispatched_on
 
 QUEUE = reverse("petitions:department_queue")
 

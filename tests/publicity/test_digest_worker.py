@@ -18,7 +18,8 @@ from petitions import review
 from publicity import tasks
 from publicity.models import DigestDelivery
 from tests.factories import DepartmentFactory, OfficialFactory, StaffFactory
-from tests.support.smtp import dispatched, sent_deliveries, smtp_server
+from tests.support.review_cycle import dispatched
+from tests.support.smtp import sent_deliveries, smtp_server
 from tests.support.worker import celery_worker, tasks_to_the_broker, wait_for
 
 pytestmark = [

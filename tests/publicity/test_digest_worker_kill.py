@@ -35,7 +35,8 @@ from chamber.models import OutgoingMessage
 from publicity import digests
 from publicity.models import DigestDelivery
 from tests.factories import DepartmentFactory, OfficialFactory, StaffFactory
-from tests.support.smtp import AnyPortController, Sink, dispatched
+from tests.support.review_cycle import dispatched
+from tests.support.smtp import AnyPortController, Sink
 from tests.support.worker import celery_worker, empty_broker, wait_for
 
 pytestmark = [

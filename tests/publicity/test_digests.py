@@ -37,7 +37,8 @@ from tests.factories import (
     PetitionFactory,
 )
 from tests.support.mail import mails_to
-from tests.support.smtp import at, dispatched, rendered, sent_deliveries, smtp_server
+from tests.support.review_cycle import at, dispatched
+from tests.support.smtp import rendered, sent_deliveries, smtp_server
 from tests.support.words import heading, zh
 
 S = Petition.Status

@@ -35,7 +35,8 @@ from tests.factories import (
     OfficialFactory,
     SeriesFactory,
 )
-from tests.support.smtp import at, sent_deliveries, smtp_server
+from tests.support.review_cycle import at
+from tests.support.smtp import sent_deliveries, smtp_server
 
 MONTH = date(2026, 4, 1)
 MARCH = date(2026, 3, 1)

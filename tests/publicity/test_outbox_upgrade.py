@@ -24,7 +24,7 @@ from publicity import services as articles
 from publicity.models import Article, ArticleKind, DigestDelivery, NewsletterDelivery
 from publicity.templatetags.digests import failed_digests
 from tests.factories import DepartmentFactory, MemberFactory, OfficialFactory
-from tests.support.smtp import at, dispatched
+from tests.support.review_cycle import at, dispatched
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -36,7 +36,8 @@ from tests.support.db import kept_for_the_module
 from tests.support.mail import assert_sent_through_the_outbox
 from tests.support.pages import as_user
 from tests.support.pictures import png
-from tests.support.smtp import at, dispatched, rendered
+from tests.support.review_cycle import at, dispatched
+from tests.support.smtp import rendered
 from tests.support.xss import fit, runnable
 
 # Every page with every payload, whatever the database: CI's embedded lane runs it.

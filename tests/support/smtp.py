@@ -12,20 +12,12 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time
 
 from aiosmtpd.controller import Controller
 from django.core.mail import EmailMultiAlternatives
-from django.utils import timezone
 
-from chamber import workdays
 from chamber.emails import make_message
 from chamber.models import OutgoingMessage
-from petitions import services
-from petitions.models import Petition
-from tests.factories import PetitionFactory
-
-LIMIT = 10  # CategoryFactory's time limit in working days
 
 
 @dataclass
@@ -101,35 +93,6 @@ def smtp_server() -> Iterator[tuple[Sink, int]]:
         yield sink, controller.port
     finally:
         controller.stop()
-
-
-def at(day: date, hour: int = 9, minute: int = 0) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
-
-
-def dispatched(
-    staff, department, *, due_on: date, sign: bool = False, **kwargs
-) -> Petition:
-    """A petition triaged and dispatched (by the services) so that it falls due on `due_on`."""
-    start = workdays.nth_working_day_before(due_on, LIMIT)
-    petition = PetitionFactory(created_at=at(start, 8), **kwargs)
-    services.accept_petition(
-        petition=petition,
-        actor=staff,
-        category=petition.category,
-        priority=Petition.Priority.NORMAL,
-        handling=Petition.Handling.DEPARTMENT,
-        now=at(start, 9),
-    )
-    petition = services.dispatch_petition(
-        petition=petition, department=department, actor=staff, now=at(start, 10)
-    )
-    if sign:
-        petition = services.sign_petition(
-            petition=petition, actor=staff, now=at(start, 11)
-        )
-    assert petition.due_on == due_on
-    return petition
 
 
 def rendered(built, user) -> EmailMultiAlternatives | None:
